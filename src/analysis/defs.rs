@@ -1,0 +1,124 @@
+//! Definitions of named types (structs, enums, unions, aliases) as plain data, from the user's code or std.
+
+use std::collections::HashMap;
+
+use super::ty::{IntTy, Ty};
+
+/// What `#[repr(..)]` says about a type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Repr {
+    pub c: bool,
+    pub transparent: bool,
+    /// `repr(packed)` is `Some(1)`, `repr(packed(N))` is `Some(N)`.
+    pub packed: Option<u64>,
+    /// `repr(align(N))`.
+    pub align: Option<u64>,
+    /// `repr(u8)`, `repr(i32)`, ...
+    pub int: Option<IntTy>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AdtKind {
+    Struct,
+    Enum,
+    Union,
+}
+
+/// One field of a struct, union or enum variant. Tuple fields are named `0`, `1`, ...
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+}
+
+/// One variant of an enum; structs and unions have exactly one, named like the type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VariantDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+    /// An explicit `= value` discriminant, when it is an integer memlens could evaluate.
+    pub discriminant: Option<i128>,
+}
+
+/// Where a definition was written, as byte offsets into its file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DefSpan {
+    pub name_start: usize,
+    pub name_end: usize,
+}
+
+/// A struct, enum or union definition.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AdtDef {
+    pub name: String,
+    /// Names of the type's generic type parameters, in order (lifetimes and consts are left out).
+    pub generics: Vec<String>,
+    pub kind: AdtKind,
+    pub repr: Repr,
+    pub variants: Vec<VariantDef>,
+    /// Where the user wrote it; `None` for std's types.
+    pub span: Option<DefSpan>,
+}
+
+/// A `type Name<T> = ...;` alias.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AliasDef {
+    pub name: String,
+    pub generics: Vec<String>,
+    pub ty: Ty,
+}
+
+/// The named types visible to the layout engine: the file's own, then std's.
+#[derive(Clone, Debug, Default)]
+pub struct TypeDefs {
+    adts: HashMap<String, AdtDef>,
+    aliases: HashMap<String, AliasDef>,
+    /// Integer values of `const` items, used for array lengths like `[u8; N]`.
+    consts: HashMap<String, u64>,
+}
+
+impl TypeDefs {
+    pub fn add_adt(&mut self, def: AdtDef) {
+        self.adts.insert(def.name.clone(), def);
+    }
+
+    pub fn add_alias(&mut self, def: AliasDef) {
+        self.aliases.insert(def.name.clone(), def);
+    }
+
+    pub fn add_const(&mut self, name: &str, value: u64) {
+        self.consts.insert(name.to_string(), value);
+    }
+
+    pub fn adt(&self, name: &str) -> Option<&AdtDef> {
+        self.adts.get(name)
+    }
+
+    pub fn alias(&self, name: &str) -> Option<&AliasDef> {
+        self.aliases.get(name)
+    }
+
+    pub fn const_value(&self, name: &str) -> Option<u64> {
+        self.consts.get(name).copied()
+    }
+
+    pub fn adts(&self) -> impl Iterator<Item = &AdtDef> {
+        self.adts.values()
+    }
+
+    /// Follows aliases (with their generic arguments) until a non-alias type is reached.
+    pub fn resolve_alias(&self, ty: &Ty) -> Ty {
+        let mut current = ty.clone();
+        // Aliases cannot be recursive in valid Rust; the bound only protects against bad input.
+        for _ in 0..32 {
+            let Ty::Adt { name, args } = &current else {
+                return current;
+            };
+            let Some(alias) = self.aliases.get(name) else {
+                return current;
+            };
+            current = alias.ty.substitute(&alias.generics, args);
+        }
+        current
+    }
+}

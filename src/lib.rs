@@ -1,0 +1,3 @@
+//! memlens: where every value of a Rust program lives in memory, for editors and the command line.
+
+pub mod analysis;
