@@ -1,3 +1,5 @@
 //! memlens: where every value of a Rust program lives in memory, for editors and the command line.
 
 pub mod analysis;
+pub mod cli;
+pub mod server;

@@ -1,3 +1,99 @@
-//! The `memlens` binary: an LSP server on stdio, or the `explain` command.
+//! The `memlens` binary: an LSP server on stdio (the default), or the `explain` command.
 
-fn main() {}
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use memlens::analysis::{self, Target};
+use memlens::cli::explain;
+
+#[derive(Parser)]
+#[command(
+    name = "memlens",
+    version,
+    about = "Where every value of a Rust program lives in memory"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol on stdin/stdout (the default).
+    Lsp,
+    /// Print every binding of each file: type, where it lives, stack and heap bytes.
+    Explain {
+        /// Rust source files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Target triple to lay types out for.
+        #[arg(long, default_value = Target::X86_64_LINUX.triple)]
+        target: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None | Some(Command::Lsp) => memlens::server::run_stdio(),
+        Some(Command::Explain {
+            files,
+            json,
+            target,
+        }) => run_explain(&files, json, &target),
+    }
+}
+
+fn run_explain(files: &[PathBuf], json: bool, target: &str) -> ExitCode {
+    match explain_all(files, json, target) {
+        Ok(output) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`memlens explain f | head`) is not an error worth a message.
+            let _ = stdout.write_all(output.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("memlens: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn explain_all(
+    files: &[PathBuf],
+    json: bool,
+    target: &str,
+) -> Result<String, explain::ExplainError> {
+    let target = explain::parse_target(target)?;
+    let sources = files
+        .iter()
+        .map(|path| Ok((path.display().to_string(), explain::read_source(path)?)))
+        .collect::<Result<Vec<_>, explain::ExplainError>>()?;
+    let reports = sources
+        .iter()
+        .map(|(path, text)| (path, text, analysis::analyze(text, target)));
+    if json {
+        let values: Vec<serde_json::Value> = reports
+            .map(|(path, text, a)| explain::to_json(path, text, &a))
+            .collect();
+        let document = if values.len() == 1 {
+            values[0].clone()
+        } else {
+            serde_json::Value::Array(values)
+        };
+        Ok(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&document).unwrap_or_default()
+        ))
+    } else {
+        Ok(reports
+            .map(|(path, text, a)| explain::to_table(path, text, &a))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}

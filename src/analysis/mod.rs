@@ -1,7 +1,178 @@
 //! The analysis core: source text in, memory facts out. No LSP, async runtime or JSON here.
 
+pub mod bindings;
+pub mod chunk;
 pub mod defs;
+pub mod heap;
+pub mod hover;
+pub mod infer;
+pub mod inlay;
 pub mod layout;
 pub mod lower;
+pub mod methods;
+pub mod parse;
+pub mod placement;
+pub mod symbols;
 pub mod target;
 pub mod ty;
+
+use std::ops::Range;
+
+use bindings::{Binding, FunctionFacts, TypeMention, Use, Walker};
+use defs::{AdtDef, TypeDefs};
+use heap::Heap;
+use layout::{Layout, LayoutError};
+pub use parse::SyntaxError;
+use placement::Placement;
+use symbols::Symbols;
+pub use target::Target;
+use ty::Ty;
+
+/// A binding with everything memlens concludes about it.
+#[derive(Clone, Debug)]
+pub struct BindingReport {
+    pub binding: Binding,
+    pub layout: Result<Layout, LayoutError>,
+    pub placement: Placement,
+}
+
+impl BindingReport {
+    /// The type, when memlens knows it.
+    pub fn ty(&self) -> Option<&Ty> {
+        Some(&self.binding.value.ty).filter(|ty| !ty.is_unknown())
+    }
+
+    pub fn heap(&self) -> Heap {
+        self.binding.value.heap
+    }
+}
+
+/// A type defined in the file, laid out.
+#[derive(Clone, Debug)]
+pub struct TypeReport {
+    pub def: AdtDef,
+    pub name_range: Range<usize>,
+    pub layout: Result<Layout, LayoutError>,
+}
+
+/// Everything memlens knows about one file, with positions as byte offsets.
+#[derive(Clone, Debug)]
+pub struct FileAnalysis {
+    pub target: Target,
+    pub bindings: Vec<BindingReport>,
+    pub uses: Vec<Use>,
+    pub mentions: Vec<TypeMention>,
+    pub functions: Vec<FunctionFacts>,
+    pub types: Vec<TypeReport>,
+    pub errors: Vec<SyntaxError>,
+    pub defs: TypeDefs,
+}
+
+impl FileAnalysis {
+    pub fn layout_of(&self, ty: &Ty) -> Result<Layout, LayoutError> {
+        layout::layout_of(ty, &self.target, &self.defs)
+    }
+}
+
+/// Analyses one file's text for `target`.
+pub fn analyze(text: &str, target: Target) -> FileAnalysis {
+    let (items, errors) = parse::parse_items(text);
+    let files = items
+        .iter()
+        .filter_map(|item| Some((item.file.as_ref()?, item.range.start)));
+    let symbols = Symbols::collect(files);
+    let mut walker = Walker::new(&symbols, text, target);
+    for item in &items {
+        if let Some(file) = &item.file {
+            walker.walk_file(file, item.range.start);
+        }
+    }
+    let collected = walker.finish();
+    let passing = pass_all_params(
+        &collected.functions,
+        &collected.bindings,
+        &symbols.defs,
+        &target,
+    );
+    let bindings = collected
+        .bindings
+        .into_iter()
+        .enumerate()
+        .map(|(index, binding)| {
+            let layout = layout::layout_of(&binding.value.ty, &target, &symbols.defs);
+            let placement = placement::place(
+                &binding,
+                passing.get(&index).cloned().flatten(),
+                &symbols.defs,
+            );
+            BindingReport {
+                binding,
+                layout,
+                placement,
+            }
+        })
+        .collect();
+    let types = type_reports(&symbols.defs, &target);
+    FileAnalysis {
+        target,
+        bindings,
+        uses: collected.uses,
+        mentions: collected.mentions,
+        functions: collected.functions,
+        types,
+        errors,
+        defs: symbols.defs,
+    }
+}
+
+/// How every parameter binding is passed, by binding index.
+fn pass_all_params(
+    functions: &[FunctionFacts],
+    bindings: &[Binding],
+    defs: &TypeDefs,
+    target: &Target,
+) -> std::collections::HashMap<usize, Option<placement::Passing>> {
+    let mut passing = std::collections::HashMap::new();
+    for function in functions {
+        let slots: Vec<(Ty, Option<Layout>)> = function
+            .params
+            .iter()
+            .map(|slot| {
+                (
+                    slot.ty.clone(),
+                    layout::layout_of(&slot.ty, target, defs).ok(),
+                )
+            })
+            .collect();
+        let passed = placement::pass_params(&slots, target);
+        for (slot, how) in function.params.iter().zip(passed) {
+            for &binding in &slot.bindings {
+                // A destructured parameter is passed as a whole; its parts share the answer.
+                let _ = &bindings[binding];
+                passing.insert(binding, how.clone());
+            }
+        }
+    }
+    passing
+}
+
+/// The user's types with concrete layouts (generic ones are laid out where they are used).
+fn type_reports(defs: &TypeDefs, target: &Target) -> Vec<TypeReport> {
+    let mut reports: Vec<TypeReport> = defs
+        .adts()
+        .filter_map(|def| {
+            let span = def.span?;
+            let ty = Ty::Adt {
+                name: def.name.clone(),
+                args: def.generics.iter().map(|g| Ty::Param(g.clone())).collect(),
+            };
+            Some(TypeReport {
+                def: def.clone(),
+                name_range: span.name_start..span.name_end,
+                layout: layout::layout_of(&ty, target, defs),
+            })
+        })
+        .collect();
+    reports.sort_by_key(|report| report.name_range.start);
+    reports
+}

@@ -1,0 +1,723 @@
+//! Finding every binding (let, params, patterns, statics, consts), its scope, and every use of it.
+
+use std::ops::Range;
+
+use proc_macro2::Span;
+
+use super::heap::Heap;
+use super::infer::Value;
+use super::lower::{self, LowerCtx};
+use super::symbols::Symbols;
+use super::target::Target;
+use super::ty::Ty;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BindingKind {
+    /// `let`, pattern, `for`, `match`/`if let` and closure-parameter bindings.
+    Local,
+    /// Function parameters, `self` included.
+    Param,
+    Static,
+    Const,
+}
+
+impl BindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BindingKind::Local => "local",
+            BindingKind::Param => "param",
+            BindingKind::Static => "static",
+            BindingKind::Const => "const",
+        }
+    }
+}
+
+/// What a `static`'s initial bytes are, which decides its section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StaticInit {
+    /// Every byte is zero (and nothing needs relocation).
+    Zero,
+    /// Some byte is non-zero, or a pointer needs relocation.
+    NonZero,
+    /// memlens could not evaluate the initializer.
+    Unknown,
+}
+
+/// A named value in the source, before layouts and placement are decided.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub name: String,
+    /// Byte range of the name in the file.
+    pub name_range: Range<usize>,
+    /// Where an inlay hint goes: the end of the name.
+    pub hint_offset: usize,
+    pub kind: BindingKind,
+    pub value: Value,
+    pub mutable: bool,
+    /// The enclosing function, for locals and params.
+    pub function: Option<String>,
+    /// For params: the index among the function's parameters (`self` is 0 when present).
+    pub param_index: Option<usize>,
+    /// For statics: whether the initial bytes are all zero.
+    pub static_init: Option<StaticInit>,
+    /// For `&str` statics and consts: the bytes of the string literal itself.
+    pub literal_text_bytes: Option<u64>,
+    /// An unsuffixed literal's type fell back to `i32`/`f64`; a later use may decide it.
+    pub literal_fallback: bool,
+}
+
+/// A use of a binding, by name, somewhere after its definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Use {
+    pub range: Range<usize>,
+    pub binding: usize,
+}
+
+/// A written type name and the type it denotes there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeMention {
+    pub range: Range<usize>,
+    pub ty: Ty,
+}
+
+/// One parameter of a function as the ABI sees it: its type and the names its pattern binds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSlot {
+    pub ty: Ty,
+    pub bindings: Vec<usize>,
+}
+
+/// A function with a body or signature in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionFacts {
+    pub name: String,
+    pub name_range: Range<usize>,
+    pub params: Vec<ParamSlot>,
+}
+
+/// Everything the walk over the file's items finds.
+#[derive(Clone, Debug, Default)]
+pub struct Collected {
+    pub bindings: Vec<Binding>,
+    pub uses: Vec<Use>,
+    pub mentions: Vec<TypeMention>,
+    pub functions: Vec<FunctionFacts>,
+}
+
+/// Walks items and function bodies, keeping the scopes in which names resolve.
+pub struct Walker<'a> {
+    pub(super) symbols: &'a Symbols,
+    pub(super) text: &'a str,
+    pub(super) target: Target,
+    /// Byte offset of the current item in the file; syn's spans are relative to it.
+    pub(super) base: usize,
+    scopes: Vec<Vec<usize>>,
+    function: Option<String>,
+    self_ty: Option<Ty>,
+    generics: Vec<String>,
+    pub(super) out: Collected,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(symbols: &'a Symbols, text: &'a str, target: Target) -> Self {
+        Walker {
+            symbols,
+            text,
+            target,
+            base: 0,
+            scopes: Vec::new(),
+            function: None,
+            self_ty: None,
+            generics: Vec::new(),
+            out: Collected::default(),
+        }
+    }
+
+    pub fn finish(self) -> Collected {
+        self.out
+    }
+
+    /// Walks one parsed top-level chunk whose text starts at `base` in the file.
+    pub fn walk_file(&mut self, file: &syn::File, base: usize) {
+        self.base = base;
+        for item in &file.items {
+            self.walk_item(item);
+        }
+    }
+
+    pub(super) fn range(&self, span: Span) -> Range<usize> {
+        let range = span.byte_range();
+        self.base + range.start..self.base + range.end
+    }
+
+    pub(super) fn lower_ctx(&self) -> LowerCtx<'_> {
+        LowerCtx::new(&self.symbols.consts)
+            .with_generics(&self.generics)
+            .with_self(self.self_ty.as_ref())
+    }
+
+    /// Lowers a written type and records each type name in it for hover.
+    pub(super) fn written_ty(&mut self, ty: &syn::Type) -> Ty {
+        self.mention_types(ty);
+        self.lower_ctx().ty(ty)
+    }
+
+    fn mention_types(&mut self, ty: &syn::Type) {
+        match ty {
+            syn::Type::Path(path) => {
+                if let Some(last) = path.path.segments.last() {
+                    let range = self.range(last.ident.span());
+                    let lowered = self.lower_ctx().ty(ty);
+                    self.out.mentions.push(TypeMention { range, ty: lowered });
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(inner) = arg {
+                                self.mention_types(inner);
+                            }
+                        }
+                    }
+                }
+            }
+            syn::Type::Reference(r) => self.mention_types(&r.elem),
+            syn::Type::Ptr(p) => self.mention_types(&p.elem),
+            syn::Type::Array(a) => self.mention_types(&a.elem),
+            syn::Type::Slice(s) => self.mention_types(&s.elem),
+            syn::Type::Paren(p) => self.mention_types(&p.elem),
+            syn::Type::Tuple(t) => t.elems.iter().for_each(|e| self.mention_types(e)),
+            _ => {}
+        }
+    }
+
+    fn walk_item(&mut self, item: &syn::Item) {
+        match item {
+            syn::Item::Fn(function) => self.walk_fn(&function.sig, Some(&function.block)),
+            syn::Item::Impl(block) => self.walk_impl(block),
+            syn::Item::Trait(tr) => {
+                let saved = self.enter_type_scope(Ty::Unknown(Some("Self".into())), &tr.generics);
+                for trait_item in &tr.items {
+                    if let syn::TraitItem::Fn(method) = trait_item {
+                        self.walk_fn(&method.sig, method.default.as_ref());
+                    }
+                }
+                self.leave_type_scope(saved);
+            }
+            syn::Item::Static(item) => self.walk_static(item),
+            syn::Item::Const(item) => {
+                let ty = self.written_ty(&item.ty);
+                self.walk_constant(&item.ident, ty, &item.expr);
+            }
+            syn::Item::Mod(module) => {
+                for inner in module.content.iter().flat_map(|(_, items)| items) {
+                    self.walk_item(inner);
+                }
+            }
+            syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Union(_) => {
+                self.mention_definition(item);
+            }
+            _ => {}
+        }
+    }
+
+    /// A type's name at its definition, and the field types in it, are hoverable.
+    fn mention_definition(&mut self, item: &syn::Item) {
+        let Some(def) = lower::adt_def(&self.symbols.consts, item) else {
+            return;
+        };
+        let (ident, fields): (&syn::Ident, Vec<&syn::Field>) = match item {
+            syn::Item::Struct(s) => (&s.ident, s.fields.iter().collect()),
+            syn::Item::Enum(e) => (
+                &e.ident,
+                e.variants.iter().flat_map(|v| &v.fields).collect(),
+            ),
+            syn::Item::Union(u) => (&u.ident, u.fields.named.iter().collect()),
+            _ => return,
+        };
+        let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
+        for field in fields {
+            self.mention_types(&field.ty);
+        }
+        self.generics = saved_generics;
+        let args = def.generics.iter().map(|g| Ty::Param(g.clone())).collect();
+        let range = self.range(ident.span());
+        self.out.mentions.push(TypeMention {
+            range,
+            ty: Ty::Adt {
+                name: def.name,
+                args,
+            },
+        });
+    }
+
+    fn enter_type_scope(
+        &mut self,
+        self_ty: Ty,
+        generics: &syn::Generics,
+    ) -> (Option<Ty>, Vec<String>) {
+        let mut all = self.generics.clone();
+        all.extend(lower::generic_names(generics));
+        let saved_generics = std::mem::replace(&mut self.generics, all);
+        (self.self_ty.replace(self_ty), saved_generics)
+    }
+
+    fn leave_type_scope(&mut self, saved: (Option<Ty>, Vec<String>)) {
+        self.self_ty = saved.0;
+        self.generics = saved.1;
+    }
+
+    fn walk_impl(&mut self, block: &syn::ItemImpl) {
+        let generics = lower::generic_names(&block.generics);
+        let self_ty = LowerCtx::new(&self.symbols.consts)
+            .with_generics(&generics)
+            .ty(&block.self_ty);
+        self.mention_types(&block.self_ty);
+        let saved = self.enter_type_scope(self_ty, &block.generics);
+        for impl_item in &block.items {
+            match impl_item {
+                syn::ImplItem::Fn(method) => self.walk_fn(&method.sig, Some(&method.block)),
+                syn::ImplItem::Const(constant) => {
+                    let ty = self.written_ty(&constant.ty);
+                    self.walk_constant(&constant.ident, ty, &constant.expr);
+                }
+                _ => {}
+            }
+        }
+        self.leave_type_scope(saved);
+    }
+
+    fn walk_static(&mut self, item: &syn::ItemStatic) {
+        let ty = self.written_ty(&item.ty);
+        let mut value = self.infer_expr(&item.expr);
+        value.ty = ty;
+        let static_init = Some(self.static_init(&item.expr));
+        let mutable = matches!(item.mutability, syn::StaticMutability::Mut(_));
+        let index = self.push_binding(&item.ident, BindingKind::Static, value, mutable);
+        self.out.bindings[index].static_init = static_init;
+        self.out.bindings[index].literal_text_bytes = str_literal_len(&item.expr);
+    }
+
+    fn walk_constant(&mut self, ident: &syn::Ident, ty: Ty, expr: &syn::Expr) {
+        let mut value = self.infer_expr(expr);
+        value.ty = ty;
+        let index = self.push_binding(ident, BindingKind::Const, value, false);
+        self.out.bindings[index].literal_text_bytes = str_literal_len(expr);
+    }
+
+    fn walk_fn(&mut self, sig: &syn::Signature, body: Option<&syn::Block>) {
+        let saved_function = self.function.replace(sig.ident.to_string());
+        let saved_generics = self.generics.clone();
+        self.generics.extend(lower::generic_names(&sig.generics));
+        self.scopes.push(Vec::new());
+        let mut params = Vec::new();
+        for (index, input) in sig.inputs.iter().enumerate() {
+            let first_new = self.out.bindings.len();
+            let ty = match input {
+                syn::FnArg::Receiver(receiver) => self.bind_receiver(receiver),
+                syn::FnArg::Typed(typed) => {
+                    let ty = self.written_ty(&typed.ty);
+                    self.bind_pattern(&typed.pat, Value::of_param(ty.clone()), BindingKind::Param);
+                    ty
+                }
+            };
+            for binding in &mut self.out.bindings[first_new..] {
+                binding.param_index = Some(index);
+            }
+            let bindings = (first_new..self.out.bindings.len()).collect();
+            params.push(ParamSlot { ty, bindings });
+        }
+        let name_range = self.range(sig.ident.span());
+        self.out.functions.push(FunctionFacts {
+            name: sig.ident.to_string(),
+            name_range,
+            params,
+        });
+        if let syn::ReturnType::Type(_, ty) = &sig.output {
+            self.mention_types(ty);
+        }
+        if let Some(block) = body {
+            self.walk_block(block);
+        }
+        self.scopes.pop();
+        self.generics = saved_generics;
+        self.function = saved_function;
+    }
+
+    fn bind_receiver(&mut self, receiver: &syn::Receiver) -> Ty {
+        let self_ty = self
+            .self_ty
+            .clone()
+            .unwrap_or(Ty::Unknown(Some("Self".into())));
+        let ty = if receiver.colon_token.is_some() {
+            self.written_ty(&receiver.ty)
+        } else if let Some((_, _)) = &receiver.reference {
+            Ty::Ref {
+                mutable: receiver.mutability.is_some(),
+                pointee: Box::new(self_ty),
+            }
+        } else {
+            self_ty
+        };
+        let ident = syn::Ident::new("self", receiver.self_token.span);
+        let mutable = receiver.mutability.is_some() && receiver.reference.is_none();
+        self.push_binding(
+            &ident,
+            BindingKind::Param,
+            Value::of_param(ty.clone()),
+            mutable,
+        );
+        ty
+    }
+
+    pub(super) fn push_binding(
+        &mut self,
+        ident: &syn::Ident,
+        kind: BindingKind,
+        value: Value,
+        mutable: bool,
+    ) -> usize {
+        let name_range = self.range(ident.span());
+        let name = ident.to_string();
+        let name = name.strip_prefix("r#").map(str::to_string).unwrap_or(name);
+        let literal_fallback = value.literal_fallback;
+        let mut value = value;
+        // A type that can never own heap owns exactly none, whatever memlens knows of its value.
+        if super::heap::may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {
+            value.heap = Heap::NONE;
+        }
+        let binding = Binding {
+            name,
+            hint_offset: name_range.end,
+            name_range,
+            kind,
+            value,
+            mutable,
+            function: self.function.clone(),
+            param_index: None,
+            static_init: None,
+            literal_text_bytes: None,
+            literal_fallback,
+        };
+        let index = self.out.bindings.len();
+        self.out.bindings.push(binding);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push(index);
+        }
+        index
+    }
+
+    /// The innermost binding with this name in scope.
+    pub(super) fn resolve(&self, name: &str) -> Option<usize> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|scope| scope.iter().rev())
+            .copied()
+            .find(|&index| self.out.bindings[index].name == name)
+    }
+
+    pub(super) fn record_use(&mut self, ident: &syn::Ident) -> Option<usize> {
+        let binding = self.resolve(&ident.to_string())?;
+        let range = self.range(ident.span());
+        self.out.uses.push(Use { range, binding });
+        Some(binding)
+    }
+
+    pub(super) fn with_scope<T>(&mut self, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push(Vec::new());
+        let result = body(self);
+        self.scopes.pop();
+        result
+    }
+
+    pub(super) fn walk_block(&mut self, block: &syn::Block) -> Value {
+        self.with_scope(|walker| {
+            let mut last = Value::unit();
+            for stmt in &block.stmts {
+                last = walker.walk_stmt(stmt);
+            }
+            last
+        })
+    }
+
+    /// Walks a statement; the value is the block's tail expression, when this is it.
+    fn walk_stmt(&mut self, stmt: &syn::Stmt) -> Value {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                self.walk_local(local);
+                Value::unit()
+            }
+            syn::Stmt::Item(item) => {
+                let saved = std::mem::take(&mut self.scopes);
+                self.walk_item(item);
+                self.scopes = saved;
+                Value::unit()
+            }
+            syn::Stmt::Expr(expr, None) => self.infer_expr(expr),
+            syn::Stmt::Expr(expr, Some(_)) => {
+                self.infer_expr(expr);
+                Value::unit()
+            }
+            syn::Stmt::Macro(mac) => {
+                self.infer_macro(&mac.mac);
+                Value::unit()
+            }
+        }
+    }
+
+    fn walk_local(&mut self, local: &syn::Local) {
+        let (pat, annotation) = match &local.pat {
+            syn::Pat::Type(typed) => (&*typed.pat, Some(self.written_ty(&typed.ty))),
+            other => (other, None),
+        };
+        if let Some(init) = &local.init {
+            if let Some((_, diverge)) = &init.diverge {
+                self.infer_expr(diverge);
+            }
+            if let (syn::Pat::Tuple(tuple), syn::Expr::Tuple(parts)) = (pat, &*init.expr) {
+                if parts.elems.len() == tuple.elems.len() {
+                    self.bind_tuple_parts(tuple, parts, annotation.as_ref());
+                    return;
+                }
+            }
+        }
+        let value = match (&local.init, annotation) {
+            (Some(init), Some(ty)) => self.infer_expected(&init.expr, &ty),
+            (Some(init), None) => self.infer_expr(&init.expr),
+            (None, Some(ty)) => Value::declared(ty),
+            (None, None) => Value::unknown(),
+        };
+        self.bind_pattern(pat, value, BindingKind::Local);
+    }
+
+    /// `let (a, b) = (x, y);` binds each name to its own expression, so each keeps its heap.
+    /// All parts are inferred before any name is bound, as in rustc.
+    fn bind_tuple_parts(
+        &mut self,
+        tuple: &syn::PatTuple,
+        parts: &syn::ExprTuple,
+        annotation: Option<&Ty>,
+    ) {
+        let expected: Vec<Option<Ty>> = match annotation {
+            Some(Ty::Tuple(types)) if types.len() == parts.elems.len() => {
+                types.iter().cloned().map(Some).collect()
+            }
+            _ => vec![None; parts.elems.len()],
+        };
+        let values: Vec<Value> = parts
+            .elems
+            .iter()
+            .zip(&expected)
+            .map(|(expr, ty)| match ty {
+                Some(ty) => self.infer_expected(expr, ty),
+                None => self.infer_expr(expr),
+            })
+            .collect();
+        for (sub_pat, value) in tuple.elems.iter().zip(values) {
+            self.bind_pattern(sub_pat, value, BindingKind::Local);
+        }
+    }
+
+    /// Binds every name in `pat` to its part of `value`.
+    pub(super) fn bind_pattern(&mut self, pat: &syn::Pat, value: Value, kind: BindingKind) {
+        match pat {
+            syn::Pat::Ident(ident) => {
+                if let Some((_, sub)) = &ident.subpat {
+                    self.bind_pattern(sub, value.clone(), kind);
+                }
+                let value = if ident.by_ref.is_some() {
+                    Value::declared(Ty::Ref {
+                        mutable: ident.mutability.is_some(),
+                        pointee: Box::new(value.ty),
+                    })
+                } else {
+                    value
+                };
+                let mutable = ident.mutability.is_some() && ident.by_ref.is_none();
+                // A lone uppercase path like `None` parses as an ident pattern; it binds nothing.
+                if kind == BindingKind::Local && self.is_unit_variant(&ident.ident) {
+                    return;
+                }
+                self.push_binding(&ident.ident, kind, value, mutable);
+            }
+            syn::Pat::Type(typed) => {
+                let ty = self.written_ty(&typed.ty);
+                self.bind_pattern(&typed.pat, value.with_type(ty), kind);
+            }
+            syn::Pat::Reference(reference) => {
+                let inner = match value.ty {
+                    Ty::Ref { pointee, .. } => Value::part(*pointee, self),
+                    _ => Value::unknown(),
+                };
+                self.bind_pattern(&reference.pat, inner, kind);
+            }
+            syn::Pat::Paren(paren) => self.bind_pattern(&paren.pat, value, kind),
+            syn::Pat::Or(or) => {
+                if let Some(first) = or.cases.first() {
+                    self.bind_pattern(first, value, kind);
+                }
+            }
+            syn::Pat::Tuple(tuple) => {
+                let (ty, by_ref) = deref_for_match(&value.ty);
+                let parts = match ty {
+                    Ty::Tuple(items) if items.len() == tuple.elems.len() => items.clone(),
+                    _ => vec![Ty::Unknown(None); tuple.elems.len()],
+                };
+                self.bind_parts(tuple.elems.iter(), parts, by_ref, kind);
+            }
+            syn::Pat::TupleStruct(tuple_struct) => {
+                let parts = self.variant_field_types(
+                    &value.ty,
+                    &tuple_struct.path,
+                    tuple_struct.elems.len(),
+                );
+                let by_ref = deref_for_match(&value.ty).1;
+                self.bind_parts(tuple_struct.elems.iter(), parts, by_ref, kind);
+            }
+            syn::Pat::Struct(pat_struct) => self.bind_struct_pattern(pat_struct, &value, kind),
+            syn::Pat::Slice(slice) => {
+                let (ty, by_ref) = deref_for_match(&value.ty);
+                let element = match ty {
+                    Ty::Array(element, _) | Ty::Slice(element) => (**element).clone(),
+                    _ => Ty::Unknown(None),
+                };
+                for sub in &slice.elems {
+                    let part = Value::part(with_ref(element.clone(), by_ref), self);
+                    self.bind_pattern(sub, part, kind);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_parts<'p>(
+        &mut self,
+        pats: impl Iterator<Item = &'p syn::Pat>,
+        parts: Vec<Ty>,
+        by_ref: Option<bool>,
+        kind: BindingKind,
+    ) {
+        for (sub, ty) in pats.zip(parts) {
+            let part = Value::part(with_ref(ty, by_ref), self);
+            self.bind_pattern(sub, part, kind);
+        }
+    }
+
+    fn bind_struct_pattern(&mut self, pat: &syn::PatStruct, value: &Value, kind: BindingKind) {
+        let (ty, by_ref) = deref_for_match(&value.ty);
+        for field in &pat.fields {
+            let field_name = match &field.member {
+                syn::Member::Named(name) => name.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            let field_ty = self
+                .field_type(ty, &pat.path, &field_name)
+                .unwrap_or(Ty::Unknown(None));
+            let part = Value::part(with_ref(field_ty, by_ref), self);
+            self.bind_pattern(&field.pat, part, kind);
+        }
+    }
+
+    fn is_unit_variant(&self, ident: &syn::Ident) -> bool {
+        let name = ident.to_string();
+        name == "None"
+            || self.symbols.defs.adts().any(|def| {
+                def.kind == super::defs::AdtKind::Enum
+                    && def
+                        .variants
+                        .iter()
+                        .any(|v| v.name == name && v.fields.is_empty())
+            })
+    }
+
+    /// The types of the fields of the variant (or tuple struct) named by `path`, given the type
+    /// of the value matched.
+    fn variant_field_types(&self, matched: &Ty, path: &syn::Path, count: usize) -> Vec<Ty> {
+        let (ty, _) = deref_for_match(matched);
+        let variant = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        let args = ty.adt_args();
+        let std_part = match (variant.as_str(), args) {
+            ("Some" | "Ok", [first, ..]) => Some(first.clone()),
+            ("Err", [_, second]) => Some(second.clone()),
+            _ => None,
+        };
+        if let Some(part) = std_part {
+            return vec![part];
+        }
+        (0..count)
+            .map(|index| {
+                self.field_type(ty, path, &index.to_string())
+                    .unwrap_or(Ty::Unknown(None))
+            })
+            .collect()
+    }
+
+    /// The type of a field of a user struct or enum variant, with generics substituted.
+    pub(super) fn field_type(&self, ty: &Ty, path: &syn::Path, field: &str) -> Option<Ty> {
+        let variant_name = path.segments.last()?.ident.to_string();
+        let (def, args) = match ty {
+            Ty::Adt { name, args } => (self.symbols.defs.adt(name)?, args.clone()),
+            _ => {
+                let def = self.symbols.defs.adt(&variant_name)?;
+                (def, Vec::new())
+            }
+        };
+        let variant = def
+            .variants
+            .iter()
+            .find(|v| v.name == variant_name)
+            .or_else(|| def.variants.first())?;
+        let field_def = variant.fields.iter().find(|f| f.name == field)?;
+        Some(field_def.ty.substitute(&def.generics, &args))
+    }
+}
+
+/// Match ergonomics: a reference matched by a non-reference pattern binds by reference.
+fn deref_for_match(ty: &Ty) -> (&Ty, Option<bool>) {
+    match ty {
+        Ty::Ref { mutable, pointee } => (pointee, Some(*mutable)),
+        other => (other, None),
+    }
+}
+
+fn with_ref(ty: Ty, by_ref: Option<bool>) -> Ty {
+    match by_ref {
+        Some(mutable) => Ty::Ref {
+            mutable,
+            pointee: Box::new(ty),
+        },
+        None => ty,
+    }
+}
+
+/// The byte length of a string literal initializer (`"Hello"` → 5).
+fn str_literal_len(expr: &syn::Expr) -> Option<u64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => Some(text.value().len() as u64),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::ByteStr(bytes),
+            ..
+        }) => Some(bytes.value().len() as u64),
+        _ => None,
+    }
+}
+
+impl Value {
+    /// A destructured part of a value: its heap is zero when its type cannot own heap.
+    pub(super) fn part(ty: Ty, walker: &Walker<'_>) -> Value {
+        let heap = match super::heap::may_own_heap(&ty, &walker.symbols.defs) {
+            Some(false) => Heap::NONE,
+            _ => Heap::Unknown,
+        };
+        Value {
+            ty,
+            heap,
+            ..Value::unknown()
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Splitting a source file into top-level items by a tolerant scan, so each item parses on its own.
+//!
+//! A half-typed function must not blank the rest of the file, and an edit should re-analyse only
+//! the item it touched. The scan knows just enough lexical structure (comments, strings, raw
+//! strings, char literals versus lifetimes, brackets) to find where each top-level item ends.
+
+use std::ops::Range;
+
+/// Keywords that can begin a top-level item when they start a line at column 0.
+const ITEM_STARTERS: [&str; 17] = [
+    "fn",
+    "pub",
+    "struct",
+    "enum",
+    "union",
+    "impl",
+    "trait",
+    "mod",
+    "use",
+    "static",
+    "const",
+    "type",
+    "extern",
+    "unsafe",
+    "async",
+    "macro_rules",
+    "#[",
+];
+
+/// Keywords whose items end at a `;` even when a `}` at depth 0 comes first
+/// (`const X: T = T { a: 1 };`).
+const SEMICOLON_ITEMS: [&str; 4] = ["static", "const", "type", "use"];
+
+/// Splits `text` into byte ranges of top-level items, in order. Leading trivia (blank lines,
+/// comments) belongs to the following item; a trailing remainder with no item end is its own range.
+pub fn split_items(text: &str) -> Vec<Range<usize>> {
+    let mut scanner = Scanner::new(text);
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut leading_words: Vec<&str> = Vec::new();
+    while let Some(token) = scanner.next_token() {
+        match token.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => {
+                depth = depth.saturating_sub(1);
+                let ends_item =
+                    depth == 0 && token.text == "}" && !is_semicolon_item(&leading_words);
+                if ends_item {
+                    items.push(start..token.end);
+                    start = token.end;
+                    leading_words.clear();
+                }
+            }
+            TokenKind::Semicolon if depth == 0 => {
+                items.push(start..token.end);
+                start = token.end;
+                leading_words.clear();
+            }
+            TokenKind::Word if depth == 0 && leading_words.len() < 4 => {
+                leading_words.push(token.text);
+            }
+            _ => {}
+        }
+    }
+    if text[start..].trim().is_empty() {
+        if let Some(last) = items.last_mut() {
+            last.end = text.len();
+        }
+    } else {
+        items.push(start..text.len());
+    }
+    items
+}
+
+/// Re-splits a range that failed to parse at lines that start, at column 0, with an item keyword.
+///
+/// Well-formed code never needs this: it is the recovery for an unclosed brace, after which the
+/// strict scan would swallow every following item.
+pub fn split_at_item_lines(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let piece = &text[range.clone()];
+    let mut cuts = vec![range.start];
+    let mut scanner = Scanner::new(piece);
+    let mut seen_first_item = false;
+    while let Some(token) = scanner.next_token() {
+        let at_line_start = token.start == 0 || piece.as_bytes()[token.start - 1] == b'\n';
+        if !at_line_start || !starts_item(&piece[token.start..]) {
+            continue;
+        }
+        if seen_first_item {
+            cuts.push(range.start + line_start_before_attrs(piece, token.start));
+        }
+        seen_first_item = true;
+    }
+    cuts.dedup();
+    cuts.iter()
+        .enumerate()
+        .map(|(index, &cut)| cut..cuts.get(index + 1).copied().unwrap_or(range.end))
+        .collect()
+}
+
+/// A cut point moves up over attribute and doc-comment lines directly above an item keyword,
+/// which belong to that item. Indented lines never do.
+fn line_start_before_attrs(piece: &str, offset: usize) -> usize {
+    let mut cut = offset;
+    while cut > 0 {
+        let previous_line_start = piece[..cut - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &piece[previous_line_start..cut - 1];
+        if line.starts_with("#[") || line.starts_with("///") {
+            cut = previous_line_start;
+        } else {
+            break;
+        }
+    }
+    cut
+}
+
+fn starts_item(rest: &str) -> bool {
+    ITEM_STARTERS.iter().any(|keyword| {
+        rest.starts_with(keyword)
+            && (keyword.ends_with('[')
+                || !rest[keyword.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
+}
+
+fn is_semicolon_item(leading_words: &[&str]) -> bool {
+    let mut words = leading_words
+        .iter()
+        .copied()
+        .skip_while(|word| *word == "pub" || word.starts_with("pub("));
+    match words.next() {
+        Some("const") => !matches!(words.next(), Some("fn" | "unsafe" | "async" | "extern")),
+        Some(word) => SEMICOLON_ITEMS.contains(&word),
+        None => false,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokenKind {
+    Open,
+    Close,
+    Semicolon,
+    Word,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Token<'a> {
+    kind: TokenKind,
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// A lexer that skips comments and literals and reports brackets, semicolons and words.
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn next_token(&mut self) -> Option<Token<'a>> {
+        loop {
+            let byte = self.peek(0)?;
+            let start = self.pos;
+            let kind = match byte {
+                b if b.is_ascii_whitespace() => {
+                    self.pos += 1;
+                    continue;
+                }
+                b'/' if self.peek(1) == Some(b'/') => {
+                    self.skip_line();
+                    continue;
+                }
+                b'/' if self.peek(1) == Some(b'*') => {
+                    self.skip_block_comment();
+                    continue;
+                }
+                b'"' => {
+                    self.skip_string();
+                    TokenKind::Other
+                }
+                b'\'' => {
+                    self.skip_quote();
+                    TokenKind::Other
+                }
+                b'(' | b'[' | b'{' => {
+                    self.pos += 1;
+                    TokenKind::Open
+                }
+                b')' | b']' | b'}' => {
+                    self.pos += 1;
+                    TokenKind::Close
+                }
+                b';' => {
+                    self.pos += 1;
+                    TokenKind::Semicolon
+                }
+                b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => self.word_or_literal(),
+                _ => {
+                    self.pos += 1;
+                    TokenKind::Other
+                }
+            };
+            return Some(Token {
+                kind,
+                text: &self.text[start..self.pos],
+                start,
+                end: self.pos,
+            });
+        }
+    }
+
+    fn skip_line(&mut self) {
+        while let Some(byte) = self.peek(0) {
+            self.pos += 1;
+            if byte == b'\n' {
+                break;
+            }
+        }
+    }
+
+    fn skip_block_comment(&mut self) {
+        self.pos += 2;
+        let mut depth = 1;
+        while depth > 0 && self.pos < self.bytes.len() {
+            match (self.peek(0), self.peek(1)) {
+                (Some(b'/'), Some(b'*')) => {
+                    depth += 1;
+                    self.pos += 2;
+                }
+                (Some(b'*'), Some(b'/')) => {
+                    depth -= 1;
+                    self.pos += 2;
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// Skips a `"..."` literal starting at the opening quote, honouring backslash escapes.
+    fn skip_string(&mut self) {
+        self.pos += 1;
+        while let Some(byte) = self.peek(0) {
+            self.pos += 1;
+            match byte {
+                b'\\' => self.pos += 1,
+                b'"' => break,
+                _ => {}
+            }
+        }
+        self.pos = self.pos.min(self.bytes.len());
+    }
+
+    /// Skips a raw string `r##"..."##` whose `r` (after any `b`/`c` prefix) is at the cursor.
+    fn skip_raw_string(&mut self) {
+        self.pos += 1;
+        let mut hashes = 0;
+        while self.peek(0) == Some(b'#') {
+            hashes += 1;
+            self.pos += 1;
+        }
+        if self.peek(0) != Some(b'"') {
+            return;
+        }
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            if self.bytes[self.pos] == b'"'
+                && self.bytes[self.pos + 1..]
+                    .iter()
+                    .take(hashes)
+                    .filter(|&&b| b == b'#')
+                    .count()
+                    == hashes
+            {
+                self.pos += 1 + hashes;
+                return;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// A quote starts either a char literal (`'a'`, `'\n'`, `'é'`) or a lifetime (`'a`).
+    fn skip_quote(&mut self) {
+        self.pos += 1;
+        if self.peek(0) == Some(b'\\') {
+            self.pos += 2;
+            while let Some(byte) = self.peek(0) {
+                self.pos += 1;
+                if byte == b'\'' {
+                    break;
+                }
+            }
+            return;
+        }
+        let rest = &self.text[self.pos..];
+        let Some(ch) = rest.chars().next() else {
+            return;
+        };
+        if rest[ch.len_utf8()..].starts_with('\'') {
+            self.pos += ch.len_utf8() + 1;
+        } else {
+            // A lifetime or label: the identifier after the quote is an ordinary word.
+            while matches!(self.peek(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.pos += 1;
+            }
+        }
+    }
+
+    /// Reads an identifier; `r"`, `br"`, `b"`, `c"` and `b'` prefixes start literals instead.
+    fn word_or_literal(&mut self) -> TokenKind {
+        let rest = &self.bytes[self.pos..];
+        let raw_prefix = match rest {
+            [b'r', b'"' | b'#', ..] => Some(0),
+            [b'b' | b'c', b'r', b'"' | b'#', ..] => Some(1),
+            _ => None,
+        };
+        if let Some(prefix) = raw_prefix {
+            let is_raw_ident = rest.get(prefix + 1) == Some(&b'#')
+                && rest
+                    .get(prefix + 2)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+            if !is_raw_ident {
+                self.pos += prefix;
+                self.skip_raw_string();
+                return TokenKind::Other;
+            }
+        }
+        match rest {
+            [b'b' | b'c', b'"', ..] => {
+                self.pos += 1;
+                self.skip_string();
+                return TokenKind::Other;
+            }
+            [b'b', b'\'', ..] => {
+                self.pos += 1;
+                self.skip_quote();
+                return TokenKind::Other;
+            }
+            _ => {}
+        }
+        let word_len = self.text[self.pos..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
+            .unwrap_or(self.text.len() - self.pos);
+        self.pos += word_len.max(1);
+        TokenKind::Word
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(text: &str) -> Vec<&str> {
+        split_items(text)
+            .into_iter()
+            .map(|range| text[range].trim())
+            .collect()
+    }
+
+    #[test]
+    fn splits_items_with_tricky_contents() {
+        let text = r##"
+static GREETING: &str = "}{";
+const P: Point = Point { x: 1 };
+/// Doc } comment
+fn main() { let c = '}'; let s = r#"}"#; let l: &'static str = "x"; }
+struct A(u8);
+struct B { b: [u8; 3] }
+impl<T: Iterator<Item = u8>> A { fn f(&self) {} }
+"##;
+        assert_eq!(
+            pieces(text),
+            vec![
+                r#"static GREETING: &str = "}{";"#,
+                "const P: Point = Point { x: 1 };",
+                "/// Doc } comment\nfn main() { let c = '}'; let s = r#\"}\"#; let l: &'static str = \"x\"; }",
+                "struct A(u8);",
+                "struct B { b: [u8; 3] }",
+                "impl<T: Iterator<Item = u8>> A { fn f(&self) {} }",
+            ]
+        );
+    }
+
+    #[test]
+    fn recovers_after_an_unclosed_brace() {
+        let text = "fn a() {\n    let x = 1;\n\n#[inline]\nfn b() {}\nstruct C;\n";
+        let ranges = split_items(text);
+        assert_eq!(ranges.len(), 1, "the strict scan swallows the rest");
+        let recovered: Vec<&str> = split_at_item_lines(text, ranges[0].clone())
+            .into_iter()
+            .map(|range| text[range].trim())
+            .collect();
+        assert_eq!(
+            recovered,
+            vec![
+                "fn a() {\n    let x = 1;",
+                "#[inline]\nfn b() {}",
+                "struct C;"
+            ]
+        );
+    }
+}

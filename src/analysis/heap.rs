@@ -1,0 +1,228 @@
+//! Heap bytes a value owns, with how sure memlens is, and which types can own heap at all.
+
+use std::fmt;
+
+use super::defs::TypeDefs;
+use super::ty::Ty;
+
+/// The heap bytes a value owns: exactly what the allocator was asked for, a true lower bound,
+/// or unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Heap {
+    Exact(u64),
+    AtLeast(u64),
+    Unknown,
+}
+
+impl Heap {
+    pub const NONE: Heap = Heap::Exact(0);
+
+    /// The bytes, when there is a number to state.
+    pub fn bytes(self) -> Option<u64> {
+        match self {
+            Heap::Exact(bytes) | Heap::AtLeast(bytes) => Some(bytes),
+            Heap::Unknown => None,
+        }
+    }
+
+    pub fn certainty(self) -> &'static str {
+        match self {
+            Heap::Exact(_) => "exact",
+            Heap::AtLeast(_) => "at_least",
+            Heap::Unknown => "unknown",
+        }
+    }
+
+    /// The heap of two values together. An unknown part still leaves the known part as a lower
+    /// bound, since heap bytes are never negative; a bound of zero says nothing, so it stays unknown.
+    pub fn plus(self, other: Heap) -> Heap {
+        match (self, other) {
+            (Heap::Exact(a), Heap::Exact(b)) => Heap::Exact(a.saturating_add(b)),
+            (Heap::Unknown, Heap::Unknown) => Heap::Unknown,
+            (a, b) => {
+                let known = a
+                    .bytes()
+                    .unwrap_or(0)
+                    .saturating_add(b.bytes().unwrap_or(0));
+                if known == 0 {
+                    Heap::Unknown
+                } else {
+                    Heap::AtLeast(known)
+                }
+            }
+        }
+    }
+
+    /// The heap of `count` values like this one.
+    pub fn times(self, count: u64) -> Heap {
+        match self {
+            Heap::Exact(bytes) => Heap::Exact(bytes.saturating_mul(count)),
+            Heap::AtLeast(bytes) if count > 0 => Heap::AtLeast(bytes.saturating_mul(count)),
+            Heap::AtLeast(_) => Heap::Exact(0),
+            Heap::Unknown if count == 0 => Heap::Exact(0),
+            Heap::Unknown => Heap::Unknown,
+        }
+    }
+
+    /// Forgets exactness: used where runtime data can only add to what is known.
+    pub fn at_least(self) -> Heap {
+        match self {
+            Heap::Exact(0) | Heap::AtLeast(0) | Heap::Unknown => Heap::Unknown,
+            Heap::Exact(bytes) | Heap::AtLeast(bytes) => Heap::AtLeast(bytes),
+        }
+    }
+}
+
+/// Inlay-hint form: `5B`, `≥12B`, `?`.
+impl fmt::Display for Heap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Heap::Exact(bytes) => write!(f, "{bytes}B"),
+            Heap::AtLeast(bytes) => write!(f, "≥{bytes}B"),
+            Heap::Unknown => f.write_str("?"),
+        }
+    }
+}
+
+/// std types that own heap memory through a pointer they allocate.
+const HEAP_OWNERS: [&str; 16] = [
+    "String",
+    "Vec",
+    "Box",
+    "Rc",
+    "Arc",
+    "HashMap",
+    "HashSet",
+    "BTreeMap",
+    "BTreeSet",
+    "VecDeque",
+    "BinaryHeap",
+    "LinkedList",
+    "PathBuf",
+    "OsString",
+    "CString",
+    "Cow",
+];
+
+/// std wrappers that own heap only through what they contain.
+const TRANSPARENT_WRAPPERS: [&str; 12] = [
+    "Option",
+    "Result",
+    "Cell",
+    "RefCell",
+    "UnsafeCell",
+    "ManuallyDrop",
+    "Wrapping",
+    "Reverse",
+    "Mutex",
+    "RwLock",
+    "OnceCell",
+    "Pin",
+];
+
+/// std types that own no heap whatever their arguments.
+const NO_HEAP: [&str; 12] = [
+    "PhantomData",
+    "NonNull",
+    "Duration",
+    "Instant",
+    "SystemTime",
+    "Ordering",
+    "Range",
+    "RangeInclusive",
+    "NonZero",
+    "AtomicBool",
+    "AtomicUsize",
+    "AtomicU64",
+];
+
+/// Whether a value of type `ty` can own heap memory: `Some(false)` means it never does, so its
+/// heap is exactly zero whatever its initializer; `None` means memlens cannot tell.
+pub fn may_own_heap(ty: &Ty, defs: &TypeDefs) -> Option<bool> {
+    may_own_heap_within(ty, defs, 0)
+}
+
+fn may_own_heap_within(ty: &Ty, defs: &TypeDefs, depth: usize) -> Option<bool> {
+    // Recursive types own heap only through a pointer, which is caught before this bound.
+    if depth > 16 {
+        return None;
+    }
+    let any = |types: &mut dyn Iterator<Item = &Ty>| -> Option<bool> {
+        let mut unknown = false;
+        for inner in types {
+            match may_own_heap_within(inner, defs, depth + 1) {
+                Some(true) => return Some(true),
+                None => unknown = true,
+                Some(false) => {}
+            }
+        }
+        if unknown { None } else { Some(false) }
+    };
+    match ty {
+        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Char | Ty::Never => Some(false),
+        Ty::Ref { .. } | Ty::Ptr { .. } | Ty::FnPtr { .. } | Ty::FnItem(_) => Some(false),
+        Ty::Tuple(items) => any(&mut items.iter()),
+        Ty::Array(element, _) => may_own_heap_within(element, defs, depth + 1),
+        Ty::Closure { captures } => any(&mut captures.iter()),
+        Ty::Adt { name, args } => {
+            if let Some(def) = defs.adt(name) {
+                let fields: Vec<Ty> = def
+                    .variants
+                    .iter()
+                    .flat_map(|variant| &variant.fields)
+                    .map(|field| field.ty.substitute(&def.generics, args))
+                    .collect();
+                return any(&mut fields.iter());
+            }
+            if defs.alias(name).is_some() {
+                return may_own_heap_within(&defs.resolve_alias(ty), defs, depth + 1);
+            }
+            let base = name.as_str();
+            if HEAP_OWNERS.contains(&base) {
+                Some(true)
+            } else if TRANSPARENT_WRAPPERS.contains(&base) {
+                any(&mut args.iter())
+            } else if NO_HEAP.contains(&base)
+                || base.starts_with("NonZero")
+                || base.starts_with("Atomic")
+            {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_keep_honest_bounds() {
+        assert_eq!(Heap::Exact(5).plus(Heap::Exact(7)), Heap::Exact(12));
+        assert_eq!(Heap::Exact(5).plus(Heap::Unknown), Heap::AtLeast(5));
+        assert_eq!(Heap::Exact(0).plus(Heap::Unknown), Heap::Unknown);
+        assert_eq!(Heap::AtLeast(3).times(0), Heap::Exact(0));
+        assert_eq!(Heap::AtLeast(12).to_string(), "≥12B");
+    }
+
+    #[test]
+    fn knows_which_types_own_heap() {
+        let defs = TypeDefs::default();
+        assert_eq!(
+            may_own_heap(&Ty::Array(Box::new(Ty::Bool), Some(3)), &defs),
+            Some(false)
+        );
+        assert_eq!(
+            may_own_heap(&Ty::adt("Option", vec![Ty::string()]), &defs),
+            Some(true)
+        );
+        assert_eq!(
+            may_own_heap(&Ty::shared_ref(Ty::string()), &defs),
+            Some(false)
+        );
+        assert_eq!(may_own_heap(&Ty::adt("Mystery", vec![]), &defs), None);
+    }
+}

@@ -1,0 +1,1348 @@
+//! Type and heap inference for expressions: what a value is, and what heap memory it owns.
+
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+
+use super::bindings::{BindingKind, StaticInit, Walker};
+use super::heap::{Heap, may_own_heap};
+use super::lower;
+use super::methods;
+use super::ty::{FloatTy, IntTy, Ty};
+
+/// What an expression evaluates to, as far as memlens can tell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub ty: Ty,
+    pub heap: Heap,
+    /// How the heap bytes come about, in words, for the hover.
+    pub heap_rule: Option<String>,
+    /// The type is an unsuffixed literal's fallback (`i32`, `f64`).
+    pub literal_fallback: bool,
+    /// Every buffer it owns has capacity equal to length, so a clone allocates the same bytes.
+    pub tight: bool,
+    /// For string literals: the length of the text in bytes.
+    pub str_len: Option<u64>,
+}
+
+impl Value {
+    pub fn unknown() -> Value {
+        Value {
+            ty: Ty::Unknown(None),
+            heap: Heap::Unknown,
+            heap_rule: None,
+            literal_fallback: false,
+            tight: false,
+            str_len: None,
+        }
+    }
+
+    pub fn unit() -> Value {
+        Value::owning_nothing(Ty::unit())
+    }
+
+    /// A value of a type that owns no heap (or whose heap is settled when the binding is made).
+    pub fn owning_nothing(ty: Ty) -> Value {
+        Value {
+            ty,
+            heap: Heap::NONE,
+            tight: true,
+            ..Value::unknown()
+        }
+    }
+
+    /// A value known only by its declared type: its heap is unknown unless the type owns none.
+    pub fn declared(ty: Ty) -> Value {
+        Value {
+            ty,
+            ..Value::unknown()
+        }
+    }
+
+    pub fn of_param(ty: Ty) -> Value {
+        Value::declared(ty)
+    }
+
+    fn owning(ty: Ty, heap: Heap, rule: String) -> Value {
+        Value {
+            ty,
+            heap,
+            heap_rule: Some(rule),
+            tight: true,
+            ..Value::unknown()
+        }
+    }
+
+    pub fn with_type(mut self, ty: Ty) -> Value {
+        if !ty.is_unknown() {
+            if self.ty != ty {
+                self.literal_fallback = false;
+            }
+            self.ty = ty;
+        }
+        self
+    }
+}
+
+/// The element type `Vec<T>`, `[T; N]`, `[T]` or a reference to one of them holds.
+pub fn element_of(ty: &Ty) -> Option<&Ty> {
+    match ty {
+        Ty::Array(element, _) | Ty::Slice(element) => Some(element),
+        Ty::Adt { name, args } if matches!(name.as_str(), "Vec" | "VecDeque") => args.first(),
+        Ty::Ref { pointee, .. } => element_of(pointee),
+        _ => None,
+    }
+}
+
+fn plural(count: u64, word: &str) -> String {
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+impl Walker<'_> {
+    pub(super) fn size_of(&self, ty: &Ty) -> Option<u64> {
+        super::layout::layout_of(ty, &self.target, &self.symbols.defs)
+            .ok()
+            .map(|layout| layout.size)
+    }
+
+    pub(super) fn infer_expr(&mut self, expr: &syn::Expr) -> Value {
+        self.infer(expr, None)
+    }
+
+    pub(super) fn infer_expected(&mut self, expr: &syn::Expr, expected: &Ty) -> Value {
+        self.infer(expr, Some(expected)).with_type(expected.clone())
+    }
+
+    /// Infers `expr`, walking every sub-expression so that uses and nested bindings are found.
+    pub(super) fn infer(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
+        match expr {
+            syn::Expr::Lit(lit) => literal(&lit.lit, expected),
+            syn::Expr::Path(path) => self.infer_path(&path.path, expected),
+            syn::Expr::Reference(reference) => {
+                let pointee_expected = match expected {
+                    Some(Ty::Ref { pointee, .. }) => Some(&**pointee),
+                    _ => None,
+                };
+                let inner = self.infer(&reference.expr, pointee_expected);
+                Value::owning_nothing(Ty::Ref {
+                    mutable: reference.mutability.is_some(),
+                    pointee: Box::new(inner.ty),
+                })
+            }
+            syn::Expr::Array(array) => {
+                let items: Vec<&syn::Expr> = array.elems.iter().collect();
+                self.infer_array(&items, expected)
+            }
+            syn::Expr::Repeat(repeat) => {
+                let element_expected = expected.and_then(element_of).cloned();
+                let element = self.infer(&repeat.expr, element_expected.as_ref());
+                let count = self.lower_ctx().const_u64(&repeat.len);
+                let heap = count.map_or(Heap::Unknown, |n| element.heap.times(n));
+                Value {
+                    ty: Ty::Array(Box::new(element.ty), count),
+                    heap,
+                    ..Value::unknown()
+                }
+            }
+            syn::Expr::Tuple(tuple) => {
+                let expected_parts = match expected {
+                    Some(Ty::Tuple(parts)) if parts.len() == tuple.elems.len() => Some(parts),
+                    _ => None,
+                };
+                let parts: Vec<Value> = tuple
+                    .elems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| self.infer(e, expected_parts.map(|p| &p[i])))
+                    .collect();
+                combine_parts(
+                    Ty::Tuple(parts.iter().map(|p| p.ty.clone()).collect()),
+                    &parts,
+                )
+            }
+            syn::Expr::Struct(literal) => self.infer_struct_literal(literal),
+            syn::Expr::Call(call) => self.infer_call(call, expected),
+            syn::Expr::MethodCall(call) => self.infer_method_call(call, expected),
+            syn::Expr::Macro(mac) => self.infer_macro_expected(&mac.mac, expected),
+            syn::Expr::Paren(inner) => self.infer(&inner.expr, expected),
+            syn::Expr::Group(inner) => self.infer(&inner.expr, expected),
+            syn::Expr::Block(block) => self.walk_block(&block.block),
+            syn::Expr::Unsafe(block) => self.walk_block(&block.block),
+            syn::Expr::Const(block) => self.walk_block(&block.block),
+            syn::Expr::If(if_expr) => self.infer_if(if_expr, expected),
+            syn::Expr::Match(match_expr) => self.infer_match(match_expr, expected),
+            syn::Expr::Closure(closure) => self.infer_closure(closure),
+            syn::Expr::ForLoop(for_loop) => {
+                let iterable = self.infer_expr(&for_loop.expr);
+                let item = methods::iterated_item(&iterable.ty);
+                self.with_scope(|walker| {
+                    let part = Value::part(item, walker);
+                    walker.bind_pattern(&for_loop.pat, part, BindingKind::Local);
+                    walker.walk_block(&for_loop.body);
+                });
+                Value::unit()
+            }
+            syn::Expr::While(while_loop) => {
+                self.with_scope(|walker| {
+                    walker.infer_expr(&while_loop.cond);
+                    walker.walk_block(&while_loop.body);
+                });
+                Value::unit()
+            }
+            syn::Expr::Loop(loop_expr) => {
+                self.walk_block(&loop_expr.body);
+                Value::unknown()
+            }
+            syn::Expr::Let(let_expr) => {
+                let scrutinee = self.infer_expr(&let_expr.expr);
+                self.bind_pattern(&let_expr.pat, scrutinee, BindingKind::Local);
+                Value::owning_nothing(Ty::Bool)
+            }
+            syn::Expr::Binary(binary) => self.infer_binary(binary, expected),
+            syn::Expr::Unary(unary) => {
+                let inner = self.infer(&unary.expr, expected);
+                match unary.op {
+                    syn::UnOp::Deref(_) => Value::declared(methods::deref(&inner.ty)),
+                    _ => Value {
+                        heap: Heap::NONE,
+                        ..inner
+                    },
+                }
+            }
+            syn::Expr::Cast(cast) => {
+                self.infer_expr(&cast.expr);
+                Value::owning_nothing(self.written_ty(&cast.ty))
+            }
+            syn::Expr::Field(field) => {
+                let base = self.infer_expr(&field.base);
+                Value::declared(self.member_type(&base.ty, &field.member))
+            }
+            syn::Expr::Index(index) => {
+                let base = self.infer_expr(&index.expr);
+                let position = self.infer_expr(&index.index);
+                let ty = match (&position.ty, element_of(&base.ty)) {
+                    (Ty::Adt { name, .. }, Some(element)) if name.starts_with("Range") => {
+                        Ty::Slice(Box::new(element.clone()))
+                    }
+                    (_, Some(element)) => element.clone(),
+                    _ => Ty::Unknown(None),
+                };
+                Value::declared(ty)
+            }
+            syn::Expr::Range(range) => {
+                let start = range.start.as_ref().map(|e| self.infer_expr(e));
+                let end = range.end.as_ref().map(|e| self.infer_expr(e));
+                let bound = [start, end]
+                    .into_iter()
+                    .flatten()
+                    .min_by_key(|v| v.literal_fallback)
+                    .map_or(Ty::Unknown(None), |v| v.ty);
+                let name = match range.limits {
+                    syn::RangeLimits::HalfOpen(_) => "Range",
+                    syn::RangeLimits::Closed(_) => "RangeInclusive",
+                };
+                Value::owning_nothing(Ty::adt(name, vec![bound]))
+            }
+            syn::Expr::Try(try_expr) => {
+                let inner = self.infer_expr(&try_expr.expr);
+                Value::declared(methods::unwrapped(&inner.ty))
+            }
+            syn::Expr::Assign(assign) => {
+                let target = self.infer_expr(&assign.left);
+                self.infer(&assign.right, Some(&target.ty).filter(|t| !t.is_unknown()));
+                Value::unit()
+            }
+            syn::Expr::Return(ret) => {
+                if let Some(inner) = &ret.expr {
+                    self.infer_expr(inner);
+                }
+                Value::owning_nothing(Ty::Never)
+            }
+            syn::Expr::Break(brk) => {
+                if let Some(inner) = &brk.expr {
+                    self.infer_expr(inner);
+                }
+                Value::owning_nothing(Ty::Never)
+            }
+            syn::Expr::Continue(_) => Value::owning_nothing(Ty::Never),
+            syn::Expr::Await(inner) => {
+                self.infer_expr(&inner.base);
+                Value::unknown()
+            }
+            syn::Expr::Async(block) => {
+                self.walk_block(&block.block);
+                Value::unknown()
+            }
+            syn::Expr::TryBlock(block) => {
+                self.walk_block(&block.block);
+                Value::unknown()
+            }
+            _ => Value::unknown(),
+        }
+    }
+
+    fn infer_path(&mut self, path: &syn::Path, expected: Option<&Ty>) -> Value {
+        if let Some(ident) = path.get_ident() {
+            if let Some(index) = self.record_use(ident) {
+                let binding = &self.out.bindings[index];
+                // Moving a value moves its heap with it; a mutable source may have grown since.
+                let mut value = binding.value.clone();
+                if binding.mutable {
+                    value.heap = value.heap.at_least();
+                }
+                return value;
+            }
+        }
+        let name = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name == "None" {
+            return Value::owning_nothing(
+                expected
+                    .cloned()
+                    .unwrap_or_else(|| Ty::adt("Option", vec![Ty::Unknown(None)])),
+            );
+        }
+        if let Some(ty) = self.symbols.values.get(&name) {
+            return Value::declared(ty.clone());
+        }
+        if self.symbols.fns.contains_key(&name) {
+            return Value::owning_nothing(Ty::FnItem(name));
+        }
+        if let Some(enum_ty) = self.enum_of_variant(path) {
+            return Value::owning_nothing(enum_ty);
+        }
+        Value::unknown()
+    }
+
+    /// The enum type a path like `Shape::Circle` or a unit struct name denotes, if user-defined.
+    fn enum_of_variant(&self, path: &syn::Path) -> Option<Ty> {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let owner = match segments.as_slice() {
+            [.., owner, _variant] => owner.clone(),
+            [single] => single.clone(),
+            [] => return None,
+        };
+        let def = self.symbols.defs.adt(&owner)?;
+        let args = vec![Ty::Unknown(None); def.generics.len()];
+        Some(Ty::adt(&def.name, args))
+    }
+
+    fn infer_array(&mut self, items: &[&syn::Expr], expected: Option<&Ty>) -> Value {
+        let element_expected = expected.and_then(element_of).cloned();
+        let values: Vec<Value> = items
+            .iter()
+            .map(|item| self.infer(item, element_expected.as_ref()))
+            .collect();
+        let element = element_expected
+            .or_else(|| common_type(&values))
+            .unwrap_or(Ty::Unknown(None));
+        let array = Ty::Array(Box::new(element), Some(items.len() as u64));
+        combine_parts(array, &values)
+    }
+
+    fn infer_struct_literal(&mut self, literal: &syn::ExprStruct) -> Value {
+        let ty = self.enum_of_variant(&literal.path).unwrap_or_else(|| {
+            Ty::Unknown(Some(lower::tidy_tokens(
+                &quote::ToTokens::to_token_stream(&literal.path).to_string(),
+            )))
+        });
+        let mut parts = Vec::new();
+        for field in &literal.fields {
+            let name = match &field.member {
+                syn::Member::Named(ident) => ident.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            let declared = self.field_type(&ty, &literal.path, &name);
+            let value = match declared.filter(Ty::is_fully_known) {
+                Some(field_ty) => self.infer_expected(&field.expr, &field_ty),
+                None => self.infer_expr(&field.expr),
+            };
+            parts.push(value);
+        }
+        if let Some(rest) = &literal.rest {
+            self.infer_expr(rest);
+            parts.push(Value::unknown());
+        }
+        let mut value = combine_parts(ty.clone(), &parts);
+        value.ty = self.instantiate_from_fields(ty, &literal.path, &literal.fields, &parts);
+        value
+    }
+
+    /// Fills in a generic struct's arguments from fields declared with a bare parameter type.
+    fn instantiate_from_fields(
+        &self,
+        ty: Ty,
+        path: &syn::Path,
+        fields: &Punctuated<syn::FieldValue, syn::Token![,]>,
+        values: &[Value],
+    ) -> Ty {
+        let Ty::Adt { name, .. } = &ty else {
+            return ty;
+        };
+        let Some(def) = self.symbols.defs.adt(name) else {
+            return ty;
+        };
+        let variant_name = path.segments.last().map(|s| s.ident.to_string());
+        let variant = def
+            .variants
+            .iter()
+            .find(|v| Some(&v.name) == variant_name.as_ref())
+            .or_else(|| def.variants.first());
+        let args = def
+            .generics
+            .iter()
+            .map(|param| {
+                fields
+                    .iter()
+                    .zip(values)
+                    .find_map(|(field, value)| {
+                        let field_name =
+                            quote::ToTokens::to_token_stream(&field.member).to_string();
+                        let declared = variant?.fields.iter().find(|f| f.name == field_name)?;
+                        (declared.ty == Ty::Param(param.clone())).then(|| value.ty.clone())
+                    })
+                    .unwrap_or(Ty::Unknown(None))
+            })
+            .collect();
+        Ty::Adt {
+            name: name.clone(),
+            args,
+        }
+    }
+
+    fn infer_args(
+        &mut self,
+        args: &Punctuated<syn::Expr, syn::Token![,]>,
+        params: &[Ty],
+    ) -> Vec<Value> {
+        args.iter()
+            .enumerate()
+            .map(|(index, arg)| {
+                let param = params.get(index).filter(|p| p.is_fully_known());
+                let value = match param {
+                    Some(param_ty) => self.infer_expected(arg, param_ty),
+                    None => self.infer_expr(arg),
+                };
+                if let Some(param_ty) = param {
+                    self.settle_literal_fallback(arg, param_ty);
+                }
+                value
+            })
+            .collect()
+    }
+
+    /// `let x = 42; takes_u8(x)`: rustc types `x` from its use, so memlens does too.
+    fn settle_literal_fallback(&mut self, arg: &syn::Expr, param_ty: &Ty) {
+        let syn::Expr::Path(path) = arg else { return };
+        let Some(ident) = path.path.get_ident() else {
+            return;
+        };
+        let Some(index) = self.resolve(&ident.to_string()) else {
+            return;
+        };
+        let binding = &mut self.out.bindings[index];
+        let same_family = matches!(
+            (&binding.value.ty, param_ty),
+            (Ty::Int(_), Ty::Int(_)) | (Ty::Float(_), Ty::Float(_))
+        );
+        if binding.literal_fallback && same_family {
+            binding.value.ty = param_ty.clone();
+            binding.literal_fallback = false;
+        }
+    }
+
+    fn infer_call(&mut self, call: &syn::ExprCall, expected: Option<&Ty>) -> Value {
+        let syn::Expr::Path(callee) = &*call.func else {
+            let callee = self.infer_expr(&call.func);
+            self.infer_args(&call.args, &[]);
+            return match callee.ty {
+                Ty::FnPtr { ret, .. } => Value::declared(*ret),
+                _ => Value::unknown(),
+            };
+        };
+        let segments: Vec<String> = callee
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let turbofish = self.turbofish(&callee.path);
+        if let Some(value) = self.infer_std_constructor(&segments, &turbofish, &call.args, expected)
+        {
+            return value;
+        }
+        if let Some(index) = callee
+            .path
+            .get_ident()
+            .and_then(|ident| self.record_use(ident))
+        {
+            let callee_ty = self.out.bindings[index].value.ty.clone();
+            self.infer_args(&call.args, &[]);
+            return match callee_ty {
+                Ty::FnPtr { ret, .. } => Value::declared(*ret),
+                _ => Value::unknown(),
+            };
+        }
+        let sig = match segments.as_slice() {
+            [.., owner, method] => self.symbols.method(owner, method).cloned(),
+            [name] => self.symbols.fns.get(name).cloned(),
+            [] => None,
+        };
+        if let Some(sig) = sig {
+            let args = self.infer_args(&call.args, &sig.params);
+            let ret = instantiate_return(&sig.generics, &sig.params, &args, &sig.ret);
+            return Value::declared(ret);
+        }
+        // Tuple structs and enum tuple variants are constructors.
+        let args = self.infer_args(&call.args, &[]);
+        match self.enum_of_variant(&callee.path) {
+            Some(ty) => combine_parts(ty, &args),
+            None => Value::unknown(),
+        }
+    }
+
+    fn turbofish(&mut self, path: &syn::Path) -> Vec<Ty> {
+        let mut types = Vec::new();
+        for segment in &path.segments {
+            if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
+                for arg in &args.args {
+                    if let syn::GenericArgument::Type(ty) = arg {
+                        types.push(self.written_ty(ty));
+                    }
+                }
+            }
+        }
+        types
+    }
+
+    /// `String::from`, `Vec::with_capacity`, `Box::new`, `Some`, ... : std constructors whose
+    /// heap memlens knows.
+    fn infer_std_constructor(
+        &mut self,
+        segments: &[String],
+        turbofish: &[Ty],
+        args: &Punctuated<syn::Expr, syn::Token![,]>,
+        expected: Option<&Ty>,
+    ) -> Option<Value> {
+        let (owner, function) = match segments {
+            [.., owner, function] => (owner.as_str(), function.as_str()),
+            [function] => ("", function.as_str()),
+            [] => return None,
+        };
+        let expected_arg = |index: usize| expected.and_then(|t| t.adt_args().get(index)).cloned();
+        let value = match (owner, function) {
+            ("String", "new") => Value::owning(
+                Ty::string(),
+                Heap::NONE,
+                "String::new does not allocate".into(),
+            ),
+            ("String", "from") | ("String", "from_str") => {
+                let arg = self.infer_args(args, &[]);
+                let Some(len) = args.first().and_then(str_literal_len) else {
+                    let mut value = Value::declared(Ty::string());
+                    value.heap = arg.first().map_or(Heap::Unknown, |a| copies_of_str(&a.ty));
+                    return Some(value);
+                };
+                Value::owning(
+                    Ty::string(),
+                    Heap::Exact(len),
+                    format!(
+                        "String::from copies the {} of the literal",
+                        plural(len, "byte")
+                    ),
+                )
+            }
+            ("String" | "Vec", "with_capacity") => {
+                let count = args.first().and_then(|a| self.lower_ctx().const_u64(a));
+                self.infer_args(args, &[Ty::Int(IntTy::Usize)]);
+                let ty = if owner == "String" {
+                    Ty::string()
+                } else {
+                    Ty::vec_of(
+                        turbofish
+                            .first()
+                            .cloned()
+                            .or_else(|| expected_arg(0))
+                            .unwrap_or(Ty::Unknown(None)),
+                    )
+                };
+                let element_size = if owner == "String" {
+                    Some(1)
+                } else {
+                    element_of(&ty).and_then(|e| self.size_of(e))
+                };
+                match (count, element_size) {
+                    (Some(n), Some(size)) if n == 0 || size == 0 => Value::owning(
+                        ty,
+                        Heap::NONE,
+                        "a zero-byte capacity does not allocate".into(),
+                    ),
+                    (Some(n), Some(size)) => Value::owning(
+                        ty,
+                        Heap::Exact(n * size),
+                        format!(
+                            "with_capacity reserves {} of {size} B",
+                            plural(n, "element")
+                        ),
+                    ),
+                    _ => Value::declared(ty),
+                }
+            }
+            (
+                "Vec" | "VecDeque" | "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet" | "BinaryHeap",
+                "new",
+            ) => {
+                let ty = expected
+                    .filter(|t| t.is_adt(owner))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let arity = if owner.ends_with("Map") { 2 } else { 1 };
+                        let args = (0..arity)
+                            .map(|i| turbofish.get(i).cloned().unwrap_or(Ty::Unknown(None)))
+                            .collect();
+                        Ty::adt(owner, args)
+                    });
+                Value::owning(
+                    ty,
+                    Heap::NONE,
+                    format!("{owner}::new does not allocate until the first insertion"),
+                )
+            }
+            ("Box" | "Rc" | "Arc", "new") => {
+                let inner_expected = expected_arg(0);
+                let inner = match (args.first(), &inner_expected) {
+                    (Some(arg), Some(ty)) if ty.is_fully_known() => self.infer_expected(arg, ty),
+                    (Some(arg), _) => self.infer_expr(arg),
+                    (None, _) => Value::unknown(),
+                };
+                self.boxed(owner, inner)
+            }
+            ("", "Some") | ("Option", "Some") => {
+                let inner = self.infer_args(args, &[expected_arg(0).unwrap_or(Ty::Unknown(None))]);
+                let inner = inner.into_iter().next().unwrap_or_else(Value::unknown);
+                Value {
+                    ty: Ty::adt("Option", vec![inner.ty.clone()]),
+                    ..inner
+                }
+            }
+            ("", "Ok" | "Err") | ("Result", "Ok" | "Err") => {
+                let position = usize::from(function == "Err");
+                let inner =
+                    self.infer_args(args, &[expected_arg(position).unwrap_or(Ty::Unknown(None))]);
+                let inner = inner.into_iter().next().unwrap_or_else(Value::unknown);
+                let mut result_args = vec![
+                    expected_arg(0).unwrap_or(Ty::Unknown(None)),
+                    expected_arg(1).unwrap_or(Ty::Unknown(None)),
+                ];
+                result_args[position] = inner.ty.clone();
+                Value {
+                    ty: Ty::adt("Result", result_args),
+                    ..inner
+                }
+            }
+            (_, "default") if expected.is_some() => {
+                let ty = expected.cloned().unwrap_or(Ty::Unknown(None));
+                Value::owning(
+                    ty,
+                    Heap::NONE,
+                    "Default::default() of std types does not allocate".into(),
+                )
+            }
+            _ => return None,
+        };
+        Some(value)
+    }
+
+    /// `Box::new(v)`, `Rc::new(v)`, `Arc::new(v)`: one allocation holding `v` (plus the two
+    /// reference counts for `Rc` and `Arc`).
+    fn boxed(&self, owner: &str, inner: Value) -> Value {
+        let ty = Ty::adt(owner, vec![inner.ty.clone()]);
+        let counters = if owner == "Box" {
+            0
+        } else {
+            2 * self.target.pointer_bytes
+        };
+        let allocation = match self.layout_of(&inner.ty) {
+            Some((size, _)) if owner == "Box" => Some(size),
+            Some((size, align)) => Some(round_up(
+                counters + size,
+                align.max(self.target.pointer_bytes),
+            )),
+            None => None,
+        };
+        match allocation {
+            Some(0) => Value {
+                ty,
+                heap: inner.heap,
+                heap_rule: Some(format!(
+                    "{owner}::new of a zero-sized value does not allocate"
+                )),
+                tight: inner.tight,
+                ..Value::unknown()
+            },
+            Some(bytes) => {
+                let rule = if owner == "Box" {
+                    format!("Box::new moves the {bytes}-byte value to the heap")
+                } else {
+                    format!(
+                        "{owner}::new allocates the value with its strong and weak counts ({bytes} B)"
+                    )
+                };
+                Value {
+                    ty,
+                    heap: Heap::Exact(bytes).plus(inner.heap),
+                    heap_rule: Some(rule),
+                    tight: inner.tight,
+                    ..Value::unknown()
+                }
+            }
+            None => Value::declared(ty),
+        }
+    }
+
+    pub(super) fn layout_of(&self, ty: &Ty) -> Option<(u64, u64)> {
+        super::layout::layout_of(ty, &self.target, &self.symbols.defs)
+            .ok()
+            .map(|layout| (layout.size, layout.align))
+    }
+
+    fn infer_method_call(&mut self, call: &syn::ExprMethodCall, expected: Option<&Ty>) -> Value {
+        let receiver = self.infer_expr(&call.receiver);
+        let method = call.method.to_string();
+        let turbofish: Vec<Ty> = call
+            .turbofish
+            .iter()
+            .flat_map(|t| &t.args)
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(self.lower_ctx().ty(ty)),
+                _ => None,
+            })
+            .collect();
+        let user_sig = match methods::deref_all(&receiver.ty) {
+            Ty::Adt { name, .. } => self.symbols.method(name, &method).cloned(),
+            _ => None,
+        };
+        if let Some(sig) = user_sig {
+            let args = self.infer_args(&call.args, &sig.params);
+            let self_args = methods::deref_all(&receiver.ty).adt_args().to_vec();
+            let def_generics = match methods::deref_all(&receiver.ty) {
+                Ty::Adt { name, .. } => self
+                    .symbols
+                    .defs
+                    .adt(name)
+                    .map(|d| d.generics.clone())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let ret = sig.ret.substitute(&def_generics, &self_args);
+            return Value::declared(instantiate_return(&sig.generics, &sig.params, &args, &ret));
+        }
+        let closure_item = methods::iterated_item(&receiver.ty);
+        let args: Vec<Value> = call
+            .args
+            .iter()
+            .map(|arg| match arg {
+                // A closure argument stands for what it returns: `map(|x| ..)` yields that.
+                syn::Expr::Closure(closure) => {
+                    let (_, returned) =
+                        self.infer_closure_with_params(closure, &[closure_item.clone()]);
+                    Value::declared(returned)
+                }
+                other => self.infer_expr(other),
+            })
+            .collect();
+        let ty = methods::method_return(
+            &receiver.ty,
+            &method,
+            &turbofish,
+            &args.iter().map(|a| a.ty.clone()).collect::<Vec<_>>(),
+            expected,
+        );
+        self.method_heap(&receiver, &method, ty)
+    }
+
+    /// The heap of a std method's result, where the rule is known exactly.
+    fn method_heap(&self, receiver: &Value, method: &str, ty: Ty) -> Value {
+        let receiver_ty = methods::deref_all(&receiver.ty);
+        match method {
+            "to_string" | "to_owned" | "into" if *receiver_ty == Ty::Str && ty == Ty::string() => {
+                let heap = receiver.str_len.map_or(Heap::Unknown, Heap::Exact);
+                match receiver.str_len {
+                    Some(len) => Value::owning(ty, heap, format!("{method}() copies the {} of the literal", plural(len, "byte"))),
+                    None => Value { heap, ..Value::declared(ty) },
+                }
+            }
+            "clone" if receiver.tight && receiver.heap.bytes().is_some() && methods::deref_all(&receiver.ty) == &ty => Value {
+                ty,
+                heap: receiver.heap,
+                heap_rule: Some("clone() allocates what the original holds: its length, not its spare capacity".into()),
+                tight: true,
+                ..Value::unknown()
+            },
+            _ => Value::declared(ty),
+        }
+    }
+
+    fn infer_if(&mut self, if_expr: &syn::ExprIf, expected: Option<&Ty>) -> Value {
+        let then_value = self.with_scope(|walker| {
+            walker.infer_expr(&if_expr.cond);
+            walker.walk_block(&if_expr.then_branch)
+        });
+        let Some((_, else_branch)) = &if_expr.else_branch else {
+            return Value::unit();
+        };
+        let else_value = self.infer(else_branch, expected);
+        merge_branches(&[then_value, else_value])
+    }
+
+    fn infer_match(&mut self, match_expr: &syn::ExprMatch, expected: Option<&Ty>) -> Value {
+        let scrutinee = self.infer_expr(&match_expr.expr);
+        let arms: Vec<Value> = match_expr
+            .arms
+            .iter()
+            .map(|arm| {
+                self.with_scope(|walker| {
+                    walker.bind_pattern(
+                        &arm.pat,
+                        Value::part(scrutinee.ty.clone(), walker),
+                        BindingKind::Local,
+                    );
+                    if let Some((_, guard)) = &arm.guard {
+                        walker.infer_expr(guard);
+                    }
+                    walker.infer(&arm.body, expected)
+                })
+            })
+            .collect();
+        merge_branches(&arms)
+    }
+
+    fn infer_binary(&mut self, binary: &syn::ExprBinary, expected: Option<&Ty>) -> Value {
+        let left = self.infer(&binary.left, expected);
+        let right_expected = Some(&left.ty)
+            .filter(|t| !left.literal_fallback && matches!(t, Ty::Int(_) | Ty::Float(_)));
+        let right = self.infer(&binary.right, right_expected);
+        use syn::BinOp as Op;
+        match binary.op {
+            Op::Eq(_)
+            | Op::Ne(_)
+            | Op::Lt(_)
+            | Op::Le(_)
+            | Op::Gt(_)
+            | Op::Ge(_)
+            | Op::And(_)
+            | Op::Or(_) => Value::owning_nothing(Ty::Bool),
+            Op::AddAssign(_)
+            | Op::SubAssign(_)
+            | Op::MulAssign(_)
+            | Op::DivAssign(_)
+            | Op::RemAssign(_)
+            | Op::BitXorAssign(_)
+            | Op::BitAndAssign(_)
+            | Op::BitOrAssign(_)
+            | Op::ShlAssign(_)
+            | Op::ShrAssign(_) => Value::unit(),
+            _ if left.ty == Ty::string() => Value::declared(Ty::string()),
+            _ => {
+                let decided =
+                    if left.literal_fallback && !right.literal_fallback && !right.ty.is_unknown() {
+                        right
+                    } else {
+                        left
+                    };
+                Value {
+                    heap: Heap::NONE,
+                    ..decided
+                }
+            }
+        }
+    }
+
+    fn infer_closure(&mut self, closure: &syn::ExprClosure) -> Value {
+        self.infer_closure_with_params(closure, &[]).0
+    }
+
+    /// A closure's type is the tuple of what it captures: references to the outer variables it
+    /// uses, or the values themselves for a `move` closure. Also returns the type of the body.
+    pub(super) fn infer_closure_with_params(
+        &mut self,
+        closure: &syn::ExprClosure,
+        param_types: &[Ty],
+    ) -> (Value, Ty) {
+        let first_binding = self.out.bindings.len();
+        let first_use = self.out.uses.len();
+        let body = self.with_scope(|walker| {
+            for (index, input) in closure.inputs.iter().enumerate() {
+                let ty = param_types.get(index).cloned().unwrap_or(Ty::Unknown(None));
+                let part = Value::part(ty, walker);
+                walker.bind_pattern(input, part, BindingKind::Local);
+            }
+            match &closure.output {
+                syn::ReturnType::Type(_, ty) => {
+                    let ret = walker.written_ty(ty);
+                    walker.infer_expected(&closure.body, &ret)
+                }
+                syn::ReturnType::Default => walker.infer_expr(&closure.body),
+            }
+        });
+        let mut captured: Vec<usize> = self.out.uses[first_use..]
+            .iter()
+            .map(|u| u.binding)
+            .filter(|&b| {
+                b < first_binding
+                    && self.out.bindings[b].kind != BindingKind::Static
+                    && self.out.bindings[b].kind != BindingKind::Const
+            })
+            .collect();
+        captured.sort_unstable();
+        captured.dedup();
+        let captures = captured
+            .iter()
+            .map(|&b| {
+                let ty = self.out.bindings[b].value.ty.clone();
+                if closure.capture.is_some() {
+                    ty
+                } else {
+                    // Without `move`, rustc captures by reference unless the body consumes the
+                    // value; memlens cannot always tell, so non-Copy captures stay unknown.
+                    match may_own_heap(&ty, &self.symbols.defs) {
+                        Some(false) | Some(true) => Ty::shared_ref(ty),
+                        None => Ty::Unknown(None),
+                    }
+                }
+            })
+            .collect();
+        (Value::owning_nothing(Ty::Closure { captures }), body.ty)
+    }
+
+    pub(super) fn infer_macro(&mut self, mac: &syn::Macro) -> Value {
+        self.infer_macro_expected(mac, None)
+    }
+
+    fn infer_macro_expected(&mut self, mac: &syn::Macro, expected: Option<&Ty>) -> Value {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name == "vec" {
+            return self.infer_vec_macro(mac, expected);
+        }
+        let Ok(args) =
+            Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated.parse2(mac.tokens.clone())
+        else {
+            return Value::unknown();
+        };
+        for arg in &args {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(format),
+                ..
+            }) = arg
+            {
+                self.record_inline_format_uses(format);
+            } else {
+                self.infer_expr(arg);
+            }
+        }
+        match name.as_str() {
+            "format" => Value::declared(Ty::string()),
+            "panic" | "unreachable" | "todo" | "unimplemented" => Value::owning_nothing(Ty::Never),
+            _ => Value::unit(),
+        }
+    }
+
+    /// `{name}` inside a format string uses the binding `name`.
+    fn record_inline_format_uses(&mut self, format: &syn::LitStr) {
+        let span = format.span().byte_range();
+        let Some(source) = self.text.get(self.base + span.start..self.base + span.end) else {
+            return;
+        };
+        let source = source.to_string();
+        let mut rest = source.as_str();
+        let mut consumed = 0;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            if after.starts_with('{') {
+                consumed += open + 2;
+                rest = &rest[open + 2..];
+                continue;
+            }
+            let name_len = after
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
+            if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some(binding) = self.resolve(name) {
+                    let start = self.base + span.start + consumed + open + 1;
+                    self.out.uses.push(super::bindings::Use {
+                        range: start..start + name_len,
+                        binding,
+                    });
+                }
+            }
+            consumed += open + 1 + name_len;
+            rest = &after[name_len..];
+        }
+    }
+
+    fn infer_vec_macro(&mut self, mac: &syn::Macro, expected: Option<&Ty>) -> Value {
+        let element_expected = expected.and_then(element_of).cloned();
+        let parsed = VecMacro::parse(mac.tokens.clone());
+        let (element, count, heap_of_elements, tight) = match parsed {
+            Some(VecMacro::List(items)) => {
+                let refs: Vec<&syn::Expr> = items.iter().collect();
+                let array = self.infer_array(
+                    &refs,
+                    element_expected
+                        .map(|e| Ty::Array(Box::new(e), None))
+                        .as_ref(),
+                );
+                let element = element_of(&array.ty).cloned().unwrap_or(Ty::Unknown(None));
+                (element, Some(items.len() as u64), array.heap, array.tight)
+            }
+            Some(VecMacro::Repeat(item, len)) => {
+                let value = self.infer(&item, element_expected.as_ref());
+                let count = self.lower_ctx().const_u64(&len);
+                self.infer_expr(&len);
+                // vec![x; n] clones x n-1 times; a clone allocates x's length, so the total is
+                // exact only when x's buffers are tight.
+                let each = if value.tight {
+                    value.heap
+                } else {
+                    value.heap.at_least()
+                };
+                let heap = count.map_or(Heap::Unknown, |n| each.times(n));
+                (value.ty, count, heap, value.tight)
+            }
+            None => (
+                element_expected.unwrap_or(Ty::Unknown(None)),
+                None,
+                Heap::Unknown,
+                false,
+            ),
+        };
+        let ty = Ty::vec_of(element.clone());
+        let element_size = self.size_of(&element);
+        match (count, element_size) {
+            (Some(n), Some(size)) => {
+                let buffer = n * size;
+                let rule = if buffer == 0 {
+                    "an empty or zero-sized vec! does not allocate a buffer".to_string()
+                } else {
+                    format!("vec! allocates exactly {} × {size} B", plural(n, "element"))
+                };
+                Value {
+                    ty,
+                    heap: Heap::Exact(buffer).plus(heap_of_elements),
+                    heap_rule: Some(rule),
+                    tight,
+                    ..Value::unknown()
+                }
+            }
+            _ => Value::declared(ty),
+        }
+    }
+
+    fn member_type(&self, base: &Ty, member: &syn::Member) -> Ty {
+        let ty = methods::deref_all(base);
+        match (ty, member) {
+            (Ty::Tuple(items), syn::Member::Unnamed(index)) => items
+                .get(index.index as usize)
+                .cloned()
+                .unwrap_or(Ty::Unknown(None)),
+            (Ty::Adt { name, args }, member) => {
+                let field = quote::ToTokens::to_token_stream(member).to_string();
+                self.symbols
+                    .defs
+                    .adt(name)
+                    .and_then(|def| {
+                        let f = def
+                            .variants
+                            .first()?
+                            .fields
+                            .iter()
+                            .find(|f| f.name == field)?;
+                        Some(f.ty.substitute(&def.generics, args))
+                    })
+                    .unwrap_or(Ty::Unknown(None))
+            }
+            _ => Ty::Unknown(None),
+        }
+    }
+
+    /// The initial bytes of a static: all zero (BSS-worthy) or not.
+    pub(super) fn static_init(&self, expr: &syn::Expr) -> StaticInit {
+        use StaticInit::{NonZero, Unknown, Zero};
+        let all = |exprs: &mut dyn Iterator<Item = &syn::Expr>| {
+            exprs.fold(Zero, |acc, e| match (acc, self.static_init(e)) {
+                (Zero, Zero) => Zero,
+                (NonZero, _) | (_, NonZero) => NonZero,
+                _ => Unknown,
+            })
+        };
+        match expr {
+            syn::Expr::Lit(lit) => match &lit.lit {
+                syn::Lit::Int(int) if int.base10_digits().chars().all(|c| c == '0') => Zero,
+                syn::Lit::Float(float)
+                    if float.base10_digits().parse::<f64>() == Ok(0.0)
+                        && !float.base10_digits().starts_with('-') =>
+                {
+                    Zero
+                }
+                syn::Lit::Bool(b) if !b.value => Zero,
+                syn::Lit::Char(c) if c.value() == '\0' => Zero,
+                _ => NonZero,
+            },
+            syn::Expr::Array(array) => all(&mut array.elems.iter()),
+            syn::Expr::Repeat(repeat) if self.lower_ctx().const_u64(&repeat.len) == Some(0) => Zero,
+            syn::Expr::Repeat(repeat) => self.static_init(&repeat.expr),
+            syn::Expr::Tuple(tuple) => all(&mut tuple.elems.iter()),
+            syn::Expr::Struct(literal) if literal.rest.is_none() => {
+                all(&mut literal.fields.iter().map(|f| &f.expr))
+            }
+            syn::Expr::Paren(inner) => self.static_init(&inner.expr),
+            syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+                self.static_init(&unary.expr)
+            }
+            syn::Expr::Reference(_) => NonZero,
+            syn::Expr::Path(path) => {
+                let name = path
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                match self.symbols.consts.get(&name) {
+                    Some(0) => Zero,
+                    Some(_) => NonZero,
+                    None => Unknown,
+                }
+            }
+            syn::Expr::Call(call) => {
+                let syn::Expr::Path(callee) = &*call.func else {
+                    return Unknown;
+                };
+                let segments: Vec<String> = callee
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let owner = segments
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let function = segments.last().map(String::as_str).unwrap_or("");
+                let wraps_argument = function == "new"
+                    && (owner.starts_with("Atomic")
+                        || matches!(
+                            owner,
+                            "Cell"
+                                | "UnsafeCell"
+                                | "RefCell"
+                                | "Mutex"
+                                | "RwLock"
+                                | "Wrapping"
+                                | "ManuallyDrop"
+                        ));
+                if wraps_argument {
+                    all(&mut call.args.iter())
+                } else if matches!(function, "null" | "null_mut") {
+                    Zero
+                } else {
+                    Unknown
+                }
+            }
+            syn::Expr::Macro(_) => Unknown,
+            _ => Unknown,
+        }
+    }
+}
+
+/// Heap of a `String` built from a value of this type: a `&str` of unknown length could be empty.
+fn copies_of_str(_ty: &Ty) -> Heap {
+    Heap::Unknown
+}
+
+fn round_up(size: u64, align: u64) -> u64 {
+    if align == 0 {
+        size
+    } else {
+        size.div_ceil(align) * align
+    }
+}
+
+fn str_literal_len(expr: &syn::Expr) -> Option<u64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => Some(text.value().len() as u64),
+        _ => None,
+    }
+}
+
+/// A literal's type: its suffix, the expected type, or Rust's fallback (`i32`, `f64`).
+fn literal(lit: &syn::Lit, expected: Option<&Ty>) -> Value {
+    let fallback = |ty: Ty, default: Ty| {
+        let matches_family = matches!(
+            (&default, expected),
+            (Ty::Int(_), Some(Ty::Int(_))) | (Ty::Float(_), Some(Ty::Float(_)))
+        ) || matches!((&default, expected), (Ty::Int(_), Some(Ty::Float(_))));
+        match ty {
+            Ty::Unknown(_) if matches_family => {
+                Value::owning_nothing(expected.cloned().unwrap_or(default))
+            }
+            Ty::Unknown(_) => Value {
+                literal_fallback: true,
+                ..Value::owning_nothing(default)
+            },
+            suffixed => Value::owning_nothing(suffixed),
+        }
+    };
+    match lit {
+        syn::Lit::Int(int) => {
+            let suffixed = super::lower::primitive(int.suffix()).unwrap_or(Ty::Unknown(None));
+            fallback(suffixed, Ty::Int(IntTy::I32))
+        }
+        syn::Lit::Float(float) => {
+            let suffixed = super::lower::primitive(float.suffix()).unwrap_or(Ty::Unknown(None));
+            fallback(suffixed, Ty::Float(FloatTy::F64))
+        }
+        syn::Lit::Str(text) => Value {
+            str_len: Some(text.value().len() as u64),
+            ..Value::owning_nothing(Ty::shared_ref(Ty::Str))
+        },
+        syn::Lit::ByteStr(bytes) => Value::owning_nothing(Ty::shared_ref(Ty::Array(
+            Box::new(Ty::Int(IntTy::U8)),
+            Some(bytes.value().len() as u64),
+        ))),
+        syn::Lit::CStr(_) => Value::owning_nothing(Ty::shared_ref(Ty::adt("CStr", Vec::new()))),
+        syn::Lit::Byte(_) => Value::owning_nothing(Ty::Int(IntTy::U8)),
+        syn::Lit::Char(_) => Value::owning_nothing(Ty::Char),
+        syn::Lit::Bool(_) => Value::owning_nothing(Ty::Bool),
+        _ => Value::unknown(),
+    }
+}
+
+/// The type all values share, preferring ones not decided by literal fallback.
+fn common_type(values: &[Value]) -> Option<Ty> {
+    values
+        .iter()
+        .find(|v| !v.literal_fallback && !v.ty.is_unknown())
+        .or_else(|| values.first())
+        .map(|v| v.ty.clone())
+}
+
+/// A compound value (tuple, array, struct) owns what its parts own.
+fn combine_parts(ty: Ty, parts: &[Value]) -> Value {
+    let heap = parts
+        .iter()
+        .fold(Heap::NONE, |total, part| total.plus(part.heap));
+    Value {
+        ty,
+        heap,
+        tight: parts.iter().all(|p| p.tight),
+        ..Value::unknown()
+    }
+}
+
+/// Branches of an `if` or `match` agree on a type; the heap is exact only if they agree on it.
+fn merge_branches(branches: &[Value]) -> Value {
+    let live: Vec<&Value> = branches.iter().filter(|v| v.ty != Ty::Never).collect();
+    let Some(first) = live.first() else {
+        return Value::owning_nothing(Ty::Never);
+    };
+    let ty = live
+        .iter()
+        .find(|v| !v.literal_fallback && !v.ty.is_unknown())
+        .map_or(first.ty.clone(), |v| v.ty.clone());
+    let heap = if live.iter().all(|v| v.heap == first.heap) {
+        first.heap
+    } else {
+        let least = live.iter().map(|v| v.heap.bytes()).min().flatten();
+        least.map_or(Heap::Unknown, |n| Heap::AtLeast(n).at_least())
+    };
+    Value {
+        ty,
+        heap,
+        literal_fallback: live.iter().all(|v| v.literal_fallback),
+        tight: live.iter().all(|v| v.tight),
+        ..Value::unknown()
+    }
+}
+
+/// Instantiates a generic function's return type from the argument types at the call.
+fn instantiate_return(generics: &[String], params: &[Ty], args: &[Value], ret: &Ty) -> Ty {
+    if generics.is_empty() {
+        return ret.clone();
+    }
+    let inferred: Vec<Ty> = generics
+        .iter()
+        .map(|generic| {
+            params
+                .iter()
+                .zip(args)
+                .find_map(|(param, arg)| bind_param(param, &arg.ty, generic))
+                .unwrap_or(Ty::Param(generic.clone()))
+        })
+        .collect();
+    ret.substitute(generics, &inferred)
+}
+
+/// What `generic` stands for when a parameter of type `param` receives an argument of type `arg`.
+fn bind_param(param: &Ty, arg: &Ty, generic: &str) -> Option<Ty> {
+    match (param, arg) {
+        (Ty::Param(name), _) if name == generic && !arg.is_unknown() => Some(arg.clone()),
+        (Ty::Ref { pointee: p, .. }, Ty::Ref { pointee: a, .. }) => bind_param(p, a, generic),
+        (Ty::Slice(p), Ty::Slice(a)) | (Ty::Array(p, _), Ty::Array(a, _)) => {
+            bind_param(p, a, generic)
+        }
+        (Ty::Adt { name: pn, args: pa }, Ty::Adt { name: an, args: aa }) if pn == an => pa
+            .iter()
+            .zip(aa)
+            .find_map(|(p, a)| bind_param(p, a, generic)),
+        (Ty::Tuple(ps), Ty::Tuple(as_)) => ps
+            .iter()
+            .zip(as_)
+            .find_map(|(p, a)| bind_param(p, a, generic)),
+        _ => None,
+    }
+}
+
+/// The two forms of `vec!`: a list of elements, or an element and a count.
+enum VecMacro {
+    List(Vec<syn::Expr>),
+    Repeat(syn::Expr, syn::Expr),
+}
+
+impl VecMacro {
+    fn parse(tokens: proc_macro2::TokenStream) -> Option<VecMacro> {
+        let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<VecMacro> {
+            if input.is_empty() {
+                return Ok(VecMacro::List(Vec::new()));
+            }
+            let first: syn::Expr = input.parse()?;
+            if input.peek(syn::Token![;]) {
+                input.parse::<syn::Token![;]>()?;
+                let count: syn::Expr = input.parse()?;
+                return Ok(VecMacro::Repeat(first, count));
+            }
+            let mut items = vec![first];
+            while input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {
+                items.push(input.parse()?);
+            }
+            Ok(VecMacro::List(items))
+        };
+        parser.parse2(tokens).ok()
+    }
+}

@@ -1,0 +1,101 @@
+//! Parsing a file item by item with syn, keeping every item that parses and reporting the rest.
+
+use std::ops::Range;
+
+use super::chunk::{split_at_item_lines, split_items};
+
+/// A syntax error, as a byte range of the file and rustc-like message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// One top-level chunk of the file: its byte range and, if it parsed, its syntax tree.
+///
+/// Spans inside `file` are relative to `range.start`.
+pub struct ParsedItem {
+    pub range: Range<usize>,
+    pub file: Option<syn::File>,
+}
+
+/// Parses every top-level item of `text` separately.
+///
+/// Spans are only valid until the next call on this thread: proc-macro2 keeps a thread-local
+/// source map, which this call clears so that a long-running server does not grow with every
+/// keystroke.
+pub fn parse_items(text: &str) -> (Vec<ParsedItem>, Vec<SyntaxError>) {
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for range in split_items(text) {
+        match parse_range(text, range.clone()) {
+            Ok(item) => items.push(item),
+            Err(_) => recover(text, range, &mut items, &mut errors),
+        }
+    }
+    (items, errors)
+}
+
+/// Parses the pieces of a range that failed as a whole, one per column-0 item line.
+fn recover(
+    text: &str,
+    range: Range<usize>,
+    items: &mut Vec<ParsedItem>,
+    errors: &mut Vec<SyntaxError>,
+) {
+    for piece in split_at_item_lines(text, range) {
+        match parse_range(text, piece.clone()) {
+            Ok(item) => items.push(item),
+            Err(error) => {
+                errors.push(error);
+                items.push(ParsedItem {
+                    range: piece,
+                    file: None,
+                });
+            }
+        }
+    }
+}
+
+fn parse_range(text: &str, range: Range<usize>) -> Result<ParsedItem, SyntaxError> {
+    let source = &text[range.clone()];
+    match syn::parse_file(source) {
+        Ok(file) => Ok(ParsedItem {
+            range,
+            file: Some(file),
+        }),
+        Err(error) => Err(syntax_error(source, range.start, &error)),
+    }
+}
+
+fn syntax_error(source: &str, base: usize, error: &syn::Error) -> SyntaxError {
+    let span = error.span().byte_range();
+    // An error at the end of input has no real span; point at the last character instead.
+    let local = if span.is_empty() && span.start == 0 {
+        let end = source.trim_end().len();
+        let last_char = source[..end].chars().next_back().map_or(0, char::len_utf8);
+        end - last_char..end
+    } else {
+        span
+    };
+    SyntaxError {
+        range: base + local.start..base + local.end,
+        message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_item_keeps_the_others() {
+        let text = "fn good() {}\nfn broken( {\n    let x = 1;\n\nstruct After { a: u8 }\n";
+        let (items, errors) = parse_items(text);
+        let parsed = items.iter().filter(|item| item.file.is_some()).count();
+        assert_eq!(parsed, 2, "good() and After parse");
+        assert_eq!(errors.len(), 1);
+        assert!(text[errors[0].range.clone()].len() <= 4);
+    }
+}

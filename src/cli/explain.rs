@@ -1,0 +1,214 @@
+//! `memlens explain`: every binding of each file as an aligned table, or as JSON.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::{Value as Json, json};
+
+use crate::analysis::heap::Heap;
+use crate::analysis::layout::{Layout, Shape};
+use crate::analysis::placement::Passing;
+use crate::analysis::{self, BindingReport, FileAnalysis, Target, TypeReport};
+
+/// Why a file could not be explained; each is one line on stderr and exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error("{path}: no such file")]
+    Missing { path: String },
+    #[error("{path}: cannot read: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not UTF-8 text (Rust source must be UTF-8)")]
+    NotUtf8 { path: String },
+    #[error("unknown target `{0}`; known targets: {known}", known = Target::known_triples().join(", "))]
+    UnknownTarget(String),
+}
+
+/// Reads a source file, telling apart a missing file, an unreadable one and one that is not UTF-8.
+pub fn read_source(path: &Path) -> Result<String, ExplainError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => ExplainError::Missing {
+            path: shown.clone(),
+        },
+        _ => ExplainError::Unreadable {
+            path: shown.clone(),
+            source,
+        },
+    })?;
+    String::from_utf8(bytes).map_err(|_| ExplainError::NotUtf8 { path: shown })
+}
+
+pub fn parse_target(triple: &str) -> Result<Target, ExplainError> {
+    Target::from_triple(triple).ok_or_else(|| ExplainError::UnknownTarget(triple.to_string()))
+}
+
+/// 1-based line and column (in Unicode chars) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn heap_json(heap: Heap) -> Json {
+    json!({"bytes": heap.bytes(), "certainty": heap.certainty()})
+}
+
+fn binding_json(text: &str, report: &BindingReport) -> Json {
+    let binding = &report.binding;
+    let (line, column) = line_column(text, binding.name_range.start);
+    let layout = report.layout.as_ref().ok();
+    let mut object = json!({
+        "name": binding.name,
+        "line": line,
+        "column": column,
+        "kind": binding.kind.as_str(),
+        "type": report.ty().map(ToString::to_string),
+        "region": report.placement.region.as_str(),
+        "size": layout.map(|l| l.size),
+        "align": layout.map(|l| l.align),
+        "heap": heap_json(report.heap()),
+    });
+    if let Some(function) = &binding.function {
+        object["function"] = json!(function);
+    }
+    if let Some(Passing::Registers(registers)) = &report.placement.passing {
+        object["registers"] = json!(registers);
+    }
+    if let Some(section) = report.placement.section {
+        object["section"] = json!(section);
+    }
+    if let Some(bytes) = binding.literal_text_bytes {
+        object["text_bytes"] = json!(bytes);
+    }
+    object
+}
+
+fn fields_json(layout: &Layout) -> Json {
+    match &layout.shape {
+        Shape::Fields(fields) | Shape::Union(fields) => fields
+            .iter()
+            .map(|f| json!({"name": f.name, "type": f.ty.to_string(), "offset": f.offset, "size": f.size, "align": f.align}))
+            .collect(),
+        _ => json!([]),
+    }
+}
+
+fn type_json(text: &str, report: &TypeReport) -> Json {
+    let (line, column) = line_column(text, report.name_range.start);
+    let layout = report.layout.as_ref().ok();
+    let mut object = json!({
+        "name": report.def.name,
+        "line": line,
+        "column": column,
+        "size": layout.map(|l| l.size),
+        "align": layout.map(|l| l.align),
+        "fields": layout.map_or(json!([]), fields_json),
+    });
+    if let Some(Shape::Enum { variants, .. }) = layout.map(|l| &l.shape) {
+        object["variants"] = variants
+            .iter()
+            .map(|v| json!({"name": v.name, "size": v.size}))
+            .collect();
+    }
+    object
+}
+
+/// The machine-readable report of one file (the stable `--json` contract).
+pub fn to_json(path: &str, text: &str, analysis: &FileAnalysis) -> Json {
+    json!({
+        "file": path,
+        "target": analysis.target.triple,
+        "bindings": analysis.bindings.iter().map(|b| binding_json(text, b)).collect::<Vec<_>>(),
+        "types": analysis.types.iter().map(|t| type_json(text, t)).collect::<Vec<_>>(),
+        "errors": analysis.errors.iter().map(|e| {
+            let (line, column) = line_column(text, e.range.start);
+            json!({"line": line, "column": column, "message": e.message})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn heap_cell(report: &BindingReport) -> String {
+    match report.heap() {
+        Heap::Exact(0) if report.binding.kind != analysis::bindings::BindingKind::Local => {
+            "–".to_string()
+        }
+        Heap::Exact(bytes) => format!("{bytes} B"),
+        Heap::AtLeast(bytes) => format!("≥ {bytes} B"),
+        Heap::Unknown => "?".to_string(),
+    }
+}
+
+fn where_cell(report: &BindingReport) -> String {
+    let region = report.placement.region.as_str();
+    match &report.placement.passing {
+        Some(Passing::Registers(registers)) => format!("{region} ({})", registers.join("+")),
+        Some(Passing::ByReference(register)) => format!("stack (by ref in {register})"),
+        _ => match report.placement.section {
+            Some(section) if section != format!(".{region}") => format!("{region} ({section})"),
+            _ => region.to_string(),
+        },
+    }
+}
+
+/// The human-readable report: a header line, then one aligned row per binding.
+pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
+    let header = ["line:col", "name", "type", "where", "stack", "heap"];
+    let rows: Vec<[String; 6]> = analysis
+        .bindings
+        .iter()
+        .map(|report| {
+            let (line, column) = line_column(text, report.binding.name_range.start);
+            let stack = report
+                .layout
+                .as_ref()
+                .map_or_else(|_| "?".to_string(), |layout| format!("{} B", layout.size));
+            [
+                format!("{line}:{column}"),
+                report.binding.name.clone(),
+                report
+                    .ty()
+                    .map_or_else(|| "?".to_string(), ToString::to_string),
+                where_cell(report),
+                stack,
+                heap_cell(report),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|col| {
+            rows.iter()
+                .map(|r| r[col].chars().count())
+                .chain([header[col].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("{path} ({})\n", analysis.target.triple);
+    let mut push_row = |cells: &[&str]| {
+        let mut line = String::new();
+        for (col, cell) in cells.iter().enumerate() {
+            let pad = widths[col] - cell.chars().count();
+            // Byte counts read best right-aligned.
+            if col >= 4 {
+                let _ = write!(line, "{}{cell}  ", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "  {}", line.trim_end());
+    };
+    push_row(&header);
+    for row in &rows {
+        push_row(&row.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    for error in &analysis.errors {
+        let (line, column) = line_column(text, error.range.start);
+        let _ = writeln!(out, "  error at {line}:{column}: {}", error.message);
+    }
+    out
+}

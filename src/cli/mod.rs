@@ -1,0 +1,3 @@
+//! The command line: `memlens explain FILE...` prints the analysis the editor would show.
+
+pub mod explain;

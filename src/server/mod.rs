@@ -1,0 +1,127 @@
+//! The LSP server: protocol in, the analysis core, protocol out. One handler per method.
+
+mod config;
+mod documents;
+mod handlers;
+mod worker;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::{Mutex, MutexGuard};
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+pub use config::Settings;
+pub use documents::{Document, PositionEncoding};
+use worker::AnalysisWorker;
+
+/// What the server remembers between requests.
+#[derive(Default)]
+pub struct ServerState {
+    pub documents: HashMap<Uri, Document>,
+    pub encoding: PositionEncoding,
+    pub settings: Settings,
+    /// The client answers `workspace/configuration`.
+    pub pulls_configuration: bool,
+    /// The client accepts `workspace/inlayHint/refresh`.
+    pub refreshes_inlay_hints: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Mutex<ServerState>,
+    worker: AnalysisWorker,
+}
+
+impl Backend {
+    /// The state, even if a panic elsewhere poisoned the lock: it is plain data and stays usable.
+    fn state(&self) -> MutexGuard<'_, ServerState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Serves LSP on stdin/stdout until the client says `exit`. Logs go to stderr.
+pub fn run_stdio() -> ExitCode {
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("memlens: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let worker = match AnalysisWorker::spawn() {
+        Ok(worker) => worker,
+        Err(error) => {
+            eprintln!("memlens: cannot start the analysis thread: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| Backend {
+            client,
+            state: Mutex::new(ServerState::default()),
+            worker,
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    ExitCode::SUCCESS
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEMLENS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        Ok(handlers::lifecycle::initialize(self, params))
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::configuration::pull(self).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        handlers::text_document::did_open(self, params);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        handlers::text_document::did_change(self, params);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        handlers::text_document::did_close(self, params);
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        handlers::configuration::did_change(self, params).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        handlers::hover::hover(self, params).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        handlers::inlay_hint::inlay_hint(self, params).await
+    }
+}

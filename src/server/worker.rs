@@ -1,0 +1,120 @@
+//! The analysis thread: runs analyses on a large stack, under a panic guard, with a cache.
+//!
+//! syn keeps a thread-local source map and recurses deeply on nested input, so all parsing
+//! happens on this one thread with a stack large enough for pathological files. A panic inside
+//! an analysis is caught and reported; the thread keeps serving.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, mpsc};
+
+use ropey::Rope;
+use tokio::sync::oneshot;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::analysis::{self, FileAnalysis, Target};
+
+/// Stack for the analysis thread: reserved address space, touched only by deep recursion.
+pub const ANALYSIS_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// What an analysis request names: a document's text at a version, for a target.
+pub struct AnalysisRequest {
+    pub uri: Uri,
+    pub version: i32,
+    /// A snapshot of the text; ropes clone in constant time, so taking one is cheap.
+    pub text: Rope,
+    pub target: Target,
+}
+
+type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
+
+#[derive(Default)]
+struct AnalysisCache {
+    latest: HashMap<Uri, (i32, Target, Arc<FileAnalysis>)>,
+}
+
+impl AnalysisCache {
+    fn analysis(&mut self, request: AnalysisRequest) -> Arc<FileAnalysis> {
+        if let Some((version, target, analysis)) = self.latest.get(&request.uri) {
+            if *version == request.version && *target == request.target {
+                return Arc::clone(analysis);
+            }
+        }
+        let analysis = Arc::new(analysis::analyze(&request.text.to_string(), request.target));
+        self.latest.insert(
+            request.uri,
+            (request.version, request.target, Arc::clone(&analysis)),
+        );
+        analysis
+    }
+}
+
+/// A handle to the analysis thread; cloning it shares the thread.
+#[derive(Clone)]
+pub struct AnalysisWorker {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Why an analysis produced no result.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisFailure {
+    #[error("memlens analysis panicked: {0}")]
+    Panicked(String),
+    #[error("the memlens analysis thread is gone")]
+    WorkerGone,
+}
+
+impl AnalysisWorker {
+    pub fn spawn() -> std::io::Result<AnalysisWorker> {
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("memlens-analysis".into())
+            .stack_size(ANALYSIS_STACK_BYTES)
+            .spawn(move || {
+                let mut cache = AnalysisCache::default();
+                for job in receiver {
+                    job(&mut cache);
+                }
+            })?;
+        Ok(AnalysisWorker { jobs })
+    }
+
+    /// Analyses a document (or reuses the cached analysis of that version) and applies `query`
+    /// to it on the analysis thread.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        request: AnalysisRequest,
+        query: impl FnOnce(&FileAnalysis) -> T + Send + 'static,
+    ) -> Result<T, AnalysisFailure> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |cache| {
+            let result = catch_unwind(AssertUnwindSafe(|| query(&cache.analysis(request))));
+            let result =
+                result.map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
+            if result.is_err() {
+                // The cache may hold a half-built entry's neighbours; start clean.
+                cache.latest.clear();
+            }
+            let _ = reply.send(result);
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| AnalysisFailure::WorkerGone)?;
+        answer.await.map_err(|_| AnalysisFailure::WorkerGone)?
+    }
+
+    /// Forgets a closed document's analysis.
+    pub fn forget(&self, uri: Uri) {
+        let _ = self.jobs.send(Box::new(move |cache| {
+            cache.latest.remove(&uri);
+        }));
+    }
+}
+
+fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
