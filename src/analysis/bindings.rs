@@ -104,6 +104,15 @@ pub struct Collected {
     pub functions: Vec<FunctionFacts>,
 }
 
+/// How much the walk had found at some point; see [`Walker::mark`].
+#[derive(Clone, Copy, Debug)]
+pub struct WalkMark {
+    bindings: usize,
+    uses: usize,
+    mentions: usize,
+    functions: usize,
+}
+
 /// Walks items and function bodies, keeping the scopes in which names resolve.
 pub struct Walker<'a> {
     pub(super) symbols: &'a Symbols,
@@ -288,7 +297,7 @@ impl<'a> Walker<'a> {
         let ty = self.written_ty(&item.ty);
         let mut value = self.infer_expr(&item.expr);
         value.ty = ty;
-        let static_init = Some(self.static_init(&item.expr));
+        let static_init = Some(self.static_init(&item.expr, &value.ty));
         let mutable = matches!(item.mutability, syn::StaticMutability::Mut(_));
         let index = self.push_binding(&item.ident, BindingKind::Static, value, mutable);
         self.out.bindings[index].static_init = static_init;
@@ -404,6 +413,27 @@ impl<'a> Walker<'a> {
         index
     }
 
+    /// A point to return to with [`Walker::rollback`], to infer an expression again.
+    pub(super) fn mark(&self) -> WalkMark {
+        WalkMark {
+            bindings: self.out.bindings.len(),
+            uses: self.out.uses.len(),
+            mentions: self.out.mentions.len(),
+            functions: self.out.functions.len(),
+        }
+    }
+
+    /// Forgets everything found since `mark`, so re-walking the same syntax records it once.
+    pub(super) fn rollback(&mut self, mark: WalkMark) {
+        self.out.bindings.truncate(mark.bindings);
+        self.out.uses.truncate(mark.uses);
+        self.out.mentions.truncate(mark.mentions);
+        self.out.functions.truncate(mark.functions);
+        for scope in &mut self.scopes {
+            scope.retain(|&index| index < mark.bindings);
+        }
+    }
+
     /// The innermost binding with this name in scope.
     pub(super) fn resolve(&self, name: &str) -> Option<usize> {
         self.scopes
@@ -472,11 +502,11 @@ impl<'a> Walker<'a> {
             if let Some((_, diverge)) = &init.diverge {
                 self.infer_expr(diverge);
             }
-            if let (syn::Pat::Tuple(tuple), syn::Expr::Tuple(parts)) = (pat, &*init.expr) {
-                if parts.elems.len() == tuple.elems.len() {
-                    self.bind_tuple_parts(tuple, parts, annotation.as_ref());
-                    return;
-                }
+            if let (syn::Pat::Tuple(tuple), syn::Expr::Tuple(parts)) = (pat, &*init.expr)
+                && parts.elems.len() == tuple.elems.len()
+            {
+                self.bind_tuple_parts(tuple, parts, annotation.as_ref());
+                return;
             }
         }
         let value = match (&local.init, annotation) {

@@ -285,54 +285,61 @@ fn header_fields(ty: &Ty) -> Option<&'static [&'static str]> {
     })
 }
 
-/// A small stack → heap picture for values that own heap memory.
+/// A small stack → heap picture for values that own heap memory: the header's fields on the
+/// left, the heap block on the right, the arrow leaving from `ptr`.
 fn diagram(report: &BindingReport) -> Option<String> {
     let ty = report.ty()?;
     let fields = header_fields(ty)?;
     let size = report.layout.as_ref().ok()?.size;
-    let heap = report.heap();
-    let title = format!("{}: {ty}", report.binding.name);
-    let mut left = vec![title];
+    let mut left = vec![format!("{}: {ty}", report.binding.name)];
     left.extend(fields.iter().map(|field| field.to_string()));
-    let width = left
+    let left_width = left
         .iter()
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0)
         .max(12)
         + 2;
-    let heap_label = format!("{} ", heap_text(heap));
-    let right_width = heap_label.chars().count().max(6) + 2;
+    let heap_label = heap_text(report.heap());
+    let right_width = heap_label.chars().count().max(8) + 2;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<w$}     heap",
+        "{:<w$}heap",
         format!("stack ({size} B)"),
-        w = width + 2
+        w = left_width + 7
     );
     let _ = writeln!(
         out,
-        "┌{}┐    ┌{}┐",
-        "─".repeat(width),
+        "┌{}┐     ┌{}┐",
+        "─".repeat(left_width),
         "─".repeat(right_width)
     );
     for (row, line) in left.iter().enumerate() {
-        let pad = width - line.chars().count() - 1;
-        let (connector, right) = match row {
-            0 => ("    ", format!("│{}│", " ".repeat(right_width))),
-            1 => ("───▶", format!("│ {heap_label:<w$}│", w = right_width - 1)),
-            2 => ("    ", format!("└{}┘", "─".repeat(right_width))),
-            _ => ("    ", String::new()),
+        let is_pointer = row == 1;
+        let fill = if is_pointer { "─" } else { " " };
+        let cell = format!(
+            " {line} {}",
+            fill.repeat(left_width - line.chars().count() - 2)
+        );
+        let (edge, arrow) = if is_pointer {
+            ("┼", "────▶")
+        } else {
+            ("│", "     ")
         };
-        let fill = if row == 1 { "─" } else { " " };
-        let _ = writeln!(out, "│ {line}{}│{connector}{right}", fill.repeat(pad));
+        let right = if is_pointer {
+            format!(" {heap_label:<w$}", w = right_width - 1)
+        } else {
+            " ".repeat(right_width)
+        };
+        let _ = writeln!(out, "│{cell}{edge}{arrow}│{right}│");
     }
-    let closing_right = if left.len() <= 2 {
-        format!("└{}┘", "─".repeat(right_width))
-    } else {
-        String::new()
-    };
-    let _ = writeln!(out, "└{}┘    {closing_right}", "─".repeat(width));
+    let _ = writeln!(
+        out,
+        "└{}┘     └{}┘",
+        "─".repeat(left_width),
+        "─".repeat(right_width)
+    );
     Some(out)
 }
 

@@ -285,16 +285,16 @@ impl Walker<'_> {
     }
 
     fn infer_path(&mut self, path: &syn::Path, expected: Option<&Ty>) -> Value {
-        if let Some(ident) = path.get_ident() {
-            if let Some(index) = self.record_use(ident) {
-                let binding = &self.out.bindings[index];
-                // Moving a value moves its heap with it; a mutable source may have grown since.
-                let mut value = binding.value.clone();
-                if binding.mutable {
-                    value.heap = value.heap.at_least();
-                }
-                return value;
+        if let Some(ident) = path.get_ident()
+            && let Some(index) = self.record_use(ident)
+        {
+            let binding = &self.out.bindings[index];
+            // Moving a value moves its heap with it; a mutable source may have grown since.
+            let mut value = binding.value.clone();
+            if binding.mutable {
+                value.heap = value.heap.at_least();
             }
+            return value;
         }
         let name = path
             .segments
@@ -335,13 +335,27 @@ impl Walker<'_> {
 
     fn infer_array(&mut self, items: &[&syn::Expr], expected: Option<&Ty>) -> Value {
         let element_expected = expected.and_then(element_of).cloned();
-        let values: Vec<Value> = items
+        let mark = self.mark();
+        let mut values: Vec<Value> = items
             .iter()
             .map(|item| self.infer(item, element_expected.as_ref()))
             .collect();
         let element = element_expected
+            .clone()
             .or_else(|| common_type(&values))
             .unwrap_or(Ty::Unknown(None));
+        // rustc unifies the elements: `[vec![1u8], vec![2]]` holds two `Vec<u8>`. Elements
+        // inferred apart are inferred again with the unified type, from a clean slate.
+        if element_expected.is_none()
+            && element.is_fully_known()
+            && values.iter().any(|v| v.ty != element)
+        {
+            self.rollback(mark);
+            values = items
+                .iter()
+                .map(|item| self.infer(item, Some(&element)))
+                .collect();
+        }
         let array = Ty::Array(Box::new(element), Some(items.len() as u64));
         combine_parts(array, &values)
     }
@@ -750,8 +764,8 @@ impl Walker<'_> {
             .map(|arg| match arg {
                 // A closure argument stands for what it returns: `map(|x| ..)` yields that.
                 syn::Expr::Closure(closure) => {
-                    let (_, returned) =
-                        self.infer_closure_with_params(closure, &[closure_item.clone()]);
+                    let (_, returned) = self
+                        .infer_closure_with_params(closure, std::slice::from_ref(&closure_item));
                     Value::declared(returned)
                 }
                 other => self.infer_expr(other),
@@ -978,14 +992,15 @@ impl Walker<'_> {
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .unwrap_or(after.len());
             let name = &after[..name_len];
-            if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
-                if let Some(binding) = self.resolve(name) {
-                    let start = self.base + span.start + consumed + open + 1;
-                    self.out.uses.push(super::bindings::Use {
-                        range: start..start + name_len,
-                        binding,
-                    });
-                }
+            if !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && let Some(binding) = self.resolve(name)
+            {
+                let start = self.base + span.start + consumed + open + 1;
+                self.out.uses.push(super::bindings::Use {
+                    range: start..start + name_len,
+                    binding,
+                });
             }
             consumed += open + 1 + name_len;
             rest = &after[name_len..];
@@ -1077,14 +1092,49 @@ impl Walker<'_> {
         }
     }
 
+    /// The bytes of `None`: zero when `Option` uses a separate tag (the payload is uninitialised,
+    /// which rustc emits as zeros) or a null niche; non-zero for other niches (`Option<bool>`
+    /// stores 2).
+    fn none_bytes(&self, option: &Ty) -> StaticInit {
+        let Some(payload) = option
+            .is_adt("Option")
+            .then(|| option.adt_args().first())
+            .flatten()
+        else {
+            return StaticInit::Unknown;
+        };
+        let Ok(layout) = super::layout::layout_of(payload, &self.target, &self.symbols.defs) else {
+            return StaticInit::Unknown;
+        };
+        match layout.niche.filter(|niche| niche.available() > 0) {
+            None => StaticInit::Zero,
+            Some(niche) => {
+                let bits = niche.bytes * 8;
+                let max = if bits >= 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << bits) - 1
+                };
+                if niche.valid_end == max {
+                    StaticInit::Zero
+                } else {
+                    StaticInit::NonZero
+                }
+            }
+        }
+    }
+
     /// The initial bytes of a static: all zero (BSS-worthy) or not.
-    pub(super) fn static_init(&self, expr: &syn::Expr) -> StaticInit {
+    pub(super) fn static_init(&self, expr: &syn::Expr, ty: &Ty) -> StaticInit {
         use StaticInit::{NonZero, Unknown, Zero};
+        let unknown_ty = Ty::Unknown(None);
         let all = |exprs: &mut dyn Iterator<Item = &syn::Expr>| {
-            exprs.fold(Zero, |acc, e| match (acc, self.static_init(e)) {
-                (Zero, Zero) => Zero,
-                (NonZero, _) | (_, NonZero) => NonZero,
-                _ => Unknown,
+            exprs.fold(Zero, |acc, e| {
+                match (acc, self.static_init(e, &unknown_ty)) {
+                    (Zero, Zero) => Zero,
+                    (NonZero, _) | (_, NonZero) => NonZero,
+                    _ => Unknown,
+                }
             })
         };
         match expr {
@@ -1102,14 +1152,14 @@ impl Walker<'_> {
             },
             syn::Expr::Array(array) => all(&mut array.elems.iter()),
             syn::Expr::Repeat(repeat) if self.lower_ctx().const_u64(&repeat.len) == Some(0) => Zero,
-            syn::Expr::Repeat(repeat) => self.static_init(&repeat.expr),
+            syn::Expr::Repeat(repeat) => self.static_init(&repeat.expr, &unknown_ty),
             syn::Expr::Tuple(tuple) => all(&mut tuple.elems.iter()),
             syn::Expr::Struct(literal) if literal.rest.is_none() => {
                 all(&mut literal.fields.iter().map(|f| &f.expr))
             }
-            syn::Expr::Paren(inner) => self.static_init(&inner.expr),
+            syn::Expr::Paren(inner) => self.static_init(&inner.expr, ty),
             syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
-                self.static_init(&unary.expr)
+                self.static_init(&unary.expr, ty)
             }
             syn::Expr::Reference(_) => NonZero,
             syn::Expr::Path(path) => {
@@ -1119,6 +1169,9 @@ impl Walker<'_> {
                     .last()
                     .map(|s| s.ident.to_string())
                     .unwrap_or_default();
+                if name == "None" {
+                    return self.none_bytes(ty);
+                }
                 match self.symbols.consts.get(&name) {
                     Some(0) => Zero,
                     Some(_) => NonZero,
@@ -1322,7 +1375,7 @@ fn bind_param(param: &Ty, arg: &Ty, generic: &str) -> Option<Ty> {
 /// The two forms of `vec!`: a list of elements, or an element and a count.
 enum VecMacro {
     List(Vec<syn::Expr>),
-    Repeat(syn::Expr, syn::Expr),
+    Repeat(Box<syn::Expr>, Box<syn::Expr>),
 }
 
 impl VecMacro {
@@ -1335,7 +1388,7 @@ impl VecMacro {
             if input.peek(syn::Token![;]) {
                 input.parse::<syn::Token![;]>()?;
                 let count: syn::Expr = input.parse()?;
-                return Ok(VecMacro::Repeat(first, count));
+                return Ok(VecMacro::Repeat(Box::new(first), Box::new(count)));
             }
             let mut items = vec![first];
             while input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {

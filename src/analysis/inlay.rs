@@ -17,16 +17,10 @@ pub struct InlayHint {
 }
 
 /// What the user wants hinted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InlayOptions {
     /// Values smaller than this many bytes (stack and heap together) get no hint.
     pub min_bytes: u64,
-}
-
-impl Default for InlayOptions {
-    fn default() -> Self {
-        InlayOptions { min_bytes: 0 }
-    }
 }
 
 /// Hints for every binding whose name ends inside `range`.

@@ -78,10 +78,11 @@ impl<'a> LowerCtx<'a> {
         };
         let name = last.ident.to_string();
         let args = self.generic_args(&last.arguments);
-        if path.segments.len() == 1 && args.is_empty() {
-            if let Some(ty) = self.single_name_ty(&name) {
-                return ty;
-            }
+        if path.segments.len() == 1
+            && args.is_empty()
+            && let Some(ty) = self.single_name_ty(&name)
+        {
+            return ty;
         }
         // Bare trait objects written without `dyn` (edition 2015) are not worth a special case.
         Ty::Adt { name, args }

@@ -14,6 +14,8 @@ pub mod parse;
 pub mod placement;
 pub mod symbols;
 pub mod target;
+#[cfg(test)]
+mod tests;
 pub mod ty;
 
 use std::ops::Range;

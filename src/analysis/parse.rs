@@ -79,9 +79,16 @@ fn syntax_error(source: &str, base: usize, error: &syn::Error) -> SyntaxError {
     } else {
         span
     };
+    // proc-macro2's lexer fails before syn parses anything when delimiters do not balance.
+    let message = match error.to_string().as_str() {
+        "cannot parse string into token stream" => {
+            "unbalanced delimiters: a `(`, `[` or `{` is not closed (or a string or comment is unterminated)".to_string()
+        }
+        other => other.to_string(),
+    };
     SyntaxError {
         range: base + local.start..base + local.end,
-        message: error.to_string(),
+        message,
     }
 }
 

@@ -128,10 +128,10 @@ fn flatten_items(items: &[syn::Item]) -> Vec<&syn::Item> {
     let mut all = Vec::new();
     for item in items {
         all.push(item);
-        if let syn::Item::Mod(module) = item {
-            if let Some((_, inner)) = &module.content {
-                all.extend(flatten_items(inner));
-            }
+        if let syn::Item::Mod(module) = item
+            && let Some((_, inner)) = &module.content
+        {
+            all.extend(flatten_items(inner));
         }
     }
     all

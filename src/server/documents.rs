@@ -156,13 +156,14 @@ mod tests {
     #[test]
     fn utf16_positions_count_surrogate_pairs() {
         let doc = Document::new("let é = \"😀\";\nlet x = 1;\r\nlet y = 2;", 1);
-        // The emoji is two UTF-16 units; `"` after it is at character 12.
+        // The emoji is two UTF-16 units (four UTF-8 bytes) and é one unit (two bytes), so the
+        // `"` after the emoji is UTF-16 unit 11 and UTF-8 byte 14.
         let quote = doc
-            .offset(Position::new(0, 12), PositionEncoding::Utf16)
+            .offset(Position::new(0, 11), PositionEncoding::Utf16)
             .unwrap();
         assert_eq!(&doc.text()[quote..quote + 1], "\"");
         let utf8_quote = doc
-            .offset(Position::new(0, 15), PositionEncoding::Utf8)
+            .offset(Position::new(0, 14), PositionEncoding::Utf8)
             .unwrap();
         assert_eq!(quote, utf8_quote);
         let y = doc.text().find("y =").unwrap();

@@ -7,7 +7,8 @@ mod worker;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -33,6 +34,8 @@ pub struct Backend {
     client: Client,
     state: Mutex<ServerState>,
     worker: AnalysisWorker,
+    /// Set by `shutdown`; the process exits with 0 only if `exit` came after it (LSP spec).
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Backend {
@@ -65,17 +68,26 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&shut_down);
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| Backend {
             client,
             state: Mutex::new(ServerState::default()),
             worker,
+            shut_down: flag,
         });
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });
-    ExitCode::SUCCESS
+    // tokio reads stdin on a blocking thread that may never return; do not wait for it.
+    runtime.shutdown_background();
+    if shut_down.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn init_logging() {
@@ -98,6 +110,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 

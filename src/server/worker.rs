@@ -35,10 +35,11 @@ struct AnalysisCache {
 
 impl AnalysisCache {
     fn analysis(&mut self, request: AnalysisRequest) -> Arc<FileAnalysis> {
-        if let Some((version, target, analysis)) = self.latest.get(&request.uri) {
-            if *version == request.version && *target == request.target {
-                return Arc::clone(analysis);
-            }
+        if let Some((version, target, analysis)) = self.latest.get(&request.uri)
+            && *version == request.version
+            && *target == request.target
+        {
+            return Arc::clone(analysis);
         }
         let analysis = Arc::new(analysis::analyze(&request.text.to_string(), request.target));
         self.latest.insert(

@@ -1,9 +1,15 @@
 //! Settings: pulled with `workspace/configuration`, re-pulled on `didChangeConfiguration`.
 
+use std::time::Duration;
+
 use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
 use crate::server::{Backend, Settings};
+
+/// How long to wait for the client to answer a request of ours. A client that never answers
+/// (or sends `exit` instead) must not keep a handler, and so the server, alive.
+const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Applies new settings and, when they change what hints show, asks the client to refresh.
 async fn apply(backend: &Backend, value: &Value) {
@@ -22,8 +28,11 @@ async fn apply(backend: &Backend, value: &Value) {
         changed && state.refreshes_inlay_hints
     };
     if refresh {
-        if let Err(error) = backend.client.inlay_hint_refresh().await {
-            tracing::warn!("inlay hint refresh failed: {error}");
+        match tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, backend.client.inlay_hint_refresh()).await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!("inlay hint refresh failed: {error}"),
+            Err(_) => tracing::warn!("the client did not answer workspace/inlayHint/refresh"),
         }
     }
 }
@@ -37,13 +46,19 @@ pub async fn pull(backend: &Backend) {
         scope_uri: None,
         section: Some("memlens".to_string()),
     };
-    match backend.client.configuration(vec![item]).await {
-        Ok(values) => {
+    match tokio::time::timeout(
+        CLIENT_ANSWER_TIMEOUT,
+        backend.client.configuration(vec![item]),
+    )
+    .await
+    {
+        Ok(Ok(values)) => {
             if let Some(value) = values.first().filter(|v| !v.is_null()) {
                 apply(backend, value).await;
             }
         }
-        Err(error) => tracing::warn!("workspace/configuration failed: {error}"),
+        Ok(Err(error)) => tracing::warn!("workspace/configuration failed: {error}"),
+        Err(_) => tracing::warn!("the client did not answer workspace/configuration"),
     }
 }
 

@@ -1,0 +1,260 @@
+//! Every binding form and type form: what memlens finds, infers and places.
+
+use expect_test::{Expect, expect};
+
+use super::analyze_x86_64;
+use crate::analysis::inlay;
+
+/// One line per binding: name, kind, type, and the inlay label (region, size, heap).
+fn check(source: &str, expected: Expect) {
+    let analysis = analyze_x86_64(source);
+    let lines: Vec<String> = analysis
+        .bindings
+        .iter()
+        .map(|report| {
+            format!(
+                "{} {} {} | {}",
+                report.binding.kind.as_str(),
+                report.binding.name,
+                report
+                    .ty()
+                    .map_or_else(|| "?".to_string(), ToString::to_string),
+                inlay::label(report)
+            )
+        })
+        .chain(
+            analysis
+                .errors
+                .iter()
+                .map(|e| format!("error: {}", e.message)),
+        )
+        .collect();
+    expected.assert_eq(&(lines.join("\n") + "\n"));
+}
+
+#[test]
+fn let_patterns() {
+    check(
+        r#"
+struct Point { x: i32, y: i32 }
+fn f() {
+    let a = 1;
+    let mut b = 2u8;
+    let (c, d) = (1.5, 'x');
+    let Point { x, y: renamed } = Point { x: 1, y: 2 };
+    let &e = &3i64;
+    let [f, g] = [true, false];
+    let (ref h, _) = (String::from("ab"), 0);
+    let Some(i) = Some(4u16) else { return };
+}
+"#,
+        expect![[r#"
+            local a i32 | stack 4B
+            local b u8 | stack 1B
+            local c f64 | stack 8B
+            local d char | stack 4B
+            local x i32 | stack 4B
+            local renamed i32 | stack 4B
+            local e i64 | stack 8B
+            local f bool | stack 1B
+            local g bool | stack 1B
+            local h &String | stack 8B
+            local i u16 | stack 2B
+        "#]],
+    );
+}
+
+#[test]
+fn params_self_closures_loops_and_matches() {
+    check(
+        r#"
+struct Counter { n: u64 }
+impl Counter {
+    fn by_ref(&self, step: u64) -> u64 { self.n + step }
+    fn by_mut(&mut self) {}
+    fn by_value(self, name: String, pair: (u8, u8), big: [u64; 8]) {}
+}
+fn loops(v: &Vec<u32>, words: &[&str]) {
+    for item in v {}
+    for (index, word) in words.iter().enumerate() {}
+    for n in 0..10u8 {}
+    let add = |a: i32, b: i32| a + b;
+    let opt = Some(String::from("x"));
+    if let Some(inner) = &opt {}
+    match opt {
+        Some(owned) => {}
+        None => {}
+    }
+}
+"#,
+        expect![[r#"
+            param self &Counter | reg 8B
+            param step u64 | reg 8B
+            param self &mut Counter | reg 8B
+            param self Counter | reg 8B
+            param name String | stack 24B
+            param pair (u8, u8) | reg 2B
+            param big [u64; 8] | stack 64B
+            param v &Vec<u32> | reg 8B
+            param words &[&str] | reg 16B
+            local item &u32 | stack 8B
+            local index usize | stack 8B
+            local word &&str | stack 8B
+            local n u8 | stack 1B
+            local a i32 | stack 4B
+            local b i32 | stack 4B
+            local add {closure} | stack 0B
+            local opt Option<String> | stack 24B + heap 1B
+            local inner &String | stack 8B
+            local owned String | stack 24B + heap ?
+        "#]],
+    );
+}
+
+#[test]
+fn statics_and_consts() {
+    check(
+        r#"
+static GREETING: &str = "Hello";
+static mut BUFFER: [u8; 10_000] = [0; 10_000];
+static mut COUNT: u32 = 3;
+static ZEROS: [u64; 4] = [0; 4];
+const LIMIT: usize = 4 * 1024;
+static TABLE: [u16; LIMIT] = [0; LIMIT];
+"#,
+        expect![[r#"
+            static GREETING &str | rodata 16B
+            static BUFFER [u8; 10000] | bss 10000B
+            static COUNT u32 | data 4B
+            static ZEROS [u64; 4] | rodata 32B
+            const LIMIT usize | inline 8B
+            static TABLE [u16; 4096] | rodata 8192B
+        "#]],
+    );
+}
+
+#[test]
+fn type_forms() {
+    check(
+        r#"
+use std::num::NonZeroU32;
+struct Padded { a: u8, b: u64, c: u16 }
+fn f() {
+    let unit = ();
+    let tuple: (u8, u32, u8) = (1, 2, 3);
+    let text: &str = "hi";
+    let slice: &[u16] = &[1, 2];
+    let object: &dyn std::fmt::Debug = &1;
+    let raw: *const u8 = std::ptr::null();
+    let boxed_str: Box<str> = "x".into();
+    let boxed_slice: Box<[u8]> = vec![1u8].into_boxed_slice();
+    let boxed_dyn: Box<dyn Fn()> = Box::new(|| {});
+    let maybe_box: Option<Box<i32>> = None;
+    let maybe_ref: Option<&u8> = None;
+    let maybe_nonzero: Option<NonZeroU32> = None;
+    let maybe_bool: Option<bool> = None;
+    let maybe_char: Option<char> = None;
+    let nested: Option<Option<bool>> = None;
+    let padded = Padded { a: 1, b: 2, c: 3 };
+    let function: fn(u8) -> u8 = |x| x;
+    let nothing: std::marker::PhantomData<u64> = std::marker::PhantomData;
+}
+"#,
+        expect![[r#"
+            local unit () | stack 0B
+            local tuple (u8, u32, u8) | stack 8B
+            local text &str | stack 16B
+            local slice &[u16] | stack 16B
+            local object &dyn std::fmt::Debug | stack 16B
+            local raw *const u8 | stack 8B
+            local boxed_str Box<str> | stack 16B + heap ?
+            local boxed_slice Box<[u8]> | stack 16B + heap ?
+            local boxed_dyn Box<dyn Fn()> | stack 16B + heap ?
+            local maybe_box Option<Box<i32>> | stack 8B
+            local maybe_ref Option<&u8> | stack 8B
+            local maybe_nonzero Option<NonZeroU32> | stack 4B
+            local maybe_bool Option<bool> | stack 1B
+            local maybe_char Option<char> | stack 4B
+            local nested Option<Option<bool>> | stack 1B
+            local padded Padded | stack 16B
+            local x ? | stack ? + heap ?
+            local function fn(u8) -> u8 | stack 8B
+            local nothing PhantomData<u64> | stack 0B
+        "#]],
+    );
+}
+
+#[test]
+fn inference_from_initializers() {
+    check(
+        r#"
+struct Pair { left: String, right: String }
+fn make(n: u16) -> Vec<u16> { vec![n] }
+fn takes_u8(byte: u8) {}
+fn f() {
+    let s = String::from("world");
+    let t = "abc".to_string();
+    let o = "abcd".to_owned();
+    let e = String::new();
+    let w = String::with_capacity(10);
+    let v = vec![1, 2, 3, 4, 5];
+    let r = vec![0u64; 100];
+    let n: Vec<u8> = Vec::new();
+    let c: Vec<u32> = Vec::with_capacity(8);
+    let arr = [1.0f32; 4];
+    let words = vec![String::from("hello"), String::from("world")];
+    let b = Box::new(42);
+    let p = Pair { left: String::from("ab"), right: String::from("cde") };
+    let made = make(3);
+    let later = 7;
+    takes_u8(later);
+    let sum = 1u64 + 2;
+    let len = s.len();
+    let upper = s.to_uppercase();
+    let first = v[0];
+    let field = p.left;
+}
+"#,
+        expect![[r#"
+            param n u16 | reg 2B
+            param byte u8 | reg 1B
+            local s String | stack 24B + heap 5B
+            local t String | stack 24B + heap 3B
+            local o String | stack 24B + heap 4B
+            local e String | stack 24B
+            local w String | stack 24B + heap 10B
+            local v Vec<i32> | stack 24B + heap 20B
+            local r Vec<u64> | stack 24B + heap 800B
+            local n Vec<u8> | stack 24B
+            local c Vec<u32> | stack 24B + heap 32B
+            local arr [f32; 4] | stack 16B
+            local words Vec<String> | stack 24B + heap 58B
+            local b Box<i32> | stack 8B + heap 4B
+            local p Pair | stack 48B + heap 5B
+            local made Vec<u16> | stack 24B + heap ?
+            local later u8 | stack 1B
+            local sum u64 | stack 8B
+            local len usize | stack 8B
+            local upper String | stack 24B + heap ?
+            local first i32 | stack 4B
+            local field String | stack 24B + heap ?
+        "#]],
+    );
+}
+
+#[test]
+fn a_broken_function_keeps_the_others() {
+    check(
+        r#"
+fn before() { let kept = 1u8; }
+fn typing( {
+    let lost =
+fn after() { let also_kept = [0u8; 3]; }
+"#,
+        expect![[r#"
+            local kept u8 | stack 1B
+            local also_kept [u8; 3] | stack 3B
+            error: unbalanced delimiters: a `(`, `[` or `{` is not closed (or a string or comment is unterminated)
+        "#]],
+    );
+}

@@ -1,0 +1,207 @@
+//! Hover texts at definitions, uses and type names.
+
+use expect_test::{Expect, expect};
+
+use super::{analyze_x86_64, cursor};
+use crate::analysis::hover;
+
+fn check(fixture: &str, expected: Expect) {
+    let (text, offset) = cursor(fixture);
+    let analysis = analyze_x86_64(&text);
+    let markdown =
+        hover::hover(&analysis, offset).map_or_else(|| "(no hover)".to_string(), |h| h.markdown);
+    expected.assert_eq(&markdown);
+}
+
+#[test]
+fn string_local() {
+    check(
+        r#"fn main() { let s$0 = String::from("world"); }"#,
+        expect![[r#"
+            ```rust
+            let s: String
+            ```
+
+            ---
+
+            `s` is a local variable, so its 24 bytes live on the stack in `main`'s frame; the 5 bytes it owns live on the heap, where it points.
+
+            `stack 24 B + heap 5 B` — String::from copies the 5 bytes of the literal
+
+            size = 24 (0x18), align = 8, niches = 2^63
+
+            ```text
+            stack (24 B)         heap
+            ┌──────────────┐     ┌──────────┐
+            │ s: String    │     │          │
+            │ ptr ─────────┼────▶│ 5 B      │
+            │ len          │     │          │
+            │ cap          │     │          │
+            └──────────────┘     └──────────┘
+            ```"#]],
+    );
+}
+
+#[test]
+fn use_site_shows_the_binding() {
+    check(
+        r#"fn main() { let v = vec![1, 2, 3]; println!("{}", v$0.len()); }"#,
+        expect![[r#"
+            ```rust
+            let v: Vec<i32>
+            ```
+
+            ---
+
+            `v` is a local variable, so its 24 bytes live on the stack in `main`'s frame; the 12 bytes it owns live on the heap, where it points.
+
+            `stack 24 B + heap 12 B` — vec! allocates exactly 3 elements × 4 B
+
+            size = 24 (0x18), align = 8, niches = 2^63
+
+            ```text
+            stack (24 B)         heap
+            ┌──────────────┐     ┌──────────┐
+            │ v: Vec<i32>  │     │          │
+            │ ptr ─────────┼────▶│ 12 B     │
+            │ len          │     │          │
+            │ cap          │     │          │
+            └──────────────┘     └──────────┘
+            ```"#]],
+    );
+}
+
+#[test]
+fn parameter_in_register() {
+    check(
+        r#"fn process_data(param_num: i32, param_text$0: &String) -> i32 { param_num }"#,
+        expect![[r#"
+            ```rust
+            param_text: &String
+            ```
+
+            ---
+
+            `param_text` is a parameter of `process_data`: the x86-64 System V convention passes it in `RSI`, not in memory; the compiler may spill it to the stack.
+
+            `register 8 B`
+
+            size = 8, align = 8, niches = 1"#]],
+    );
+}
+
+#[test]
+fn large_parameter_by_reference() {
+    check(
+        r#"fn f(big$0: [u64; 6]) {}"#,
+        expect![[r#"
+            ```rust
+            big: [u64; 6]
+            ```
+
+            ---
+
+            `big` is a parameter of `f` too big for registers (48 bytes): the caller keeps it in its own stack frame and passes its address in `RDI`.
+
+            `stack 48 B`
+
+            size = 48 (0x30), align = 8"#]],
+    );
+}
+
+#[test]
+fn static_in_bss() {
+    check(
+        r#"static mut BUFFER$0: [u8; 10_000] = [0; 10_000];"#,
+        expect![[r#"
+            ```rust
+            static mut BUFFER: [u8; 10000]
+            ```
+
+            ---
+
+            `BUFFER` is a writable static whose bytes are all zero, so it lives in BSS (`.bss`): the executable records only its size, and the loader zero-fills its 10000 bytes at start-up.
+
+            `bss 10000 B`
+
+            size = 10000 (0x2710), align = 1"#]],
+    );
+}
+
+#[test]
+fn str_static() {
+    check(
+        r#"static GREETING$0: &str = "Hello";"#,
+        expect![[r#"
+            ```rust
+            static GREETING: &str
+            ```
+
+            ---
+
+            `GREETING` is an immutable static holding a pointer, so it lives in read-only data for the whole run (`.data.rel.ro`: the loader fills in the address, then the page is made read-only); the 5 bytes of text it points to are more read-only data (`.rodata`).
+
+            `rodata 16 B + 5 B of text in rodata`
+
+            size = 16 (0x10), align = 8, niches = 1"#]],
+    );
+}
+
+#[test]
+fn const_is_inlined() {
+    check(
+        r#"const MAX$0: i32 = 100;"#,
+        expect![[r#"
+            ```rust
+            const MAX: i32
+            ```
+
+            ---
+
+            `MAX` is a constant: it has no address of its own; rustc copies its value into each place that uses it.
+
+            `inline 4 B`
+
+            size = 4, align = 4"#]],
+    );
+}
+
+#[test]
+fn struct_definition_with_padding() {
+    check(
+        r#"struct Padded$0 { a: u8, b: u64, c: u16 }"#,
+        expect![[r#"
+            ```rust
+            struct Padded
+            ```
+
+            ---
+
+            size = 16 (0x10), align = 8
+
+            ```text
+            offset  size  field
+            0       8     b: u64
+            8       2     c: u16
+            10      1     a: u8
+            11      5     [5 bytes padding]
+            ```
+
+            rustc reordered the fields: in declaration order (`#[repr(C)]`) this type would take 24 bytes, 8 more."#]],
+    );
+}
+
+#[test]
+fn std_type_name() {
+    check(
+        r#"fn f(v: Vec<Stri$0ng>) {}"#,
+        expect![[r#"
+            ```rust
+            String
+            ```
+
+            ---
+
+            size = 24 (0x18), align = 8, niches = 2^63"#]],
+    );
+}

@@ -1,0 +1,250 @@
+//! Truth tests: memlens's numbers against what rustc and the real allocator produce.
+//!
+//! Expected values are never typed in: sizes and alignments come from `size_of`/`align_of` in
+//! probe programs, heap bytes from a counting allocator around each `let`, sections from
+//! `readelf` on the compiled program.
+
+mod support;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use memlens::analysis::bindings::BindingKind;
+use memlens::analysis::heap::Heap;
+use memlens::analysis::ty::Ty;
+use memlens::analysis::{self, FileAnalysis, Target};
+use support::heap_probe::measure_heap;
+use support::rustc_probe::{ProbeDir, compile, rustc_available, sizes_and_aligns};
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .expect("fixture exists")
+}
+
+fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        (before.matches('\n').count() + 1) as u32,
+        (before[line_start..].chars().count() + 1) as u32,
+    )
+}
+
+/// Types a probe can name: no closures, function items or unknown parts.
+fn nameable(ty: &Ty) -> bool {
+    !matches!(ty, Ty::Closure { .. } | Ty::FnItem(_))
+        && ty.is_fully_known()
+        && !ty.to_string().contains('{')
+}
+
+/// Every binding's size and alignment against rustc's; returns how many were compared.
+fn check_layouts(name: &str, text: &str, analysis: &FileAnalysis) -> usize {
+    let typed: Vec<_> = analysis
+        .bindings
+        .iter()
+        .filter(|b| b.ty().is_some_and(nameable))
+        .collect();
+    let types: Vec<String> = typed
+        .iter()
+        .map(|b| b.ty().map(ToString::to_string).unwrap_or_default())
+        .collect();
+    let truth = sizes_and_aligns(text, &types);
+    let mut wrong = Vec::new();
+    for ((report, ty), (size, align)) in typed.iter().zip(&types).zip(&truth) {
+        match &report.layout {
+            Ok(layout) if (layout.size, layout.align) == (*size, *align) => {}
+            other => wrong.push(format!(
+                "{} `{}: {ty}`: memlens {:?}, rustc size {size} align {align}",
+                name,
+                report.binding.name,
+                other.as_ref().map(|l| (l.size, l.align))
+            )),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "layout disagreements:\n{}",
+        wrong.join("\n")
+    );
+    typed.len()
+}
+
+/// Every local's heap claim against the counting allocator: exact claims match to the byte,
+/// lower bounds do not exceed the truth. Returns (exact, bounds, unknown) counts.
+fn check_heap(name: &str, text: &str, analysis: &FileAnalysis) -> (usize, usize, usize) {
+    let measured = measure_heap(name, text);
+    let mut counts = (0, 0, 0);
+    let mut wrong = Vec::new();
+    for report in analysis
+        .bindings
+        .iter()
+        .filter(|b| b.binding.kind == BindingKind::Local)
+    {
+        let position = line_column(text, report.binding.name_range.start);
+        let Some(&truth) = measured.get(&position) else {
+            continue;
+        };
+        let claim = report.heap();
+        let ok = match claim {
+            Heap::Exact(bytes) => {
+                counts.0 += 1;
+                bytes as i64 == truth
+            }
+            Heap::AtLeast(bytes) => {
+                counts.1 += 1;
+                bytes as i64 <= truth
+            }
+            Heap::Unknown => {
+                counts.2 += 1;
+                true
+            }
+        };
+        if !ok {
+            wrong.push(format!(
+                "{name}:{}:{} `{}`: memlens {claim:?}, allocator {truth}",
+                position.0, position.1, report.binding.name
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "heap disagreements:\n{}",
+        wrong.join("\n")
+    );
+    counts
+}
+
+/// The ELF section of each named static of a compiled program.
+fn static_sections(binary: &std::path::Path) -> HashMap<String, String> {
+    let readelf = |flag: &str| {
+        let output = Command::new("readelf")
+            .args([flag, "-W"])
+            .arg(binary)
+            .output()
+            .expect("readelf runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let sections: HashMap<String, String> = readelf("-S")
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix('[')?;
+            let (index, rest) = rest.split_once(']')?;
+            Some((
+                index.trim().to_string(),
+                rest.split_whitespace().next()?.to_string(),
+            ))
+        })
+        .collect();
+    readelf("-s")
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (index, symbol) = (fields.get(6)?, fields.get(7)?);
+            let name = legacy_demangled_name(symbol)?;
+            Some((name, sections.get(*index)?.clone()))
+        })
+        .collect()
+}
+
+/// The item name of a legacy-mangled symbol: `_ZN4seed8GREETING17h0123E` is `GREETING`.
+fn legacy_demangled_name(symbol: &str) -> Option<String> {
+    let mut rest = symbol.strip_prefix("_ZN")?;
+    let mut segments = Vec::new();
+    while let Some(digits) = rest.find(|c: char| !c.is_ascii_digit()).filter(|&n| n > 0) {
+        let length: usize = rest[..digits].parse().ok()?;
+        segments.push(rest.get(digits..digits + length)?);
+        rest = &rest[digits + length..];
+    }
+    // The last segment is the hash (`h0123...`); the one before it is the item's name.
+    let hash = segments.pop()?;
+    hash.starts_with('h')
+        .then(|| segments.pop().map(str::to_string))?
+}
+
+fn check_sections(name: &str, text: &str, analysis: &FileAnalysis) -> usize {
+    let dir = ProbeDir::new(name);
+    let binary = compile(&dir.path, name, text, &[]);
+    let sections = static_sections(&binary);
+    let mut compared = 0;
+    let mut wrong = Vec::new();
+    for report in analysis
+        .bindings
+        .iter()
+        .filter(|b| b.binding.kind == BindingKind::Static)
+    {
+        let Some(section) = sections.get(&report.binding.name) else {
+            wrong.push(format!(
+                "{name}: static {} not found in the binary",
+                report.binding.name
+            ));
+            continue;
+        };
+        compared += 1;
+        let claimed = report.placement.section.unwrap_or("?");
+        if claimed != section {
+            wrong.push(format!(
+                "{name}: static {} is in {section}, memlens says {claimed}",
+                report.binding.name
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "section disagreements:\n{}",
+        wrong.join("\n")
+    );
+    compared
+}
+
+fn skip_without_rustc() -> bool {
+    if rustc_available() {
+        return false;
+    }
+    eprintln!("SKIPPED: rustc is not on this machine, so there is no truth to compare with");
+    true
+}
+
+#[test]
+fn seed_program_matches_rustc() {
+    if skip_without_rustc() {
+        return;
+    }
+    let text = fixture("examples/where_data_lives.rs");
+    let analysis = analysis::analyze(&text, Target::default());
+    let layouts = check_layouts("seed", &text, &analysis);
+    let heap = check_heap("seed", &text, &analysis);
+    let sections = check_sections("seed", &text, &analysis);
+    assert!(
+        layouts >= 11 && sections == 2,
+        "layouts {layouts}, sections {sections}"
+    );
+    assert_eq!(heap.2, 0, "every seed local's heap is known");
+    eprintln!(
+        "seed truth: {layouts} layouts, heap {heap:?} (exact, bound, unknown), {sections} sections"
+    );
+}
+
+#[test]
+fn statics_land_in_the_sections_rustc_picks() {
+    if skip_without_rustc() {
+        return;
+    }
+    let text = fixture("tests/fixtures/statics.rs");
+    let analysis = analysis::analyze(&text, Target::default());
+    let compared = check_sections("statics", &text, &analysis);
+    check_layouts("statics", &text, &analysis);
+    assert!(compared >= 14, "compared {compared}");
+}
+
+#[test]
+fn heap_basics_match_the_allocator() {
+    if skip_without_rustc() {
+        return;
+    }
+    let text = fixture("tests/fixtures/heap_basics.rs");
+    let analysis = analysis::analyze(&text, Target::default());
+    check_layouts("heap_basics", &text, &analysis);
+    let (exact, bounds, unknown) = check_heap("heap_basics", &text, &analysis);
+    eprintln!("heap basics: {exact} exact, {bounds} bounds, {unknown} unknown");
+    assert!(exact >= 20, "exact claims: {exact}");
+}
