@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test memlens has: formatting and lints, the core, truth and protocol tests, and
+# the editor suites in a real VS Code (code-server + Chromium) and a real headless Neovim.
+# Installs what the editor suites need on first use (npm packages, Chromium, Neovim).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "core, truth, CLI and protocol tests"
+cargo test --locked
+
+if [ "${MEMLENS_SKIP_EDITORS:-}" = 1 ]; then
+  step "editor suites skipped (MEMLENS_SKIP_EDITORS=1)"
+else
+  step "editor suites (VS Code and Neovim)"
+  cargo build --locked
+  MEMLENS_BIN="$PWD/target/debug/memlens" bash tests/editors/run.sh
+fi
