@@ -17,12 +17,19 @@ use memlens::cli::explain;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Accepted for clients that start the server with `--stdio`; stdio is the only transport.
+    #[arg(long, global = true)]
+    stdio: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the Language Server Protocol on stdin/stdout (the default).
-    Lsp,
+    Lsp {
+        /// Accepted for clients that always pass it (vscode-languageclient's stdio transport).
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print every binding of each file: type, where it lives, stack and heap bytes.
     Explain {
         /// Rust source files.
@@ -40,7 +47,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None | Some(Command::Lsp) => memlens::server::run_stdio(),
+        None | Some(Command::Lsp { .. }) => memlens::server::run_stdio(),
         Some(Command::Explain {
             files,
             json,
