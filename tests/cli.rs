@@ -20,7 +20,11 @@ fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
 
 fn stderr_line(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line on stderr: {stderr:?}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line on stderr: {stderr:?}"
+    );
     stderr
 }
 
@@ -33,8 +37,25 @@ fn explain_prints_a_table_of_every_binding() {
     for column in ["line:col", "name", "type", "where", "stack", "heap"] {
         assert!(header.contains(column), "{header}");
     }
-    for name in ["GREETING", "BUFFER", "x", "y", "s", "v", "arr", "doubled", "param_num", "param_text", "result"] {
-        assert!(table.lines().any(|line| line.split_whitespace().nth(1) == Some(name)), "{name} in\n{table}");
+    for name in [
+        "GREETING",
+        "BUFFER",
+        "x",
+        "y",
+        "s",
+        "v",
+        "arr",
+        "doubled",
+        "param_num",
+        "param_text",
+        "result",
+    ] {
+        assert!(
+            table
+                .lines()
+                .any(|line| line.split_whitespace().nth(1) == Some(name)),
+            "{name} in\n{table}"
+        );
     }
 }
 
@@ -48,16 +69,24 @@ fn json_follows_the_contract() {
     assert!(report["errors"].as_array().is_some_and(Vec::is_empty));
     let bindings = report["bindings"].as_array().expect("bindings");
     let s = bindings.iter().find(|b| b["name"] == "s").expect("s");
-    for key in ["line", "column", "kind", "type", "region", "size", "align", "heap"] {
+    for key in [
+        "line", "column", "kind", "type", "region", "size", "align", "heap",
+    ] {
         assert!(s.get(key).is_some(), "missing {key} in {s}");
     }
-    assert_eq!((s["kind"].as_str(), s["type"].as_str(), s["region"].as_str()), (Some("local"), Some("String"), Some("stack")));
+    assert_eq!(
+        (s["kind"].as_str(), s["type"].as_str(), s["region"].as_str()),
+        (Some("local"), Some("String"), Some("stack"))
+    );
     assert_eq!(s["heap"]["certainty"], "exact");
     let kinds: Vec<&str> = bindings.iter().filter_map(|b| b["kind"].as_str()).collect();
     for kind in ["local", "param", "static"] {
         assert!(kinds.contains(&kind), "{kinds:?}");
     }
-    let param_num = bindings.iter().find(|b| b["name"] == "param_num").expect("param_num");
+    let param_num = bindings
+        .iter()
+        .find(|b| b["name"] == "param_num")
+        .expect("param_num");
     assert_eq!(param_num["region"], "register");
 }
 
@@ -65,21 +94,44 @@ fn json_follows_the_contract() {
 /// four) and point at the name itself, after `mut`.
 #[test]
 fn columns_count_chars_and_point_at_the_name() {
-    let path = temp_file("columns.rs", "fn main() {\n    let é = \"😀\"; let mut x = 1;\n}\n".as_bytes());
+    let path = temp_file(
+        "columns.rs",
+        "fn main() {\n    let é = \"😀\"; let mut x = 1;\n}\n".as_bytes(),
+    );
     let output = memlens(&["explain", "--json", path.to_str().unwrap()]);
     let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
-    let x = report["bindings"].as_array().unwrap().iter().find(|b| b["name"] == "x").expect("x");
-    assert_eq!((x["line"].as_u64(), x["column"].as_u64()), (Some(2), Some(26)));
+    let x = report["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "x")
+        .expect("x");
+    assert_eq!(
+        (x["line"].as_u64(), x["column"].as_u64()),
+        (Some(2), Some(26))
+    );
     let _ = std::fs::remove_file(path);
 }
 
 #[test]
 fn syntax_errors_still_report_the_rest() {
-    let path = temp_file("broken.rs", b"fn good() { let kept = 1u8; }\nfn broken( {\n    let lost = \n");
+    let path = temp_file(
+        "broken.rs",
+        b"fn good() { let kept = 1u8; }\nfn broken( {\n    let lost = \n",
+    );
     let output = memlens(&["explain", "--json", path.to_str().unwrap()]);
-    assert!(output.status.success(), "a syntax error is not a failure of memlens");
+    assert!(
+        output.status.success(),
+        "a syntax error is not a failure of memlens"
+    );
     let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
-    assert!(report["bindings"].as_array().unwrap().iter().any(|b| b["name"] == "kept"));
+    assert!(
+        report["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["name"] == "kept")
+    );
     let errors = report["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
     assert!(errors[0]["line"].as_u64().is_some() && errors[0]["message"].as_str().is_some());
@@ -89,15 +141,36 @@ fn syntax_errors_still_report_the_rest() {
 #[test]
 fn targets_change_the_numbers() {
     let json = |target: &str| -> Value {
-        let output = memlens(&["explain", "--json", "--target", target, "examples/where_data_lives.rs"]);
+        let output = memlens(&[
+            "explain",
+            "--json",
+            "--target",
+            target,
+            "examples/where_data_lives.rs",
+        ]);
         assert!(output.status.success(), "{target}");
         serde_json::from_slice(&output.stdout).expect("valid JSON")
     };
-    for target in ["i686-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "wasm32-unknown-unknown"] {
+    for target in [
+        "i686-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "wasm32-unknown-unknown",
+    ] {
         assert_eq!(json(target)["target"], target);
     }
-    let size_of_s = |report: &Value| report["bindings"].as_array().unwrap().iter().find(|b| b["name"] == "s").unwrap()["size"].clone();
-    assert_ne!(size_of_s(&json("i686-unknown-linux-gnu")), size_of_s(&json("x86_64-unknown-linux-gnu")));
+    let size_of_s = |report: &Value| {
+        report["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == "s")
+            .unwrap()["size"]
+            .clone()
+    };
+    assert_ne!(
+        size_of_s(&json("i686-unknown-linux-gnu")),
+        size_of_s(&json("x86_64-unknown-linux-gnu"))
+    );
 }
 
 #[test]
@@ -112,7 +185,12 @@ fn bad_input_exits_2_with_one_clear_line() {
     assert!(stderr_line(&not_utf8).contains("not UTF-8"));
     let _ = std::fs::remove_file(binary);
 
-    let target = memlens(&["explain", "--target", "sparc-sun-solaris", "examples/where_data_lives.rs"]);
+    let target = memlens(&[
+        "explain",
+        "--target",
+        "sparc-sun-solaris",
+        "examples/where_data_lives.rs",
+    ]);
     assert_eq!(target.status.code(), Some(2));
     assert!(stderr_line(&target).contains("unknown target `sparc-sun-solaris`"));
 }

@@ -69,10 +69,24 @@ fn check_layouts(name: &str, text: &str, analysis: &FileAnalysis) -> usize {
     typed.len()
 }
 
-/// Every local's heap claim against the counting allocator: exact claims match to the byte,
-/// lower bounds do not exceed the truth. Returns (exact, bounds, unknown) counts.
+/// Every local's type and heap claim against rustc and the counting allocator: the probe
+/// asserts each claimed type (a wrong one does not compile); exact heap claims match to the byte,
+/// lower bounds do not exceed the truth. A binding changed in place (pushes, reserves) is
+/// compared with what it owns after its last change; others right after their `let`.
+/// Returns (exact, bounds, unknown) counts.
 fn check_heap(name: &str, text: &str, analysis: &FileAnalysis) -> (usize, usize, usize) {
-    let measured = measure_heap(name, text);
+    let claimed_types: HashMap<(u32, u32), String> = analysis
+        .bindings
+        .iter()
+        .filter(|b| b.binding.kind == BindingKind::Local)
+        .filter_map(|b| {
+            Some((
+                line_column(text, b.binding.name_range.start),
+                b.ty().filter(|t| nameable(t))?.to_string(),
+            ))
+        })
+        .collect();
+    let measured = measure_heap(name, text, &claimed_types);
     let mut counts = (0, 0, 0);
     let mut wrong = Vec::new();
     for report in analysis
@@ -81,9 +95,15 @@ fn check_heap(name: &str, text: &str, analysis: &FileAnalysis) -> (usize, usize,
         .filter(|b| b.binding.kind == BindingKind::Local)
     {
         let position = line_column(text, report.binding.name_range.start);
-        let Some(&truth) = measured.get(&position) else {
+        let Some(measurement) = measured.get(&position) else {
             continue;
         };
+        let truth = if report.binding.mutations.is_empty() {
+            measurement.after_let
+        } else {
+            measurement.after_changes
+        };
+        let Some(truth) = truth else { continue };
         let claim = report.heap();
         let ok = match claim {
             Heap::Exact(bytes) => {
@@ -247,4 +267,29 @@ fn heap_basics_match_the_allocator() {
     let (exact, bounds, unknown) = check_heap("heap_basics", &text, &analysis);
     eprintln!("heap basics: {exact} exact, {bounds} bounds, {unknown} unknown");
     assert!(exact >= 20, "exact claims: {exact}");
+}
+
+#[test]
+fn heap_growth_follows_std() {
+    if skip_without_rustc() {
+        return;
+    }
+    let text = fixture("tests/fixtures/heap_growth.rs");
+    let analysis = analysis::analyze(&text, Target::default());
+    check_layouts("heap_growth", &text, &analysis);
+    let (exact, bounds, unknown) = check_heap("heap_growth", &text, &analysis);
+    eprintln!("heap growth: {exact} exact, {bounds} bounds, {unknown} unknown");
+    assert!(exact >= 20, "exact claims: {exact}");
+}
+
+/// The type check in the heap probe can fail: a wrong claimed type does not compile.
+#[test]
+#[should_panic(expected = "does not compile")]
+fn a_wrong_type_claim_is_caught() {
+    if skip_without_rustc() {
+        panic!("does not compile (skipped: no rustc)");
+    }
+    let text = "fn main() {\n    let s = String::from(\"x\");\n    println!(\"{s}\");\n}\n";
+    let claimed = HashMap::from([((2, 9), "Vec<u8>".to_string())]);
+    measure_heap("wrong_type", text, &claimed);
 }

@@ -4,9 +4,11 @@ use std::ops::Range;
 
 use proc_macro2::Span;
 
+use super::alloc_model::Event;
 use super::heap::Heap;
 use super::infer::Value;
 use super::lower::{self, LowerCtx};
+use super::mutations::Frame;
 use super::symbols::Symbols;
 use super::target::Target;
 use super::ty::Ty;
@@ -64,6 +66,8 @@ pub struct Binding {
     pub literal_text_bytes: Option<u64>,
     /// An unsuffixed literal's type fell back to `i32`/`f64`; a later use may decide it.
     pub literal_fallback: bool,
+    /// What happens to the binding's buffer after its `let`, in program order.
+    pub mutations: Vec<Event>,
 }
 
 /// A use of a binding, by name, somewhere after its definition.
@@ -125,6 +129,8 @@ pub struct Walker<'a> {
     self_ty: Option<Ty>,
     generics: Vec<String>,
     pub(super) out: Collected,
+    /// Loops and branches being walked, innermost last.
+    pub(super) frames: Vec<Frame>,
 }
 
 impl<'a> Walker<'a> {
@@ -139,10 +145,12 @@ impl<'a> Walker<'a> {
             self_ty: None,
             generics: Vec::new(),
             out: Collected::default(),
+            frames: Vec::new(),
         }
     }
 
-    pub fn finish(self) -> Collected {
+    pub fn finish(mut self) -> Collected {
+        self.settle_mutations();
         self.out
     }
 
@@ -404,6 +412,7 @@ impl<'a> Walker<'a> {
             static_init: None,
             literal_text_bytes: None,
             literal_fallback,
+            mutations: Vec::new(),
         };
         let index = self.out.bindings.len();
         self.out.bindings.push(binding);

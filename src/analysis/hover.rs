@@ -180,7 +180,7 @@ fn where_sentence(analysis: &FileAnalysis, report: &BindingReport) -> String {
             let heap_part = match report.heap() {
                 Heap::Exact(0) => String::new(),
                 heap => format!(
-                    "; the {} it owns live on the heap, where it points",
+                    "; {} it owns live on the heap, where it points",
                     heap_owned_words(heap)
                 ),
             };
@@ -199,9 +199,9 @@ fn where_sentence(analysis: &FileAnalysis, report: &BindingReport) -> String {
 
 fn heap_owned_words(heap: Heap) -> String {
     match heap {
-        Heap::Exact(bytes) => format!("{bytes} bytes"),
+        Heap::Exact(bytes) => format!("the {bytes} bytes"),
         Heap::AtLeast(bytes) => format!("at least {bytes} bytes"),
-        Heap::Unknown => "bytes".to_string(),
+        Heap::Unknown => "the bytes".to_string(),
     }
 }
 

@@ -3,6 +3,7 @@
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 
+use super::alloc_model::{self, Buffer};
 use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
@@ -22,6 +23,14 @@ pub struct Value {
     pub tight: bool,
     /// For string literals: the length of the text in bytes.
     pub str_len: Option<u64>,
+    /// For char literals: the bytes of the char in UTF-8.
+    pub char_len: Option<u64>,
+    /// For integer literals and constants: the value.
+    pub int_value: Option<i128>,
+    /// For ranges, arrays and collections: how many items iterating yields, when known.
+    pub exact_len: Option<u64>,
+    /// For `Vec` and `String` values: their buffer, to follow pushes and growth.
+    pub buffer: Option<Buffer>,
 }
 
 impl Value {
@@ -33,6 +42,10 @@ impl Value {
             literal_fallback: false,
             tight: false,
             str_len: None,
+            char_len: None,
+            int_value: None,
+            exact_len: None,
+            buffer: None,
         }
     }
 
@@ -69,6 +82,41 @@ impl Value {
             heap_rule: Some(rule),
             tight: true,
             ..Value::unknown()
+        }
+    }
+
+    /// A `Vec` or `String` value built with this buffer: its heap is the buffer's.
+    fn with_buffer(mut self, buffer: Buffer) -> Value {
+        self.heap = buffer.heap();
+        self.exact_len = Some(buffer.len);
+        self.buffer = Some(buffer);
+        self
+    }
+
+    /// The bytes `{}` prints for this value, when memlens knows them: a string's length, a
+    /// char's UTF-8 length, or an integer's digits (and sign).
+    pub fn display_len(&self) -> Option<u64> {
+        if let Some(len) = self.str_len.or(self.char_len) {
+            return Some(len);
+        }
+        if let Some(value) = self.int_value {
+            return Some(value.to_string().len() as u64);
+        }
+        match &self.buffer {
+            Some(buffer) if self.ty == Ty::string() && buffer.exact && !buffer.lost => {
+                Some(buffer.len)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the items of this collection own, for `extend`: nothing if they cannot own heap.
+    pub fn element_heap_of_source(&self) -> Heap {
+        match element_of(methods::deref_all(&self.ty)) {
+            Some(element) if !matches!(element, Ty::Adt { .. } | Ty::Unknown(_) | Ty::Param(_)) => {
+                Heap::NONE
+            }
+            _ => Heap::Unknown,
         }
     }
 
@@ -127,10 +175,18 @@ impl Walker<'_> {
                     _ => None,
                 };
                 let inner = self.infer(&reference.expr, pointee_expected);
-                Value::owning_nothing(Ty::Ref {
-                    mutable: reference.mutability.is_some(),
-                    pointee: Box::new(inner.ty),
-                })
+                if reference.mutability.is_some() {
+                    // Whoever gets `&mut v` may grow or shrink it.
+                    self.record_lost(&reference.expr);
+                }
+                Value {
+                    exact_len: inner.exact_len,
+                    str_len: inner.str_len,
+                    ..Value::owning_nothing(Ty::Ref {
+                        mutable: reference.mutability.is_some(),
+                        pointee: Box::new(inner.ty),
+                    })
+                }
             }
             syn::Expr::Array(array) => {
                 let items: Vec<&syn::Expr> = array.elems.iter().collect();
@@ -144,6 +200,7 @@ impl Walker<'_> {
                 Value {
                     ty: Ty::Array(Box::new(element.ty), count),
                     heap,
+                    exact_len: count,
                     ..Value::unknown()
                 }
             }
@@ -178,22 +235,27 @@ impl Walker<'_> {
             syn::Expr::ForLoop(for_loop) => {
                 let iterable = self.infer_expr(&for_loop.expr);
                 let item = methods::iterated_item(&iterable.ty);
-                self.with_scope(|walker| {
-                    let part = Value::part(item, walker);
-                    walker.bind_pattern(&for_loop.pat, part, BindingKind::Local);
-                    walker.walk_block(&for_loop.body);
+                let times = super::mutations::trip_count(&iterable, &for_loop.body);
+                self.in_frame(times, |walker| {
+                    walker.with_scope(|walker| {
+                        let part = Value::part(item, walker);
+                        walker.bind_pattern(&for_loop.pat, part, BindingKind::Local);
+                        walker.walk_block(&for_loop.body);
+                    })
                 });
                 Value::unit()
             }
             syn::Expr::While(while_loop) => {
-                self.with_scope(|walker| {
-                    walker.infer_expr(&while_loop.cond);
-                    walker.walk_block(&while_loop.body);
+                self.in_frame(None, |walker| {
+                    walker.with_scope(|walker| {
+                        walker.infer_expr(&while_loop.cond);
+                        walker.walk_block(&while_loop.body);
+                    })
                 });
                 Value::unit()
             }
             syn::Expr::Loop(loop_expr) => {
-                self.walk_block(&loop_expr.body);
+                self.in_frame(None, |walker| walker.walk_block(&loop_expr.body));
                 Value::unknown()
             }
             syn::Expr::Let(let_expr) => {
@@ -206,8 +268,14 @@ impl Walker<'_> {
                 let inner = self.infer(&unary.expr, expected);
                 match unary.op {
                     syn::UnOp::Deref(_) => Value::declared(methods::deref(&inner.ty)),
+                    syn::UnOp::Neg(_) => Value {
+                        heap: Heap::NONE,
+                        int_value: inner.int_value.map(|v| -v),
+                        ..inner
+                    },
                     _ => Value {
                         heap: Heap::NONE,
+                        int_value: None,
                         ..inner
                     },
                 }
@@ -233,6 +301,23 @@ impl Walker<'_> {
                 Value::declared(ty)
             }
             syn::Expr::Range(range) => {
+                let bounds = (
+                    range
+                        .start
+                        .as_ref()
+                        .and_then(|e| self.lower_ctx().const_i128(e)),
+                    range
+                        .end
+                        .as_ref()
+                        .and_then(|e| self.lower_ctx().const_i128(e)),
+                );
+                let inclusive = i128::from(matches!(range.limits, syn::RangeLimits::Closed(_)));
+                let exact_len = match bounds {
+                    (Some(start), Some(end)) => {
+                        u64::try_from((end + inclusive - start).max(0)).ok()
+                    }
+                    _ => None,
+                };
                 let start = range.start.as_ref().map(|e| self.infer_expr(e));
                 let end = range.end.as_ref().map(|e| self.infer_expr(e));
                 let bound = [start, end]
@@ -244,13 +329,17 @@ impl Walker<'_> {
                     syn::RangeLimits::HalfOpen(_) => "Range",
                     syn::RangeLimits::Closed(_) => "RangeInclusive",
                 };
-                Value::owning_nothing(Ty::adt(name, vec![bound]))
+                Value {
+                    exact_len,
+                    ..Value::owning_nothing(Ty::adt(name, vec![bound]))
+                }
             }
             syn::Expr::Try(try_expr) => {
                 let inner = self.infer_expr(&try_expr.expr);
                 Value::declared(methods::unwrapped(&inner.ty))
             }
             syn::Expr::Assign(assign) => {
+                self.record_lost(&assign.left);
                 let target = self.infer_expr(&assign.left);
                 self.infer(&assign.right, Some(&target.ty).filter(|t| !t.is_unknown()));
                 Value::unit()
@@ -289,10 +378,15 @@ impl Walker<'_> {
             && let Some(index) = self.record_use(ident)
         {
             let binding = &self.out.bindings[index];
-            // Moving a value moves its heap with it; a mutable source may have grown since.
             let mut value = binding.value.clone();
-            if binding.mutable {
-                value.heap = value.heap.at_least();
+            // Moving a value moves its heap with it, but after pushes or other changes the
+            // value at its `let` no longer tells what it holds here.
+            if self.has_mutations(index) {
+                let now = self.buffer_now(index);
+                value.heap = now.as_ref().map_or(Heap::Unknown, |b| b.heap());
+                value.exact_len = now.as_ref().filter(|b| b.exact).map(|b| b.len);
+                value.tight = false;
+                value.buffer = now;
             }
             return value;
         }
@@ -555,7 +649,8 @@ impl Walker<'_> {
                 Ty::string(),
                 Heap::NONE,
                 "String::new does not allocate".into(),
-            ),
+            )
+            .with_buffer(Buffer::new(0, 0, 1, Heap::NONE)),
             ("String", "from") | ("String", "from_str") => {
                 let arg = self.infer_args(args, &[]);
                 let Some(len) = args.first().and_then(str_literal_len) else {
@@ -571,6 +666,7 @@ impl Walker<'_> {
                         plural(len, "byte")
                     ),
                 )
+                .with_buffer(Buffer::new(len, len, 1, Heap::NONE))
             }
             ("String" | "Vec", "with_capacity") => {
                 let count = args.first().and_then(|a| self.lower_ctx().const_u64(a));
@@ -596,7 +692,8 @@ impl Walker<'_> {
                         ty,
                         Heap::NONE,
                         "a zero-byte capacity does not allocate".into(),
-                    ),
+                    )
+                    .with_buffer(Buffer::new(0, n, size, Heap::NONE)),
                     (Some(n), Some(size)) => Value::owning(
                         ty,
                         Heap::Exact(n * size),
@@ -604,7 +701,12 @@ impl Walker<'_> {
                             "with_capacity reserves {} of {size} B",
                             plural(n, "element")
                         ),
-                    ),
+                    )
+                    .with_buffer(Buffer::new(0, n, size, Heap::NONE)),
+                    (Some(n), None) => Value {
+                        buffer: Some(Buffer::unsized_elements(0, n)),
+                        ..Value::declared(ty)
+                    },
                     _ => Value::declared(ty),
                 }
             }
@@ -622,11 +724,27 @@ impl Walker<'_> {
                             .collect();
                         Ty::adt(owner, args)
                     });
-                Value::owning(
+                let value = Value::owning(
                     ty,
                     Heap::NONE,
                     format!("{owner}::new does not allocate until the first insertion"),
-                )
+                );
+                match owner {
+                    "Vec" => {
+                        let buffer = element_of(&value.ty)
+                            .and_then(|e| self.size_of(e))
+                            .map_or_else(
+                                || Buffer::unsized_elements(0, 0),
+                                |size| Buffer::new(0, 0, size, Heap::NONE),
+                            );
+                        Value {
+                            buffer: Some(buffer),
+                            exact_len: Some(0),
+                            ..value
+                        }
+                    }
+                    _ => value,
+                }
             }
             ("Box" | "Rc" | "Arc", "new") => {
                 let inner_expected = expected_arg(0);
@@ -778,40 +896,121 @@ impl Walker<'_> {
             &args.iter().map(|a| a.ty.clone()).collect::<Vec<_>>(),
             expected,
         );
+        self.record_method_mutation(call, &args);
         self.method_heap(&receiver, &method, ty)
     }
 
     /// The heap of a std method's result, where the rule is known exactly.
     fn method_heap(&self, receiver: &Value, method: &str, ty: Ty) -> Value {
         let receiver_ty = methods::deref_all(&receiver.ty);
+        let passes_length = matches!(
+            method,
+            "iter" | "iter_mut" | "into_iter" | "map" | "enumerate" | "rev" | "cloned" | "copied"
+        );
         match method {
             "to_string" | "to_owned" | "into" if *receiver_ty == Ty::Str && ty == Ty::string() => {
-                let heap = receiver.str_len.map_or(Heap::Unknown, Heap::Exact);
                 match receiver.str_len {
-                    Some(len) => Value::owning(ty, heap, format!("{method}() copies the {} of the literal", plural(len, "byte"))),
-                    None => Value { heap, ..Value::declared(ty) },
+                    Some(len) => Value::owning(
+                        ty,
+                        Heap::Exact(len),
+                        format!("{method}() copies the {} of the literal", plural(len, "byte")),
+                    )
+                    .with_buffer(Buffer::new(len, len, 1, Heap::NONE)),
+                    None => Value::declared(ty),
                 }
             }
-            "clone" if receiver.tight && receiver.heap.bytes().is_some() && methods::deref_all(&receiver.ty) == &ty => Value {
-                ty,
-                heap: receiver.heap,
-                heap_rule: Some("clone() allocates what the original holds: its length, not its spare capacity".into()),
-                tight: true,
-                ..Value::unknown()
+            "to_string" => match receiver_ty {
+                Ty::Int(int) => self.integer_to_string(*int, receiver.int_value),
+                _ => Value::declared(ty),
+            },
+            "clone" if receiver_ty == &ty => match &receiver.buffer {
+                Some(buffer) if buffer.sized && buffer.exact && !buffer.lost => Value {
+                    heap_rule: Some(
+                        "clone() allocates what the original holds: its length, not its spare capacity".into(),
+                    ),
+                    tight: true,
+                    ..Value::declared(ty)
+                }
+                .with_buffer(Buffer::new(buffer.len, buffer.len, buffer.element_size, buffer.element_heap)),
+                _ if receiver.tight && receiver.heap.bytes().is_some() => Value {
+                    heap: receiver.heap,
+                    heap_rule: Some("clone() allocates what the original holds".into()),
+                    tight: true,
+                    ..Value::declared(ty)
+                },
+                _ => Value::declared(ty),
+            },
+            "collect" => self.collected(receiver, ty),
+            _ if passes_length => Value {
+                exact_len: receiver.exact_len,
+                ..Value::declared(ty)
             },
             _ => Value::declared(ty),
         }
     }
 
+    /// `collect()` into a `Vec` from an iterator of known exact length allocates exactly that.
+    fn collected(&self, iterator: &Value, ty: Ty) -> Value {
+        let element = element_of(&ty).filter(|_| ty.is_adt("Vec")).cloned();
+        let (Some(count), Some(element)) = (iterator.exact_len, element) else {
+            return Value::declared(ty);
+        };
+        let Some(size) = self.size_of(&element) else {
+            return Value::declared(ty);
+        };
+        let element_heap = match may_own_heap(&element, &self.symbols.defs) {
+            Some(false) => Heap::NONE,
+            _ => Heap::Unknown,
+        };
+        Value {
+            heap_rule: Some(format!(
+                "collect() from an iterator of exactly {} allocates exactly that",
+                plural(count, "item")
+            )),
+            ..Value::declared(ty)
+        }
+        .with_buffer(Buffer::new(count, count, size, element_heap))
+    }
+
+    /// `to_string()` on an integer: unsigned types allocate their digits; signed types reserve
+    /// room for the longest value of the type (plus the sign when negative).
+    fn integer_to_string(&self, int: IntTy, value: Option<i128>) -> Value {
+        let bits = self.size_of(&Ty::Int(int)).unwrap_or(8) * 8;
+        let max_digits = if int.is_signed() {
+            ((1u128 << (bits - 1)) - 1).to_string().len() as u64
+        } else {
+            u128::MAX
+                .checked_shr((128 - bits) as u32)
+                .unwrap_or(u128::MAX)
+                .to_string()
+                .len() as u64
+        };
+        let heap = alloc_model::integer_to_string_capacity(max_digits, int.is_signed(), value);
+        let rule = if int.is_signed() {
+            format!(
+                "to_string() on {} reserves {max_digits} digits (plus 1 for a minus sign)",
+                int.name()
+            )
+        } else {
+            format!("to_string() on {} allocates exactly its digits", int.name())
+        };
+        Value {
+            heap,
+            heap_rule: Some(rule),
+            ..Value::declared(Ty::string())
+        }
+    }
+
     fn infer_if(&mut self, if_expr: &syn::ExprIf, expected: Option<&Ty>) -> Value {
+        // Each branch may or may not run: a frame with an unknown count.
         let then_value = self.with_scope(|walker| {
             walker.infer_expr(&if_expr.cond);
-            walker.walk_block(&if_expr.then_branch)
+            walker.in_frame(None, |walker| walker.walk_block(&if_expr.then_branch))
         });
         let Some((_, else_branch)) = &if_expr.else_branch else {
             return Value::unit();
         };
-        let else_value = self.infer(else_branch, expected);
+        let else_value = self.in_frame(None, |walker| walker.infer(else_branch, expected));
         merge_branches(&[then_value, else_value])
     }
 
@@ -830,7 +1029,7 @@ impl Walker<'_> {
                     if let Some((_, guard)) = &arm.guard {
                         walker.infer_expr(guard);
                     }
-                    walker.infer(&arm.body, expected)
+                    walker.in_frame(None, |walker| walker.infer(&arm.body, expected))
                 })
             })
             .collect();
@@ -891,19 +1090,22 @@ impl Walker<'_> {
     ) -> (Value, Ty) {
         let first_binding = self.out.bindings.len();
         let first_use = self.out.uses.len();
-        let body = self.with_scope(|walker| {
-            for (index, input) in closure.inputs.iter().enumerate() {
-                let ty = param_types.get(index).cloned().unwrap_or(Ty::Unknown(None));
-                let part = Value::part(ty, walker);
-                walker.bind_pattern(input, part, BindingKind::Local);
-            }
-            match &closure.output {
-                syn::ReturnType::Type(_, ty) => {
-                    let ret = walker.written_ty(ty);
-                    walker.infer_expected(&closure.body, &ret)
+        // A closure body runs any number of times, or never.
+        let body = self.in_frame(None, |walker| {
+            walker.with_scope(|walker| {
+                for (index, input) in closure.inputs.iter().enumerate() {
+                    let ty = param_types.get(index).cloned().unwrap_or(Ty::Unknown(None));
+                    let part = Value::part(ty, walker);
+                    walker.bind_pattern(input, part, BindingKind::Local);
                 }
-                syn::ReturnType::Default => walker.infer_expr(&closure.body),
-            }
+                match &closure.output {
+                    syn::ReturnType::Type(_, ty) => {
+                        let ret = walker.written_ty(ty);
+                        walker.infer_expected(&closure.body, &ret)
+                    }
+                    syn::ReturnType::Default => walker.infer_expr(&closure.body),
+                }
+            })
         });
         let mut captured: Vec<usize> = self.out.uses[first_use..]
             .iter()
@@ -954,6 +1156,7 @@ impl Walker<'_> {
         else {
             return Value::unknown();
         };
+        let mut values = Vec::new();
         for arg in &args {
             if let syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(format),
@@ -962,11 +1165,11 @@ impl Walker<'_> {
             {
                 self.record_inline_format_uses(format);
             } else {
-                self.infer_expr(arg);
+                values.push(self.infer_expr(arg));
             }
         }
         match name.as_str() {
-            "format" => Value::declared(Ty::string()),
+            "format" => self.format_value(&args, &values),
             "panic" | "unreachable" | "todo" | "unimplemented" => Value::owning_nothing(Ty::Never),
             _ => Value::unit(),
         }
@@ -1055,14 +1258,124 @@ impl Walker<'_> {
                 };
                 Value {
                     ty,
-                    heap: Heap::Exact(buffer).plus(heap_of_elements),
                     heap_rule: Some(rule),
                     tight,
                     ..Value::unknown()
                 }
+                .with_buffer(Buffer::new(n, n, size, heap_of_elements))
             }
+            (Some(0), None) => Value {
+                heap: Heap::NONE,
+                buffer: Some(Buffer::unsized_elements(0, 0)),
+                exact_len: Some(0),
+                ..Value::declared(ty)
+            },
             _ => Value::declared(ty),
         }
+    }
+
+    /// The string `format!` builds: exact when every argument is a literal (rustc inlines them
+    /// and the result is a copy of one static string) or of known display length (the writes
+    /// are replayed over the capacity `estimated_capacity` reserved), else at least that capacity.
+    fn format_value(
+        &self,
+        args: &Punctuated<syn::Expr, syn::Token![,]>,
+        values: &[Value],
+    ) -> Value {
+        let mut parts = args.iter();
+        let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(template),
+            ..
+        })) = parts.next()
+        else {
+            return Value::declared(Ty::string());
+        };
+        let arguments: Vec<&syn::Expr> = parts.collect();
+        let Some(format) = FormatString::parse(&template.value(), &arguments) else {
+            return Value::declared(Ty::string());
+        };
+        let literal_bytes: usize = format.pieces.iter().sum();
+        if format.arguments.is_empty() {
+            let len = literal_bytes as u64;
+            return Value::owning(
+                Ty::string(),
+                Heap::Exact(len),
+                format!(
+                    "format! with only literals copies its {}",
+                    plural(len, "byte")
+                ),
+            )
+            .with_buffer(Buffer::new(len, len, 1, Heap::NONE));
+        }
+        let reserved = alloc_model::format_capacity(&format.pieces, format.arguments.len());
+        let lengths: Option<Vec<(u64, bool)>> = format
+            .arguments
+            .iter()
+            .map(|argument| {
+                let value = match argument {
+                    FormatArgument::Positional(index) => values.get(*index).cloned(),
+                    FormatArgument::Named(name) => self
+                        .resolve(name)
+                        .map(|b| self.out.bindings[b].value.clone()),
+                    FormatArgument::Formatted => None,
+                }?;
+                Some((value.display_len()?, value.int_value.is_some_and(|v| v < 0)))
+            })
+            .collect();
+        let Some(lengths) = lengths else {
+            let rule = if reserved == 0 {
+                "format! reserves nothing when the string starts with an argument; the rest depends on the arguments".to_string()
+            } else {
+                format!(
+                    "format! reserves twice its {literal_bytes} literal bytes, and grows if the arguments need more"
+                )
+            };
+            return Value {
+                heap: Heap::AtLeast(reserved).at_least(),
+                heap_rule: Some(rule),
+                ..Value::declared(Ty::string())
+            };
+        };
+        // fmt::write: each non-empty piece, then each argument (a minus sign is its own write).
+        let mut buffer = Buffer::new(0, reserved, 1, Heap::NONE);
+        let mut writes = Vec::new();
+        for (index, piece) in format.pieces.iter().enumerate() {
+            if *piece > 0 {
+                writes.push(*piece as u64);
+            }
+            if let Some((len, negative)) = lengths.get(index) {
+                if *negative {
+                    writes.push(1);
+                }
+                writes.push(len - u64::from(*negative));
+            }
+        }
+        let events: Vec<alloc_model::Event> = writes
+            .into_iter()
+            .map(|count| {
+                alloc_model::Event::Mutate(alloc_model::Mutation::Extend {
+                    count: Some(count),
+                    element_heap: Heap::NONE,
+                })
+            })
+            .collect();
+        buffer.replay(&events);
+        let rule = format!(
+            "format! reserves {reserved} B for {literal_bytes} literal bytes and {} argument{}; the {} bytes written leave capacity {}",
+            format.arguments.len(),
+            if format.arguments.len() == 1 { "" } else { "s" },
+            buffer.len,
+            buffer.cap
+        );
+        Value {
+            heap_rule: Some(rule),
+            ..Value::declared(Ty::string())
+        }
+        .with_buffer(Buffer {
+            growth: Vec::new(),
+            pushes: 0,
+            ..buffer
+        })
     }
 
     fn member_type(&self, base: &Ty, member: &syn::Member) -> Ty {
@@ -1265,7 +1578,10 @@ fn literal(lit: &syn::Lit, expected: Option<&Ty>) -> Value {
     match lit {
         syn::Lit::Int(int) => {
             let suffixed = super::lower::primitive(int.suffix()).unwrap_or(Ty::Unknown(None));
-            fallback(suffixed, Ty::Int(IntTy::I32))
+            Value {
+                int_value: int.base10_parse::<i128>().ok(),
+                ..fallback(suffixed, Ty::Int(IntTy::I32))
+            }
         }
         syn::Lit::Float(float) => {
             let suffixed = super::lower::primitive(float.suffix()).unwrap_or(Ty::Unknown(None));
@@ -1281,7 +1597,10 @@ fn literal(lit: &syn::Lit, expected: Option<&Ty>) -> Value {
         ))),
         syn::Lit::CStr(_) => Value::owning_nothing(Ty::shared_ref(Ty::adt("CStr", Vec::new()))),
         syn::Lit::Byte(_) => Value::owning_nothing(Ty::Int(IntTy::U8)),
-        syn::Lit::Char(_) => Value::owning_nothing(Ty::Char),
+        syn::Lit::Char(ch) => Value {
+            char_len: Some(ch.value().len_utf8() as u64),
+            ..Value::owning_nothing(Ty::Char)
+        },
         syn::Lit::Bool(_) => Value::owning_nothing(Ty::Bool),
         _ => Value::unknown(),
     }
@@ -1368,6 +1687,100 @@ fn bind_param(param: &Ty, arg: &Ty, generic: &str) -> Option<Ty> {
             .iter()
             .zip(as_)
             .find_map(|(p, a)| bind_param(p, a, generic)),
+        _ => None,
+    }
+}
+
+/// A format string split as `fmt::Arguments` holds it: the literal pieces between arguments
+/// (literal arguments inlined into them, as rustc does) and the number of real arguments.
+struct FormatString {
+    pieces: Vec<usize>,
+    /// The arguments left after inlining, in the order they are written.
+    arguments: Vec<FormatArgument>,
+}
+
+/// Which argument a placeholder prints: a positional one, or a captured variable (`{name}`).
+enum FormatArgument {
+    Positional(usize),
+    Named(String),
+    /// A placeholder with options (`{:?}`, `{:>8}`): memlens does not know what it prints.
+    Formatted,
+}
+
+impl FormatString {
+    fn parse(template: &str, arguments: &[&syn::Expr]) -> Option<FormatString> {
+        let mut pieces = Vec::new();
+        let mut current = String::new();
+        let mut written = Vec::new();
+        let mut next_positional = 0;
+        let mut chars = template.chars().peekable();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    current.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    current.push('}');
+                }
+                '{' => {
+                    let spec: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                    let (name, options) = spec.split_once(':').unwrap_or((spec.as_str(), ""));
+                    let reference = match name.trim() {
+                        "" => {
+                            next_positional += 1;
+                            FormatArgument::Positional(next_positional - 1)
+                        }
+                        index if index.chars().all(|c| c.is_ascii_digit()) => {
+                            FormatArgument::Positional(index.parse::<usize>().ok()?)
+                        }
+                        named => FormatArgument::Named(named.to_string()),
+                    };
+                    let literal = match &reference {
+                        FormatArgument::Positional(index) => {
+                            arguments.get(*index).copied().and_then(literal_text)
+                        }
+                        FormatArgument::Named(_) | FormatArgument::Formatted => None,
+                    };
+                    // Only plain `{}` literals are inlined, and only plain placeholders print
+                    // exactly the value's display text.
+                    let (literal, reference) = if options.is_empty() {
+                        (literal, reference)
+                    } else {
+                        (None, FormatArgument::Formatted)
+                    };
+                    match literal {
+                        Some(text) => current.push_str(&text),
+                        None => {
+                            pieces.push(current.len());
+                            current.clear();
+                            written.push(reference);
+                        }
+                    }
+                }
+                other => current.push(other),
+            }
+        }
+        if !current.is_empty() || pieces.is_empty() {
+            pieces.push(current.len());
+        }
+        Some(FormatString {
+            pieces,
+            arguments: written,
+        })
+    }
+}
+
+/// How a literal argument displays, for the literals rustc inlines into format strings.
+fn literal_text(expr: &syn::Expr) -> Option<String> {
+    let syn::Expr::Lit(lit) = expr else {
+        return None;
+    };
+    match &lit.lit {
+        syn::Lit::Str(text) => Some(text.value()),
+        syn::Lit::Char(ch) => Some(ch.value().to_string()),
+        syn::Lit::Int(int) => int.base10_parse::<u128>().ok().map(|v| v.to_string()),
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! The analysis core: source text in, memory facts out. No LSP, async runtime or JSON here.
 
+pub mod alloc_model;
 pub mod bindings;
 pub mod chunk;
 pub mod defs;
@@ -10,6 +11,7 @@ pub mod inlay;
 pub mod layout;
 pub mod lower;
 pub mod methods;
+pub mod mutations;
 pub mod parse;
 pub mod placement;
 pub mod symbols;

@@ -205,3 +205,61 @@ fn std_type_name() {
             size = 24 (0x18), align = 8, niches = 2^63"#]],
     );
 }
+
+#[test]
+fn growth_rule_after_pushes() {
+    check(
+        r#"fn main() { let mut v$0 = Vec::new(); for i in 0..10 { v.push(i); } }"#,
+        expect![[r#"
+            ```rust
+            let mut v: Vec<i32>
+            ```
+
+            ---
+
+            `v` is a local variable, so its 24 bytes live on the stack in `main`'s frame; the 64 bytes it owns live on the heap, where it points.
+
+            `stack 24 B + heap 64 B` — capacity 16 after 10 pushes (4 → 8 → 16, 3 allocations)
+
+            size = 24 (0x18), align = 8, niches = 2^63
+
+            ```text
+            stack (24 B)         heap
+            ┌──────────────┐     ┌──────────┐
+            │ v: Vec<i32>  │     │          │
+            │ ptr ─────────┼────▶│ 64 B     │
+            │ len          │     │          │
+            │ cap          │     │          │
+            └──────────────┘     └──────────┘
+            ```"#]],
+    );
+}
+
+#[test]
+fn format_reserves_twice_its_literals() {
+    check(
+        r#"fn main(n: u32) { let s$0 = format!("total: {}", n); }"#,
+        expect![[r#"
+            ```rust
+            let s: String
+            ```
+
+            ---
+
+            `s` is a local variable, so its 24 bytes live on the stack in `main`'s frame; at least 14 bytes it owns live on the heap, where it points.
+
+            `stack 24 B + heap ≥ 14 B` — format! reserves twice its 7 literal bytes, and grows if the arguments need more
+
+            size = 24 (0x18), align = 8, niches = 2^63
+
+            ```text
+            stack (24 B)         heap
+            ┌──────────────┐     ┌──────────┐
+            │ s: String    │     │          │
+            │ ptr ─────────┼────▶│ ≥ 14 B   │
+            │ len          │     │          │
+            │ cap          │     │          │
+            └──────────────┘     └──────────┘
+            ```"#]],
+    );
+}

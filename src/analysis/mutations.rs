@@ -1,0 +1,254 @@
+//! Following what happens to a `Vec` or `String` after its `let`: pushes, reserves and loops.
+//!
+//! Mutations of a binding are recorded as events in program order. Loops and branches open a
+//! frame; when the frame closes, its events are wrapped in a repeat with the loop's trip count
+//! (unknown for `while`, `loop`, branches and closures). At the end the binding's buffer is
+//! replayed through them (see `alloc_model`).
+
+use std::collections::HashMap;
+
+use super::alloc_model::{Event, Mutation};
+use super::bindings::{BindingKind, Walker};
+use super::heap::Heap;
+use super::infer::Value;
+use super::ty::Ty;
+
+/// A loop or branch being walked, collecting the events of bindings declared before it.
+#[derive(Debug, Default)]
+pub struct Frame {
+    times: Option<u64>,
+    /// Bindings with an index from here on were declared inside the frame.
+    first_binding: usize,
+    events: HashMap<usize, Vec<Event>>,
+}
+
+/// `&mut self` methods of `Vec` and `String` whose effect on the buffer memlens does not model;
+/// other methods not in `record_method_mutation`'s list leave length and capacity alone.
+const UNMODELLED_MUTATIONS: [&str; 17] = [
+    "remove",
+    "swap_remove",
+    "retain",
+    "retain_mut",
+    "drain",
+    "dedup",
+    "dedup_by",
+    "dedup_by_key",
+    "append",
+    "split_off",
+    "resize",
+    "resize_with",
+    "set_len",
+    "extend_from_within",
+    "shrink_to",
+    "replace_range",
+    "truncate_front",
+];
+
+impl Walker<'_> {
+    /// Walks `body` inside a frame that repeats `times` times (`None`: unknown, maybe zero).
+    pub(super) fn in_frame<T>(
+        &mut self,
+        times: Option<u64>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.frames.push(Frame {
+            times,
+            first_binding: self.out.bindings.len(),
+            events: HashMap::new(),
+        });
+        let result = body(self);
+        if let Some(frame) = self.frames.pop() {
+            for (binding, events) in frame.events {
+                self.record(
+                    binding,
+                    Event::Repeat {
+                        times: frame.times,
+                        body: events,
+                    },
+                );
+            }
+        }
+        result
+    }
+
+    /// The binding's buffer as it is now, after the changes walked so far; `None` when a change
+    /// inside an enclosing loop or branch is still open, or the buffer is not followed.
+    pub(super) fn buffer_now(&self, binding: usize) -> Option<super::alloc_model::Buffer> {
+        if self
+            .frames
+            .iter()
+            .any(|frame| frame.events.contains_key(&binding))
+        {
+            return None;
+        }
+        let target = &self.out.bindings[binding];
+        let mut buffer = target.value.buffer.clone()?;
+        buffer.replay(&target.mutations);
+        (!buffer.lost && buffer.sized).then_some(buffer)
+    }
+
+    /// Whether the binding has changed since its `let`, as far as the walk has seen.
+    pub(super) fn has_mutations(&self, binding: usize) -> bool {
+        !self.out.bindings[binding].mutations.is_empty()
+            || self
+                .frames
+                .iter()
+                .any(|frame| frame.events.contains_key(&binding))
+    }
+
+    /// Files an event for a binding: into the innermost frame it was declared outside of.
+    fn record(&mut self, binding: usize, event: Event) {
+        let frame = self
+            .frames
+            .iter_mut()
+            .rev()
+            .take_while(|f| f.first_binding > binding)
+            .last();
+        match frame {
+            Some(frame) => frame.events.entry(binding).or_default().push(event),
+            None => {
+                if let Some(target) = self.out.bindings.get_mut(binding) {
+                    target.mutations.push(event);
+                }
+            }
+        }
+    }
+
+    /// The local binding a receiver expression names directly (`v` in `v.push(1)`).
+    fn receiver_binding(&self, receiver: &syn::Expr) -> Option<usize> {
+        let syn::Expr::Path(path) = receiver else {
+            return None;
+        };
+        let index = self.resolve(&path.path.get_ident()?.to_string())?;
+        (self.out.bindings[index].kind == BindingKind::Local).then_some(index)
+    }
+
+    /// Records what a method call does to its receiver's buffer, if the receiver is a local.
+    pub(super) fn record_method_mutation(&mut self, call: &syn::ExprMethodCall, args: &[Value]) {
+        let Some(binding) = self.receiver_binding(&call.receiver) else {
+            return;
+        };
+        let method = call.method.to_string();
+        let is_string = self.out.bindings[binding].value.ty == Ty::string();
+        if method == "push" && !is_string {
+            self.settle_element_type(binding, args.first().map(|a| &a.ty));
+        }
+        let first = args.first();
+        let count_arg = || {
+            call.args
+                .first()
+                .and_then(|a| self.lower_ctx().const_u64(a))
+        };
+        let mutation = match method.as_str() {
+            "push" if is_string => Mutation::Extend {
+                count: first.and_then(|a| a.char_len),
+                element_heap: Heap::NONE,
+            },
+            "push" | "insert" if !is_string => Mutation::Push {
+                count: 1,
+                element_heap: args.last().map_or(Heap::Unknown, |a| a.heap),
+            },
+            "insert" => Mutation::Extend {
+                count: args.last().and_then(|a| a.char_len),
+                element_heap: Heap::NONE,
+            },
+            "push_str" | "insert_str" => Mutation::Extend {
+                count: args.last().and_then(|a| a.str_len),
+                element_heap: Heap::NONE,
+            },
+            "extend_from_slice" | "extend" => Mutation::Extend {
+                count: first.and_then(|a| a.exact_len),
+                element_heap: first.map_or(Heap::Unknown, |a| a.element_heap_of_source()),
+            },
+            "reserve" => Mutation::Reserve(count_arg()),
+            "reserve_exact" => Mutation::ReserveExact(count_arg()),
+            "shrink_to_fit" => Mutation::ShrinkToFit,
+            "truncate" => Mutation::Truncate(count_arg()),
+            "clear" => Mutation::Truncate(Some(0)),
+            "pop" => Mutation::Pop,
+            other if UNMODELLED_MUTATIONS.contains(&other) => Mutation::Unknown,
+            _ => return,
+        };
+        self.record(binding, Event::Mutate(mutation));
+    }
+
+    /// `let mut v = Vec::new(); v.push(1u8);`: the first push decides the element type, as in
+    /// rustc, and with it the buffer's element size.
+    fn settle_element_type(&mut self, binding: usize, pushed: Option<&Ty>) {
+        let Some(pushed) = pushed.filter(|ty| ty.is_fully_known()) else {
+            return;
+        };
+        let current = &self.out.bindings[binding].value.ty;
+        let undecided = current.is_adt("Vec")
+            && current
+                .adt_args()
+                .first()
+                .is_none_or(|arg| !arg.is_fully_known());
+        if !undecided {
+            return;
+        }
+        let size = self.size_of(pushed);
+        let value = &mut self.out.bindings[binding].value;
+        value.ty = Ty::vec_of(pushed.clone());
+        if let (Some(buffer), Some(size)) = (&mut value.buffer, size) {
+            buffer.set_element_size(size);
+        }
+    }
+
+    /// `v = ...` or `&mut v` handed elsewhere: memlens stops following the buffer.
+    pub(super) fn record_lost(&mut self, expr: &syn::Expr) {
+        if let Some(binding) = self.receiver_binding(expr) {
+            self.record(binding, Event::Mutate(Mutation::Unknown));
+        }
+    }
+
+    /// Replays every binding's recorded mutations over its buffer to get its final heap.
+    pub(super) fn settle_mutations(&mut self) {
+        for binding in &mut self.out.bindings {
+            if binding.mutations.is_empty() {
+                continue;
+            }
+            match &binding.value.buffer {
+                Some(buffer) => {
+                    let mut buffer = buffer.clone();
+                    buffer.replay(&binding.mutations);
+                    binding.value.heap = buffer.heap();
+                    binding.value.heap_rule = buffer.rule().or(binding.value.heap_rule.take());
+                    binding.value.buffer = Some(buffer);
+                }
+                None => {
+                    binding.value.heap = Heap::Unknown;
+                    binding.value.heap_rule = None;
+                }
+            }
+        }
+    }
+}
+
+/// How many times a `for` loop runs, when memlens can tell: a range with constant bounds, or a
+/// collection of known length, and a body that cannot leave early.
+pub fn trip_count(iterable: &Value, body: &syn::Block) -> Option<u64> {
+    let count = iterable.exact_len?;
+    (!leaves_early(body)).then_some(count)
+}
+
+/// Whether a loop body contains `break`, `continue`, `return` or `?` (outside nested closures).
+fn leaves_early(body: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+            match expr {
+                syn::Expr::Break(_)
+                | syn::Expr::Continue(_)
+                | syn::Expr::Return(_)
+                | syn::Expr::Try(_) => self.0 = true,
+                syn::Expr::Closure(_) => {}
+                _ => syn::visit::visit_expr(self, expr),
+            }
+        }
+        fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_block(&mut finder, body);
+    finder.0
+}
