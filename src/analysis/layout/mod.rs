@@ -1,5 +1,19 @@
 //! Type layouts as rustc computes them: size, alignment, field offsets, enum tags and niches, per target.
 
+mod adt;
+mod cx;
+mod enums;
+mod niche;
+mod scalar;
+mod shared;
+mod std_prelude;
+mod std_source;
+mod univariant;
+
+pub use std_source::SOURCE as STD_PRELUDE_SOURCE;
+
+use std::sync::Arc;
+
 use super::defs::TypeDefs;
 use super::target::Target;
 use super::ty::Ty;
@@ -62,6 +76,9 @@ pub struct VariantLayout {
     pub name: String,
     /// The bytes this variant uses, up to the end of its last field (tag included).
     pub size: u64,
+    /// The bits the tag holds for this variant (its discriminant, or its value in the niche);
+    /// `None` for the untagged variant of a niche-filled enum and for enums without a tag.
+    pub tag_value: Option<u128>,
     pub fields: Vec<FieldLayout>,
 }
 
@@ -109,7 +126,32 @@ pub enum LayoutError {
 }
 
 /// Lays out `ty` on `target`, looking named types up in `defs` first and then in std.
+///
+/// The result depends only on the arguments; layouts of types naming nothing from `defs` are
+/// kept across calls, since those cannot change.
 pub fn layout_of(ty: &Ty, target: &Target, defs: &TypeDefs) -> Result<Layout, LayoutError> {
-    let _ = (ty, target, defs);
-    Err(LayoutError::Unknown(ty.to_string()))
+    let std = std_prelude::for_target(target);
+    cx::Cx::new(target, defs, std)
+        .layout(ty)
+        .map(|laid| Arc::unwrap_or_clone(laid).layout)
 }
+
+/// A layout with what the algorithms need beyond the public [`Layout`].
+#[derive(Clone, Debug)]
+struct Laid {
+    layout: Layout,
+    /// No value of the type can exist (`!`, empty enums, structs holding those).
+    uninhabited: bool,
+}
+
+impl Laid {
+    fn plain(layout: Layout) -> Laid {
+        Laid {
+            layout,
+            uninhabited: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

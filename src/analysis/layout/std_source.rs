@@ -1,0 +1,471 @@
+//! The std types memlens knows, written as Rust source with the field structure of std 1.95.
+//!
+//! Only layout matters here: fields, generic parameters (with `?Sized` and defaults), `repr`s, the
+//! `rustc_layout_scalar_valid_range_*` attributes that give std its niches, the `unsafe_cell` lang
+//! item that hides them, and `cfg`s for what differs between targets. Items that are not `pub` are
+//! std internals, invisible to user code. The text is also valid `#![no_core]` Rust, so the truth
+//! tests can have rustc lay it out on every target and compare.
+
+/// The prelude source; see the module documentation.
+pub const SOURCE: &str = r##"
+// Markers, pointers and boxes.
+
+#[lang = "phantom_data"]
+pub struct PhantomData<T: ?Sized>;
+
+#[rustc_layout_scalar_valid_range_start(1)]
+#[repr(transparent)]
+pub struct NonNull<T: ?Sized> {
+    pointer: *const T,
+}
+
+#[repr(transparent)]
+struct Unique<T: ?Sized> {
+    pointer: NonNull<T>,
+    _marker: PhantomData<T>,
+}
+
+pub struct Global;
+
+pub struct Box<T: ?Sized, A = Global>(Unique<T>, A);
+
+#[repr(transparent)]
+pub struct Pin<Ptr> {
+    pointer: Ptr,
+}
+
+// Numbers with niches.
+
+#[rustc_layout_scalar_valid_range_start(1)]
+#[repr(transparent)]
+pub struct NonZero<T>(T);
+
+pub type NonZeroU8 = NonZero<u8>;
+pub type NonZeroU16 = NonZero<u16>;
+pub type NonZeroU32 = NonZero<u32>;
+pub type NonZeroU64 = NonZero<u64>;
+pub type NonZeroU128 = NonZero<u128>;
+pub type NonZeroUsize = NonZero<usize>;
+pub type NonZeroI8 = NonZero<i8>;
+pub type NonZeroI16 = NonZero<i16>;
+pub type NonZeroI32 = NonZero<i32>;
+pub type NonZeroI64 = NonZero<i64>;
+pub type NonZeroI128 = NonZero<i128>;
+pub type NonZeroIsize = NonZero<isize>;
+
+#[cfg_attr(target_pointer_width = "64", rustc_layout_scalar_valid_range_end(0x7FFF_FFFF_FFFF_FFFF))]
+#[cfg_attr(target_pointer_width = "32", rustc_layout_scalar_valid_range_end(0x7FFF_FFFF))]
+#[repr(transparent)]
+struct UsizeNoHighBit(usize);
+
+#[rustc_layout_scalar_valid_range_end(999_999_999)]
+#[repr(transparent)]
+struct Nanoseconds(u32);
+
+#[repr(transparent)]
+pub struct Wrapping<T>(pub T);
+
+#[repr(transparent)]
+pub struct Saturating<T>(pub T);
+
+#[repr(transparent)]
+pub struct Reverse<T>(pub T);
+
+#[repr(i8)]
+pub enum Ordering {
+    Less = -1,
+    Equal = 0,
+    Greater = 1,
+}
+
+// Public enums.
+
+pub enum Option<T> {
+    None,
+    Some(T),
+}
+
+pub enum Result<T, E> {
+    Ok(T),
+    Err(E),
+}
+
+pub enum Cow<'a, B: ?Sized + 'a + ToOwned> {
+    Borrowed(&'a B),
+    Owned(<B as ToOwned>::Owned),
+}
+
+pub trait ToOwned {
+    type Owned;
+}
+
+impl ToOwned for str {
+    type Owned = String;
+}
+
+impl<T> ToOwned for [T] {
+    type Owned = Vec<T>;
+}
+
+impl ToOwned for OsStr {
+    type Owned = OsString;
+}
+
+impl ToOwned for Path {
+    type Owned = PathBuf;
+}
+
+impl ToOwned for CStr {
+    type Owned = CString;
+}
+
+// Cells and wrappers.
+
+#[lang = "unsafe_cell"]
+#[repr(transparent)]
+pub struct UnsafeCell<T: ?Sized> {
+    value: T,
+}
+
+#[repr(transparent)]
+pub struct Cell<T: ?Sized> {
+    value: UnsafeCell<T>,
+}
+
+pub struct RefCell<T: ?Sized> {
+    borrow: Cell<isize>,
+    value: UnsafeCell<T>,
+}
+
+pub struct OnceCell<T> {
+    inner: UnsafeCell<Option<T>>,
+}
+
+#[lang = "manually_drop"]
+#[repr(transparent)]
+pub struct ManuallyDrop<T: ?Sized> {
+    value: T,
+}
+
+#[repr(transparent)]
+pub union MaybeUninit<T> {
+    uninit: (),
+    value: ManuallyDrop<T>,
+}
+
+// Vectors and strings.
+
+struct RawVecInner<A = Global> {
+    ptr: Unique<u8>,
+    cap: UsizeNoHighBit,
+    alloc: A,
+}
+
+struct RawVec<T, A = Global> {
+    inner: RawVecInner<A>,
+    _marker: PhantomData<T>,
+}
+
+pub struct Vec<T, A = Global> {
+    buf: RawVec<T, A>,
+    len: usize,
+}
+
+pub struct String {
+    vec: Vec<u8>,
+}
+
+pub struct VecDeque<T, A = Global> {
+    head: usize,
+    len: usize,
+    buf: RawVec<T, A>,
+}
+
+pub struct BinaryHeap<T, A = Global> {
+    data: Vec<T, A>,
+}
+
+struct LinkedListNode<T> {
+    next: Option<NonNull<LinkedListNode<T>>>,
+    prev: Option<NonNull<LinkedListNode<T>>>,
+    element: T,
+}
+
+pub struct LinkedList<T, A = Global> {
+    head: Option<NonNull<LinkedListNode<T>>>,
+    tail: Option<NonNull<LinkedListNode<T>>>,
+    len: usize,
+    alloc: A,
+    marker: PhantomData<Box<LinkedListNode<T>, A>>,
+}
+
+// OS strings, paths and C strings (the byte-based versions of Unix and WASM).
+
+struct Bytes {
+    inner: Vec<u8>,
+}
+
+pub struct OsString {
+    inner: Bytes,
+}
+
+pub struct PathBuf {
+    inner: OsString,
+}
+
+struct ByteSlice {
+    inner: [u8],
+}
+
+pub struct OsStr {
+    inner: ByteSlice,
+}
+
+pub struct Path {
+    inner: OsStr,
+}
+
+pub struct CString {
+    inner: Box<[u8]>,
+}
+
+pub struct CStr {
+    inner: [u8],
+}
+
+// Reference counting.
+
+#[repr(C)]
+struct RcInner<T: ?Sized> {
+    strong: Cell<usize>,
+    weak: Cell<usize>,
+    value: T,
+}
+
+pub struct Rc<T: ?Sized, A = Global> {
+    ptr: NonNull<RcInner<T>>,
+    phantom: PhantomData<RcInner<T>>,
+    alloc: A,
+}
+
+pub struct Weak<T: ?Sized, A = Global> {
+    ptr: NonNull<RcInner<T>>,
+    alloc: A,
+}
+
+#[repr(C)]
+struct ArcInner<T: ?Sized> {
+    strong: AtomicUsize,
+    weak: AtomicUsize,
+    data: T,
+}
+
+pub struct Arc<T: ?Sized, A = Global> {
+    ptr: NonNull<ArcInner<T>>,
+    phantom: PhantomData<ArcInner<T>>,
+    alloc: A,
+}
+
+// Hash tables (hashbrown inside).
+
+pub struct RandomState {
+    k0: u64,
+    k1: u64,
+}
+
+struct RawTableInner {
+    bucket_mask: usize,
+    ctrl: NonNull<u8>,
+    growth_left: usize,
+    items: usize,
+}
+
+struct RawTable<T, A = Global> {
+    table: RawTableInner,
+    alloc: A,
+    marker: PhantomData<T>,
+}
+
+struct HashbrownMap<K, V, S, A = Global> {
+    hash_builder: S,
+    table: RawTable<(K, V), A>,
+}
+
+pub struct HashMap<K, V, S = RandomState> {
+    base: HashbrownMap<K, V, S>,
+}
+
+struct HashbrownSet<T, S, A = Global> {
+    map: HashbrownMap<T, (), S, A>,
+}
+
+pub struct HashSet<T, S = RandomState> {
+    base: HashbrownSet<T, S>,
+}
+
+// B-trees.
+
+struct LeafNode<K, V> {
+    parent: Option<NonNull<LeafNode<K, V>>>,
+    parent_idx: MaybeUninit<u16>,
+    len: u16,
+    keys: [MaybeUninit<K>; 11],
+    vals: [MaybeUninit<V>; 11],
+}
+
+struct BTreeRoot<K, V> {
+    height: usize,
+    node: NonNull<LeafNode<K, V>>,
+    _marker: PhantomData<(K, V)>,
+}
+
+pub struct BTreeMap<K, V, A = Global> {
+    root: Option<BTreeRoot<K, V>>,
+    length: usize,
+    alloc: ManuallyDrop<A>,
+    _marker: PhantomData<Box<(K, V), A>>,
+}
+
+struct SetValZST;
+
+pub struct BTreeSet<T, A = Global> {
+    map: BTreeMap<T, SetValZST, A>,
+}
+
+// Time.
+
+pub struct Duration {
+    secs: u64,
+    nanos: Nanoseconds,
+}
+
+#[cfg(target_os = "linux")]
+struct Timespec {
+    tv_sec: i64,
+    tv_nsec: Nanoseconds,
+}
+
+#[cfg(target_os = "linux")]
+pub struct Instant {
+    t: Timespec,
+}
+
+#[cfg(target_os = "linux")]
+pub struct SystemTime {
+    t: Timespec,
+}
+
+// Atomics: `repr(C, align(size))` around an `UnsafeCell`, so no niche.
+
+#[repr(C, align(1))]
+pub struct AtomicBool {
+    v: UnsafeCell<u8>,
+}
+
+#[repr(C, align(1))]
+pub struct AtomicU8 {
+    v: UnsafeCell<u8>,
+}
+
+#[repr(C, align(1))]
+pub struct AtomicI8 {
+    v: UnsafeCell<i8>,
+}
+
+#[repr(C, align(2))]
+pub struct AtomicU16 {
+    v: UnsafeCell<u16>,
+}
+
+#[repr(C, align(2))]
+pub struct AtomicI16 {
+    v: UnsafeCell<i16>,
+}
+
+#[repr(C, align(4))]
+pub struct AtomicU32 {
+    v: UnsafeCell<u32>,
+}
+
+#[repr(C, align(4))]
+pub struct AtomicI32 {
+    v: UnsafeCell<i32>,
+}
+
+#[repr(C, align(8))]
+pub struct AtomicU64 {
+    v: UnsafeCell<u64>,
+}
+
+#[repr(C, align(8))]
+pub struct AtomicI64 {
+    v: UnsafeCell<i64>,
+}
+
+#[cfg_attr(target_pointer_width = "64", repr(C, align(8)))]
+#[cfg_attr(target_pointer_width = "32", repr(C, align(4)))]
+pub struct AtomicUsize {
+    v: UnsafeCell<usize>,
+}
+
+#[cfg_attr(target_pointer_width = "64", repr(C, align(8)))]
+#[cfg_attr(target_pointer_width = "32", repr(C, align(4)))]
+pub struct AtomicIsize {
+    v: UnsafeCell<isize>,
+}
+
+#[cfg_attr(target_pointer_width = "64", repr(C, align(8)))]
+#[cfg_attr(target_pointer_width = "32", repr(C, align(4)))]
+pub struct AtomicPtr<T> {
+    p: UnsafeCell<*mut T>,
+}
+
+// Locks: the futex-based versions of Linux; other targets' differ and are left unknown.
+
+#[cfg(target_os = "linux")]
+struct Futex {
+    futex: AtomicU32,
+}
+
+#[cfg(target_os = "linux")]
+struct PoisonFlag {
+    failed: AtomicBool,
+}
+
+#[cfg(target_os = "linux")]
+pub struct Mutex<T: ?Sized> {
+    inner: Futex,
+    poison: PoisonFlag,
+    data: UnsafeCell<T>,
+}
+
+#[cfg(target_os = "linux")]
+struct FutexRwLock {
+    state: AtomicU32,
+    writer_notify: AtomicU32,
+}
+
+#[cfg(target_os = "linux")]
+pub struct RwLock<T: ?Sized> {
+    inner: FutexRwLock,
+    poison: PoisonFlag,
+    data: UnsafeCell<T>,
+}
+
+#[cfg(target_os = "linux")]
+pub struct Condvar {
+    inner: Futex,
+}
+
+#[cfg(target_os = "linux")]
+pub struct Once {
+    inner: Futex,
+}
+
+#[cfg(target_os = "linux")]
+pub struct OnceLock<T> {
+    once: Once,
+    value: UnsafeCell<MaybeUninit<T>>,
+    _marker: PhantomData<T>,
+}
+"##;

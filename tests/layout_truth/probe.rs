@@ -1,0 +1,258 @@
+//! Probe programs that make rustc answer layout questions: one program per target answers them all.
+//!
+//! On the host, a std program is compiled and run and prints each answer. Other targets have no std
+//! installed, so a `#![no_core]` library is only type-checked for them: each question is a constant
+//! whose array length is the answer plus one, compared with an empty array, and rustc's "found one
+//! with a size of N" errors carry the answers back.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+/// What is asked about a type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Size,
+    Align,
+    /// The offset of a field: `name`, or `Variant.name` in an enum.
+    Offset(String),
+}
+
+/// One question: a measure of a type written as Rust source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub ty: String,
+    pub measure: Measure,
+}
+
+/// A `usize` expression answering `question`, in std or in `no_core` (with the header's items).
+fn expression(question: &Question, std: bool) -> String {
+    let ty = &question.ty;
+    match (&question.measure, std) {
+        (Measure::Size, true) => format!("::std::mem::size_of::<{ty}>()"),
+        (Measure::Align, true) => format!("::std::mem::align_of::<{ty}>()"),
+        (Measure::Offset(field), true) => format!("::std::mem::offset_of!({ty}, {field})"),
+        (Measure::Size, false) => format!("size_of::<{ty}>()"),
+        (Measure::Align, false) => format!("align_of::<{ty}>()"),
+        (Measure::Offset(field), false) => format!("builtin # offset_of({ty}, {field})"),
+    }
+}
+
+/// A block evaluating to the size (or alignment) of a closure capturing values of `captures`.
+pub fn closure_expression(captures: &[&str], align: bool) -> String {
+    let names: Vec<String> = (0..captures.len())
+        .map(|index| format!("c{index}"))
+        .collect();
+    let params: Vec<String> = names
+        .iter()
+        .zip(captures)
+        .map(|(name, ty)| format!("{name}: {ty}"))
+        .collect();
+    let uses: Vec<String> = names.iter().map(|name| format!("&{name},")).collect();
+    let measure = if align { "align_of" } else { "size_of" };
+    format!(
+        "{{ fn measure<R, F: Fn({tys}) -> R>(_: &F) -> usize {{ ::std::mem::{measure}::<R>() }} \
+         let make = |{params}| move || {{ let _ = ({uses}); }}; measure(&make) }}",
+        tys = captures.join(", "),
+        params = params.join(", "),
+        uses = uses.join(" "),
+    )
+}
+
+/// A block evaluating to the bits stored in `bytes` bytes at `offset` of the value `<ty>::variant`
+/// (little-endian, at most 8 bytes), which is how a tag is read back.
+pub fn tag_expression(ty: &str, variant: &str, offset: u64, bytes: u64) -> String {
+    format!(
+        "{{ let value: {ty} = <{ty}>::{variant}; let base = (&value as *const {ty}).cast::<u8>(); \
+         let mut bits = 0u64; for i in 0..{read} {{ \
+         bits |= u64::from(unsafe {{ base.add({offset} + i).read() }}) << (8 * i); }} bits as usize }}",
+        read = bytes.min(8),
+    )
+}
+
+/// What the std probe found: the answers, and the discriminant width rustc reports (through
+/// `-Zprint-type-sizes`) for each type it printed, `None` for types without a discriminant.
+pub struct StdAnswers {
+    pub values: Vec<u64>,
+    pub discriminants: HashMap<String, Option<u64>>,
+}
+
+/// Feature gates the probes use: `!` as a type, and `offset_of!` on enum variants.
+const FEATURES: &str = "#![feature(never_type, offset_of_enum)]\n";
+
+/// Compiles and runs a std program printing one answer per line for `questions` and `extra`
+/// (ready-made `usize` expressions), in that order.
+pub fn ask_std(
+    dir: &Path,
+    uses: &str,
+    source: &str,
+    questions: &[Question],
+    extra: &[String],
+) -> Result<StdAnswers, String> {
+    let answers: Vec<String> = questions
+        .iter()
+        .map(|question| expression(question, true))
+        .chain(extra.iter().cloned())
+        .collect();
+    let program = format!(
+        "{FEATURES}#![allow(warnings)]\n{uses}\n{source}\n\
+         fn main() {{\n    let answers: [usize; {count}] = [\n        {list}\n    ];\n    \
+         for answer in answers {{ println!(\"{{answer}}\"); }}\n}}\n",
+        count = answers.len(),
+        list = answers.join(",\n        "),
+    );
+    let source_path = dir.join("std_probe.rs");
+    std::fs::write(&source_path, &program).map_err(|e| e.to_string())?;
+    let binary = dir.join("std_probe");
+    let compiled = rustc()
+        .args(["--edition", "2024", "-Zprint-type-sizes", "-o"])
+        .arg(&binary)
+        .arg(&source_path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !compiled.status.success() {
+        return Err(String::from_utf8_lossy(&compiled.stderr).into_owned());
+    }
+    let run = Command::new(&binary).output().map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let values: Vec<u64> = stdout
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .collect();
+    if values.len() != answers.len() {
+        return Err(format!(
+            "expected {} answers, got:\n{stdout}",
+            answers.len()
+        ));
+    }
+    let type_sizes = String::from_utf8_lossy(&compiled.stdout);
+    Ok(StdAnswers {
+        values,
+        discriminants: discriminant_widths(&type_sizes),
+    })
+}
+
+/// Reads `print-type-size type: `NAME`: ...` blocks and their `discriminant: N bytes` lines.
+fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
+    let mut widths = HashMap::new();
+    let mut current = None;
+    for line in type_sizes.lines() {
+        let Some(rest) = line.strip_prefix("print-type-size ") else {
+            continue;
+        };
+        if let Some(name) = rest
+            .strip_prefix("type: `")
+            .and_then(|r| r.rsplit_once("`: "))
+        {
+            current = Some(name.0.to_string());
+            widths.entry(name.0.to_string()).or_insert(None);
+        } else if let Some(width) = rest.trim().strip_prefix("discriminant: ") {
+            let bytes = width.trim_end_matches(" bytes").parse().ok();
+            if let Some(name) = &current {
+                widths.insert(name.clone(), bytes);
+            }
+        }
+    }
+    widths
+}
+
+/// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.
+const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions)]
+#![no_core]
+#![allow(warnings)]
+#[lang = "pointee_sized"] pub trait PointeeSized {}
+#[lang = "meta_sized"] pub trait MetaSized: PointeeSized {}
+#[lang = "sized"] pub trait Sized: MetaSized {}
+#[lang = "copy"] pub trait Copy {}
+#[lang = "bikeshed_guaranteed_no_drop"] pub trait BikeshedGuaranteedNoDrop {}
+#[lang = "add"] pub trait Add<Rhs = Self> { type Output; fn add(self, rhs: Rhs) -> Self::Output; }
+impl Add for usize { type Output = usize; fn add(self, rhs: usize) -> usize { self + rhs } }
+#[lang = "neg"] pub trait Neg { type Output; fn neg(self) -> Self::Output; }
+impl Neg for i8 { type Output = i8; fn neg(self) -> i8 { -self } }
+impl Neg for i16 { type Output = i16; fn neg(self) -> i16 { -self } }
+impl Neg for i32 { type Output = i32; fn neg(self) -> i32 { -self } }
+impl Neg for i64 { type Output = i64; fn neg(self) -> i64 { -self } }
+impl Neg for isize { type Output = isize; fn neg(self) -> isize { -self } }
+#[rustc_intrinsic] pub const fn size_of<T>() -> usize;
+#[rustc_intrinsic] pub const fn align_of<T>() -> usize;
+#[rustc_intrinsic] #[lang = "offset_of"] pub const fn offset_of<T: PointeeSized>(variant: u32, field: u32) -> usize;
+"#;
+
+/// Type-checks a `no_core` library for `triple` holding `prelude` (in a module, glob-imported) and
+/// `source`, and reads the answers to `questions` out of rustc's errors.
+pub fn ask_no_core(
+    dir: &Path,
+    triple: &str,
+    prelude: &str,
+    source: &str,
+    questions: &[Question],
+) -> Result<Vec<u64>, String> {
+    let mut program = format!(
+        "{FEATURES}{NO_CORE_HEADER}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n"
+    );
+    let first_line = program.lines().count() + 1;
+    for question in questions {
+        let answer = expression(question, false);
+        program.push_str(&format!("const _: [(); 0] = [(); 1 + {answer}];\n"));
+    }
+    let source_path = dir.join("no_core_probe.rs");
+    std::fs::write(&source_path, &program).map_err(|e| e.to_string())?;
+    let output = rustc()
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "lib",
+            "--emit=metadata",
+        ])
+        .args(["--error-format=short", "--target", triple, "--out-dir"])
+        .arg(dir)
+        .arg(&source_path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut answers = vec![None; questions.len()];
+    let mut other_errors = Vec::new();
+    for line in stderr.lines() {
+        match answer_on_line(line) {
+            Some((line_number, value)) => {
+                let slot = line_number
+                    .checked_sub(first_line)
+                    .and_then(|index| answers.get_mut(index));
+                if let Some(slot) = slot {
+                    *slot = Some(value);
+                }
+            }
+            None if line.contains("error") && !line.starts_with("error: aborting") => {
+                other_errors.push(line.to_string());
+            }
+            None => {}
+        }
+    }
+    if !other_errors.is_empty() {
+        return Err(format!(
+            "the no_core probe for {triple} has errors:\n{}",
+            other_errors.join("\n")
+        ));
+    }
+    answers
+        .into_iter()
+        .zip(questions)
+        .map(|(answer, question)| answer.ok_or_else(|| format!("no answer for {question:?}")))
+        .collect()
+}
+
+/// `probe.rs:LINE:COL: error[E0308]: ... found one with a size of N` gives `(LINE, N - 1)`.
+fn answer_on_line(line: &str) -> Option<(usize, u64)> {
+    let (_, value) = line.split_once("found one with a size of ")?;
+    let value: u64 = value.trim().parse().ok()?;
+    let line_number = line.split(':').nth(1)?.parse().ok()?;
+    Some((line_number, value.checked_sub(1)?))
+}
+
+/// The machine's rustc, allowed to use the feature gates the probes need.
+fn rustc() -> Command {
+    let mut command = Command::new("rustc");
+    command.env("RUSTC_BOOTSTRAP", "1");
+    command
+}
