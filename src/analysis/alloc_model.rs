@@ -56,6 +56,8 @@ pub enum Event {
     Mutate(Mutation),
     Repeat {
         times: Option<u64>,
+        /// The trip count as source text (`n` for `0..n`), for fixes that write it in.
+        count_text: Option<String>,
         body: Vec<Event>,
     },
 }
@@ -203,6 +205,7 @@ impl Buffer {
                 Event::Repeat {
                     times: Some(times),
                     body,
+                    ..
                 } => {
                     // Bodies repeat exactly; a large count of simple pushes is summed at once.
                     if let [
@@ -225,7 +228,9 @@ impl Buffer {
                         }
                     }
                 }
-                Event::Repeat { times: None, body } => {
+                Event::Repeat {
+                    times: None, body, ..
+                } => {
                     if body_only_grows(body) {
                         self.exact = false;
                     } else {
@@ -326,6 +331,7 @@ mod tests {
         let mut buffer = Buffer::new(0, 0, element_size, Heap::NONE);
         buffer.replay(&[Event::Repeat {
             times: Some(count),
+            count_text: None,
             body: vec![Event::Mutate(Mutation::Push {
                 count: 1,
                 element_heap: Heap::NONE,

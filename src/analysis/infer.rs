@@ -236,7 +236,13 @@ impl Walker<'_> {
                 let iterable = self.infer_expr(&for_loop.expr);
                 let item = methods::iterated_item(&iterable.ty);
                 let times = super::mutations::trip_count(&iterable, &for_loop.body);
-                self.in_frame(times, |walker| {
+                let count_text = super::mutations::count_text(
+                    &for_loop.expr,
+                    self.text,
+                    self.base,
+                    &for_loop.body,
+                );
+                self.in_loop(times, count_text, |walker| {
                     walker.with_scope(|walker| {
                         let part = Value::part(item, walker);
                         walker.bind_pattern(&for_loop.pat, part, BindingKind::Local);

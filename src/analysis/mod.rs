@@ -1,5 +1,6 @@
 //! The analysis core: source text in, memory facts out. No LSP, async runtime or JSON here.
 
+pub mod actions;
 pub mod alloc_model;
 pub mod bindings;
 pub mod chunk;

@@ -17,6 +17,7 @@ use super::ty::Ty;
 #[derive(Debug, Default)]
 pub struct Frame {
     times: Option<u64>,
+    count_text: Option<String>,
     /// Bindings with an index from here on were declared inside the frame.
     first_binding: usize,
     events: HashMap<usize, Vec<Event>>,
@@ -51,8 +52,19 @@ impl Walker<'_> {
         times: Option<u64>,
         body: impl FnOnce(&mut Self) -> T,
     ) -> T {
+        self.in_loop(times, None, body)
+    }
+
+    /// Like [`Walker::in_frame`], for a `for` loop whose trip count reads `count_text`.
+    pub(super) fn in_loop<T>(
+        &mut self,
+        times: Option<u64>,
+        count_text: Option<String>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         self.frames.push(Frame {
             times,
+            count_text,
             first_binding: self.out.bindings.len(),
             events: HashMap::new(),
         });
@@ -63,6 +75,7 @@ impl Walker<'_> {
                     binding,
                     Event::Repeat {
                         times: frame.times,
+                        count_text: frame.count_text.clone(),
                         body: events,
                     },
                 );
@@ -98,12 +111,9 @@ impl Walker<'_> {
 
     /// Files an event for a binding: into the innermost frame it was declared outside of.
     fn record(&mut self, binding: usize, event: Event) {
-        let frame = self
-            .frames
-            .iter_mut()
-            .rev()
-            .take_while(|f| f.first_binding > binding)
-            .last();
+        // The innermost open frame, if the binding is older than it; closing that frame files
+        // the wrapped events one level further out.
+        let frame = self.frames.last_mut().filter(|f| f.first_binding > binding);
         match frame {
             Some(frame) => frame.events.entry(binding).or_default().push(event),
             None => {
@@ -230,6 +240,65 @@ impl Walker<'_> {
 pub fn trip_count(iterable: &Value, body: &syn::Block) -> Option<u64> {
     let count = iterable.exact_len?;
     (!leaves_early(body)).then_some(count)
+}
+
+/// A `for` loop's trip count as source text, for fixes that write it in: `n` for `0..n`,
+/// `n + 1` for `0..=n`, `b - a` for `a..b`, `v.len()` for `&v`, `v.iter()` and `v`.
+pub fn count_text(
+    iterable: &syn::Expr,
+    text: &str,
+    base: usize,
+    body: &syn::Block,
+) -> Option<String> {
+    if leaves_early(body) {
+        return None;
+    }
+    let source = |expr: &syn::Expr| {
+        let range = syn::spanned::Spanned::span(expr).byte_range();
+        text.get(base + range.start..base + range.end)
+            .map(str::to_string)
+    };
+    match iterable {
+        syn::Expr::Range(range) => {
+            let end = source(range.end.as_deref()?)?;
+            let start = range
+                .start
+                .as_deref()
+                .map(source)
+                .unwrap_or(Some("0".into()))?;
+            let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+            Some(match (start.as_str(), inclusive) {
+                ("0", false) => end,
+                ("0", true) => format!("{end} + 1"),
+                (_, false) => format!("{end} - {start}"),
+                (_, true) => format!("{end} - {start} + 1"),
+            })
+        }
+        syn::Expr::Reference(reference) => count_text_of_collection(&reference.expr, &source),
+        syn::Expr::MethodCall(call)
+            if matches!(
+                call.method.to_string().as_str(),
+                "iter" | "iter_mut" | "into_iter"
+            ) =>
+        {
+            count_text_of_collection(&call.receiver, &source)
+        }
+        syn::Expr::Path(_) => count_text_of_collection(iterable, &source),
+        syn::Expr::Paren(inner) => count_text(&inner.expr, text, base, body),
+        _ => None,
+    }
+}
+
+fn count_text_of_collection(
+    collection: &syn::Expr,
+    source: &dyn Fn(&syn::Expr) -> Option<String>,
+) -> Option<String> {
+    match collection {
+        syn::Expr::Path(path) if path.path.get_ident().is_some() => {
+            Some(format!("{}.len()", source(collection)?))
+        }
+        _ => None,
+    }
 }
 
 /// Whether a loop body contains `break`, `continue`, `return` or `?` (outside nested closures).

@@ -3,6 +3,7 @@
 //! Sizes in these snapshots are checked against rustc by `tests/truth.rs`; the snapshots pin
 //! what the core infers and how it says it.
 
+mod actions;
 mod bindings;
 mod hover;
 
