@@ -265,3 +265,89 @@ fn exit_without_shutdown_ends_the_process() {
         "exit without shutdown is an error exit (LSP spec)"
     );
 }
+
+/// A code action requested over the protocol, applied as an editor applies it, gives the same
+/// text as the core's own fix.
+#[test]
+fn code_actions_arrive_as_workspace_edits() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/actions.rs"
+    ))
+    .unwrap();
+    let uri = "file:///work/tests/fixtures/actions.rs";
+    let (mut client, result) = started(&["utf-16"]);
+    assert_eq!(
+        result["capabilities"]["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    client.open(uri, &text);
+    let (line, character) = position_of(&text, "name: String", 2);
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}}, "context": {"diagnostics": []}}),
+    );
+    let actions = response["result"].as_array().expect("a list of actions");
+    let action = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Take `&str` instead of `String`"))
+        })
+        .expect("the &str fix is offered");
+    assert_eq!(action["isPreferred"], true);
+    let edits = action["edit"]["changes"][uri]
+        .as_array()
+        .expect("edits for this document");
+    let applied = support::lsp_client::apply_text_edits(&text, edits);
+
+    let offset = text.find("name: String").unwrap() + 2;
+    let core = analysis::analyze(&text, Target::default());
+    let expected =
+        memlens::analysis::actions::code_actions(&text, &core, offset..offset, Default::default())
+            .into_iter()
+            .find(|a| a.title == action["title"])
+            .expect("the core offers it too");
+    assert_eq!(
+        applied,
+        memlens::analysis::actions::apply(&text, &expected.edits)
+    );
+    assert!(
+        applied.contains("fn greet(name: &str)") && applied.contains("greet(\"Bob\")"),
+        "{applied}"
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn diagnostics_are_published_for_big_stack_values() {
+    let text =
+        "fn main() {\n    let table = [0u64; 100_000];\n    println!(\"{}\", table[1]);\n}\n";
+    let (mut client, _) = started(&["utf-16"]);
+    client.open("file:///tmp/big.rs", text);
+    let published = client.wait_for("textDocument/publishDiagnostics");
+    let diagnostics = published["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics");
+    let value = diagnostics
+        .iter()
+        .find(|d| d["code"] == "large-stack-value")
+        .expect("a large-value warning");
+    assert_eq!(value["range"]["start"], json!({"line": 1, "character": 8}));
+    assert_eq!(value["source"], "memlens");
+    let core = analysis::analyze(text, Target::default());
+    let expected = memlens::analysis::diagnostics::diagnostics(&core, Default::default());
+    let core_value = expected
+        .iter()
+        .find(|d| d.code == "large-stack-value")
+        .expect("the core warns too");
+    assert_eq!(value["message"].as_str(), Some(core_value.message.as_str()));
+    assert_eq!(
+        diagnostics.len(),
+        expected.len(),
+        "the frame warning comes too"
+    );
+    assert_eq!(published["params"]["version"], 1);
+    assert!(client.shutdown().success());
+}

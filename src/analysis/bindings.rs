@@ -97,6 +97,17 @@ pub struct FunctionFacts {
     pub name: String,
     pub name_range: Range<usize>,
     pub params: Vec<ParamSlot>,
+    /// The body's byte range (empty for a signature without body).
+    pub body_range: Range<usize>,
+    /// Names of the functions and methods it calls, for finding recursion.
+    pub calls: Vec<String>,
+}
+
+/// `Box::leak(..)`: where, and the heap bytes that are never freed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leak {
+    pub range: Range<usize>,
+    pub heap: Heap,
 }
 
 /// Everything the walk over the file's items finds.
@@ -106,6 +117,7 @@ pub struct Collected {
     pub uses: Vec<Use>,
     pub mentions: Vec<TypeMention>,
     pub functions: Vec<FunctionFacts>,
+    pub leaks: Vec<Leak>,
 }
 
 /// How much the walk had found at some point; see [`Walker::mark`].
@@ -131,6 +143,8 @@ pub struct Walker<'a> {
     pub(super) out: Collected,
     /// Loops and branches being walked, innermost last.
     pub(super) frames: Vec<Frame>,
+    /// The function whose body is being walked, as an index into `out.functions`.
+    current_function: Option<usize>,
 }
 
 impl<'a> Walker<'a> {
@@ -146,6 +160,7 @@ impl<'a> Walker<'a> {
             generics: Vec::new(),
             out: Collected::default(),
             frames: Vec::new(),
+            current_function: None,
         }
     }
 
@@ -342,17 +357,24 @@ impl<'a> Walker<'a> {
             params.push(ParamSlot { ty, bindings });
         }
         let name_range = self.range(sig.ident.span());
+        let body_range = body.map_or(name_range.end..name_range.end, |block| {
+            self.range(block.brace_token.span.join())
+        });
         self.out.functions.push(FunctionFacts {
             name: sig.ident.to_string(),
             name_range,
             params,
+            body_range,
+            calls: Vec::new(),
         });
+        let saved_current = self.current_function.replace(self.out.functions.len() - 1);
         if let syn::ReturnType::Type(_, ty) = &sig.output {
             self.mention_types(ty);
         }
         if let Some(block) = body {
             self.walk_block(block);
         }
+        self.current_function = saved_current;
         self.scopes.pop();
         self.generics = saved_generics;
         self.function = saved_function;
@@ -420,6 +442,17 @@ impl<'a> Walker<'a> {
             scope.push(index);
         }
         index
+    }
+
+    /// Notes that the function being walked calls `callee` (by name).
+    pub(super) fn record_call(&mut self, callee: &str) {
+        if let Some(function) = self
+            .current_function
+            .and_then(|index| self.out.functions.get_mut(index))
+            && !function.calls.iter().any(|name| name == callee)
+        {
+            function.calls.push(callee.to_string());
+        }
     }
 
     /// A point to return to with [`Walker::rollback`], to infer an expression again.

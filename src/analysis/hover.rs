@@ -45,6 +45,16 @@ pub fn hover(analysis: &FileAnalysis, offset: usize) -> Option<HoverResult> {
             markdown: binding_markdown(analysis, report),
         });
     }
+    if let Some(function) = analysis
+        .functions
+        .iter()
+        .find(|f| covers(&f.name_range, offset))
+    {
+        return Some(HoverResult {
+            range: function.name_range.clone(),
+            markdown: function_markdown(analysis, function),
+        });
+    }
     let mention = analysis
         .mentions
         .iter()
@@ -341,6 +351,28 @@ fn diagram(report: &BindingReport) -> Option<String> {
         "─".repeat(right_width)
     );
     Some(out)
+}
+
+/// The hover for a function's name: its estimated stack frame and the largest locals in it.
+fn function_markdown(analysis: &FileAnalysis, function: &super::bindings::FunctionFacts) -> String {
+    let frame = super::diagnostics::frame_estimate(analysis, function);
+    let mut text = format!("```rust\nfn {}\n```\n\n---\n\n", function.name);
+    let _ = write!(
+        text,
+        "Stack frame: about {} bytes of locals (an estimate: the compiler may overlap some and keep others in registers; saved registers and the return address add a little).",
+        frame.bytes
+    );
+    if !frame.largest.is_empty() {
+        text.push_str("\n\nLargest locals:");
+        for (index, bytes) in &frame.largest {
+            let report = &analysis.bindings[*index];
+            let ty = report
+                .ty()
+                .map_or_else(|| "_".to_string(), ToString::to_string);
+            let _ = write!(text, "\n- `{}: {ty}` — {bytes} B", report.binding.name);
+        }
+    }
+    text
 }
 
 /// The hover for a type name: its layout, field by field in memory order.

@@ -586,6 +586,23 @@ impl Walker<'_> {
             .iter()
             .map(|s| s.ident.to_string())
             .collect();
+        if let Some(last) = segments.last() {
+            self.record_call(last);
+        }
+        if segments.ends_with(&["Box".to_string(), "leak".to_string()]) {
+            let leaked = self.infer_args(&call.args, &[]);
+            let heap = leaked.first().map_or(Heap::Unknown, |value| value.heap);
+            let range = self.range(syn::spanned::Spanned::span(call));
+            self.out.leaks.push(super::bindings::Leak { range, heap });
+            return Value::declared(Ty::Ref {
+                mutable: true,
+                pointee: Box::new(
+                    leaked
+                        .first()
+                        .map_or(Ty::Unknown(None), |v| methods::deref(&v.ty)),
+                ),
+            });
+        }
         let turbofish = self.turbofish(&callee.path);
         if let Some(value) = self.infer_std_constructor(&segments, &turbofish, &call.args, expected)
         {
@@ -853,6 +870,7 @@ impl Walker<'_> {
     fn infer_method_call(&mut self, call: &syn::ExprMethodCall, expected: Option<&Ty>) -> Value {
         let receiver = self.infer_expr(&call.receiver);
         let method = call.method.to_string();
+        self.record_call(&method);
         let turbofish: Vec<Ty> = call
             .turbofish
             .iter()

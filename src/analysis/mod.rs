@@ -5,6 +5,7 @@ pub mod alloc_model;
 pub mod bindings;
 pub mod chunk;
 pub mod defs;
+pub mod diagnostics;
 pub mod heap;
 pub mod hover;
 pub mod infer;
@@ -68,6 +69,7 @@ pub struct FileAnalysis {
     pub uses: Vec<Use>,
     pub mentions: Vec<TypeMention>,
     pub functions: Vec<FunctionFacts>,
+    pub leaks: Vec<bindings::Leak>,
     pub types: Vec<TypeReport>,
     pub errors: Vec<SyntaxError>,
     pub defs: TypeDefs,
@@ -124,6 +126,7 @@ pub fn analyze(text: &str, target: Target) -> FileAnalysis {
         uses: collected.uses,
         mentions: collected.mentions,
         functions: collected.functions,
+        leaks: collected.leaks,
         types,
         errors,
         defs: symbols.defs,

@@ -115,11 +115,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let uri = params.text_document.uri.clone();
         handlers::text_document::did_open(self, params);
+        handlers::diagnostics::publish(self, uri).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri.clone();
         handlers::text_document::did_change(self, params);
+        handlers::diagnostics::publish(self, uri).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -136,5 +140,9 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         handlers::inlay_hint::inlay_hint(self, params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_action::code_action(self, params).await
     }
 }

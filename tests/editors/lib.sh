@@ -30,6 +30,10 @@ export MEMLENS_HOVER_COL=${MEMLENS_HOVER_COL:-4}                   # ... and the
 export MEMLENS_EXPECT_HOVER=${MEMLENS_EXPECT_HOVER:-stack 24 B + heap 5 B}
 export MEMLENS_EXPECT_INLAY=${MEMLENS_EXPECT_INLAY:-stack 24B + heap 5B}
 export MEMLENS_INLAY_FIND=${MEMLENS_INLAY_FIND-$MEMLENS_HOVER_FIND} # the line the hint must be on ('' = any)
+# Ctrl+. on `param_text: &String` must offer memlens's `&str` fix.
+export MEMLENS_ACTION_FIND=${MEMLENS_ACTION_FIND-param_text: &String}
+export MEMLENS_ACTION_COL=${MEMLENS_ACTION_COL:-2}
+export MEMLENS_EXPECT_CODE_ACTION=${MEMLENS_EXPECT_CODE_ACTION-Take \`&str\` instead of \`&String\`}
 export MEMLENS_BIN MEMLENS_EXAMPLE
 
 say() { printf '%s\n' "$*"; }

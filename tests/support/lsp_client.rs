@@ -332,3 +332,48 @@ pub fn position_of(text: &str, needle: &str, shift: usize) -> (u32, u32) {
         .collect();
     (line as u32, prefix.encode_utf16().count() as u32)
 }
+
+/// The byte offset of a 0-based (line, UTF-16 character) position.
+pub fn offset_of(text: &str, line: u64, character: u64) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize)
+        .map(str::len)
+        .sum();
+    let mut units = 0;
+    for (index, ch) in text[line_start..].char_indices() {
+        if units >= character as usize || ch == '\n' {
+            return line_start + index;
+        }
+        units += ch.len_utf16();
+    }
+    text.len()
+}
+
+/// Applies an LSP `TextEdit[]` (UTF-16 positions) to a text, last edit first.
+pub fn apply_text_edits(text: &str, edits: &[Value]) -> String {
+    let mut resolved: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|edit| {
+            let at = |key: &str| {
+                let position = &edit["range"][key];
+                offset_of(
+                    text,
+                    position["line"].as_u64().unwrap_or(0),
+                    position["character"].as_u64().unwrap_or(0),
+                )
+            };
+            (
+                at("start"),
+                at("end"),
+                edit["newText"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    resolved.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    let mut result = text.to_string();
+    for (start, end, new_text) in resolved {
+        result.replace_range(start..end, &new_text);
+    }
+    result
+}

@@ -263,3 +263,23 @@ fn format_reserves_twice_its_literals() {
             ```"#]],
     );
 }
+
+#[test]
+fn function_name_shows_its_frame() {
+    check(
+        r#"fn work$0() { let buffer = [0u8; 4096]; let count = 3u64; let name = String::from("x"); }"#,
+        expect![[r#"
+            ```rust
+            fn work
+            ```
+
+            ---
+
+            Stack frame: about 4128 bytes of locals (an estimate: the compiler may overlap some and keep others in registers; saved registers and the return address add a little).
+
+            Largest locals:
+            - `buffer: [u8; 4096]` — 4096 B
+            - `name: String` — 24 B
+            - `count: u64` — 8 B"#]],
+    );
+}

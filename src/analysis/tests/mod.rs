@@ -5,6 +5,7 @@
 
 mod actions;
 mod bindings;
+mod diagnostics;
 mod hover;
 
 use super::{FileAnalysis, Target, analyze};

@@ -1,6 +1,8 @@
 //! One module per LSP method family; each converts in, calls the core, converts out.
 
+pub mod code_action;
 pub mod configuration;
+pub mod diagnostics;
 pub mod hover;
 pub mod inlay_hint;
 pub mod lifecycle;

@@ -12,6 +12,7 @@
 //   MEMLENS_EXPECT_INLAY   text an inlay hint must draw ('' = skip)
 //   MEMLENS_INLAY_FIND     the line that hint must be on ('' = any line)
 //   MEMLENS_EXPECT_CODE_ACTION  if set, a code action whose title contains it must be offered
+//   MEMLENS_ACTION_FIND / MEMLENS_ACTION_COL   where to press Ctrl+. (default: the hover position)
 //   TIMEOUT_MS       per-step timeout (default 45000)
 'use strict';
 const fs = require('fs');
@@ -30,6 +31,8 @@ const EXPECT_HOVER = env('MEMLENS_EXPECT_HOVER', 'stack 24 B + heap 5 B');
 const EXPECT_INLAY = env('MEMLENS_EXPECT_INLAY', 'stack 24B + heap 5B');
 const INLAY_FIND = env('MEMLENS_INLAY_FIND', HOVER_FIND);
 const EXPECT_ACTION = env('MEMLENS_EXPECT_CODE_ACTION', '');
+const ACTION_FIND = env('MEMLENS_ACTION_FIND', HOVER_FIND);
+const ACTION_COL = Number(env('MEMLENS_ACTION_COL', String(HOVER_COL)));
 const OUT = path.resolve(env('OUT_DIR', 'out/editors/vscode'));
 const T = Number(env('TIMEOUT_MS', '45000'));
 if (!URL_ || !WS) {
@@ -81,6 +84,9 @@ function outputChannelText() {
   if (hoverLine < 0) throw new Error(`no line of ${FILE} contains ${JSON.stringify(HOVER_FIND)}`);
   const hoverChar = src[hoverLine].indexOf(HOVER_FIND) + HOVER_COL; // 0-based
   results.hover_position = { line: hoverLine, character: hoverChar, word: src[hoverLine].slice(hoverChar).match(/^\w+/)?.[0] };
+  const actionLine = src.findIndex((l) => l.includes(ACTION_FIND));
+  if (actionLine < 0) throw new Error(`no line of ${FILE} contains ${JSON.stringify(ACTION_FIND)}`);
+  const actionChar = src[actionLine].indexOf(ACTION_FIND) + ACTION_COL;
 
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'memlens-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -101,15 +107,18 @@ function outputChannelText() {
     (await statusItem.getAttribute('aria-label', { timeout: 2000 }).catch(() => '')) || '';
   const t = (name, t0) => { results.timings_ms[name] = Date.now() - t0; };
 
-  async function gotoHoverPosition() {
-    await editor.locator('.view-lines').click({ position: { x: 200, y: 10 } });
+  async function gotoPosition(line, character) {
+    // Focus the editor through its visible box: `.view-lines` scrolls, and a fixed offset in it
+    // can fall outside the viewport once the editor has scrolled.
+    await editor.click({ position: { x: 300, y: 60 } });
     await page.keyboard.press('Control+G');
     const qi = page.locator('.quick-input-widget input');
     await qi.waitFor({ state: 'visible' });
-    await qi.fill(`:${hoverLine + 1}:${hoverChar + 1}`);
+    await qi.fill(`:${line + 1}:${character + 1}`);
     await page.keyboard.press('Enter');
     await qi.waitFor({ state: 'hidden' });
   }
+  const gotoHoverPosition = () => gotoPosition(hoverLine, hoverChar);
   // hover with the mouse over the character at the cursor; retry until the server answers
   async function hoverAtCursor(expect, timeout = T) {
     const w = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
@@ -193,9 +202,9 @@ function outputChannelText() {
         results.inlay_line);
     }
 
-    // code actions (Ctrl+.) at the same position: record what is offered
+    // code actions (Ctrl+.) at the action position: record what is offered
     t0 = Date.now();
-    await gotoHoverPosition();
+    await gotoPosition(actionLine, actionChar);
     await page.keyboard.press('Control+Period');
     const menuRows = page.locator('.action-widget .monaco-list-row');
     const noActions = page.locator('.monaco-editor-overlaymessage', { hasText: /no code actions/i });
@@ -213,7 +222,11 @@ function outputChannelText() {
     } else {
       check('Ctrl+. shows the code action menu or "No code actions available"', !!which, results.code_actions);
     }
-    await page.keyboard.press('Escape');
+    // Close the action menu; it holds the pointer until it is gone.
+    for (let i = 0; i < 3 && (await menuRows.first().isVisible().catch(() => false)); i++) {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(200);
+    }
 
     // settings reach the server: initializationOptions (in the LSP trace) and didChangeConfiguration
     t0 = Date.now();
