@@ -57,15 +57,19 @@ fn main() -> ExitCode {
 }
 
 fn run_explain(files: &[PathBuf], json: bool, target: &str) -> ExitCode {
-    match explain_all(files, json, target) {
+    let (files, target) = (files.to_vec(), target.to_string());
+    let outcome = memlens::stack::on_large_stack(move || {
+        explain_all(&files, json, &target).map_err(|e| e.to_string())
+    });
+    match outcome.and_then(|result| result) {
         Ok(output) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`memlens explain f | head`) is not an error worth a message.
             let _ = stdout.write_all(output.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("memlens: {error}");
+        Err(message) => {
+            eprintln!("memlens: {message}");
             ExitCode::from(2)
         }
     }

@@ -14,8 +14,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::{self, FileAnalysis, Target};
 
-/// Stack for the analysis thread: reserved address space, touched only by deep recursion.
-pub const ANALYSIS_STACK_BYTES: usize = 512 * 1024 * 1024;
+use crate::stack::ANALYSIS_STACK_BYTES;
 
 /// What an analysis request names: a document's text at a version, for a target.
 pub struct AnalysisRequest {
