@@ -8,6 +8,7 @@ pub mod defs;
 pub mod diagnostics;
 pub mod heap;
 pub mod hover;
+pub mod incremental;
 pub mod infer;
 pub mod inlay;
 pub mod layout;
@@ -24,13 +25,12 @@ pub mod ty;
 
 use std::ops::Range;
 
-use bindings::{Binding, FunctionFacts, TypeMention, Use, Walker};
+use bindings::{Binding, Collected, FunctionFacts, TypeMention, Use};
 use defs::{AdtDef, TypeDefs};
 use heap::Heap;
 use layout::{Layout, LayoutError};
 pub use parse::SyntaxError;
 use placement::Placement;
-use symbols::Symbols;
 pub use target::Target;
 use ty::Ty;
 
@@ -83,54 +83,22 @@ impl FileAnalysis {
 
 /// Analyses one file's text for `target`.
 pub fn analyze(text: &str, target: Target) -> FileAnalysis {
-    let (items, errors) = parse::parse_items(text);
-    let files = items
-        .iter()
-        .filter_map(|item| Some((item.file.as_ref()?, item.range.start)));
-    let symbols = Symbols::collect(files);
-    let mut walker = Walker::new(&symbols, text, target);
-    for item in &items {
-        if let Some(file) = &item.file {
-            walker.walk_file(file, item.range.start);
-        }
-    }
-    let collected = walker.finish();
-    let passing = pass_all_params(
-        &collected.functions,
-        &collected.bindings,
-        &symbols.defs,
-        &target,
-    );
-    let bindings = collected
+    incremental::Analyzer::default().analyze(text, target)
+}
+
+/// Lays out and places every binding the walk found.
+fn build_reports(collected: &Collected, defs: &TypeDefs, target: &Target) -> Vec<BindingReport> {
+    let passing = pass_all_params(&collected.functions, &collected.bindings, defs, target);
+    collected
         .bindings
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(index, binding)| {
-            let layout = layout::layout_of(&binding.value.ty, &target, &symbols.defs);
-            let placement = placement::place(
-                &binding,
-                passing.get(&index).cloned().flatten(),
-                &symbols.defs,
-            );
-            BindingReport {
-                binding,
-                layout,
-                placement,
-            }
+        .map(|(index, binding)| BindingReport {
+            layout: layout::layout_of(&binding.value.ty, target, defs),
+            placement: placement::place(binding, passing.get(&index).cloned().flatten(), defs),
+            binding: binding.clone(),
         })
-        .collect();
-    let types = type_reports(&symbols.defs, &target);
-    FileAnalysis {
-        target,
-        bindings,
-        uses: collected.uses,
-        mentions: collected.mentions,
-        functions: collected.functions,
-        leaks: collected.leaks,
-        types,
-        errors,
-        defs: symbols.defs,
-    }
+        .collect()
 }
 
 /// How every parameter binding is passed, by binding index.

@@ -22,19 +22,39 @@ pub struct ParsedItem {
 /// Parses every top-level item of `text` separately.
 ///
 /// Spans are only valid until the next call on this thread: proc-macro2 keeps a thread-local
-/// source map, which this call clears so that a long-running server does not grow with every
-/// keystroke.
+/// source map, which this call clears so that a one-shot analysis does not grow it. (The
+/// incremental [`super::incremental::Analyzer`] manages the source map itself.)
 pub fn parse_items(text: &str) -> (Vec<ParsedItem>, Vec<SyntaxError>) {
-    proc_macro2::extra::invalidate_current_thread_spans();
+    super::incremental::invalidate_spans();
     let mut items = Vec::new();
     let mut errors = Vec::new();
     for range in split_items(text) {
-        match parse_range(text, range.clone()) {
-            Ok(item) => items.push(item),
-            Err(_) => recover(text, range, &mut items, &mut errors),
-        }
+        let (chunk_items, chunk_errors) = parse_chunk(&text[range.clone()]);
+        let shift = |r: Range<usize>| r.start + range.start..r.end + range.start;
+        items.extend(chunk_items.into_iter().map(|item| ParsedItem {
+            range: shift(item.range),
+            ..item
+        }));
+        errors.extend(chunk_errors.into_iter().map(|error| SyntaxError {
+            range: shift(error.range),
+            ..error
+        }));
     }
     (items, errors)
+}
+
+/// Parses one top-level chunk (as [`split_items`] cuts them), with positions relative to it.
+/// A chunk that does not parse as a whole is cut again at its column-0 item lines.
+pub fn parse_chunk(chunk: &str) -> (Vec<ParsedItem>, Vec<SyntaxError>) {
+    let whole = 0..chunk.len();
+    match parse_range(chunk, whole.clone()) {
+        Ok(item) => (vec![item], Vec::new()),
+        Err(_) => {
+            let (mut items, mut errors) = (Vec::new(), Vec::new());
+            recover(chunk, whole, &mut items, &mut errors);
+            (items, errors)
+        }
+    }
 }
 
 /// Parses the pieces of a range that failed as a whole, one per column-0 item line.

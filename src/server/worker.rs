@@ -12,7 +12,8 @@ use ropey::Rope;
 use tokio::sync::oneshot;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::{self, FileAnalysis, Target};
+use crate::analysis::incremental::Analyzer;
+use crate::analysis::{FileAnalysis, Target};
 
 use crate::stack::ANALYSIS_STACK_BYTES;
 
@@ -27,25 +28,33 @@ pub struct AnalysisRequest {
 
 type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
 
+/// What the analysis thread keeps: an incremental analyzer per document, and each document's
+/// latest analysis by version and target.
 #[derive(Default)]
 struct AnalysisCache {
+    analyzers: HashMap<Uri, Analyzer>,
     latest: HashMap<Uri, (i32, Target, Arc<FileAnalysis>)>,
 }
 
 impl AnalysisCache {
-    fn analysis(&mut self, request: AnalysisRequest) -> Arc<FileAnalysis> {
+    fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
         if let Some((version, target, analysis)) = self.latest.get(&request.uri)
             && *version == request.version
             && *target == request.target
         {
             return Arc::clone(analysis);
         }
-        let analysis = Arc::new(analysis::analyze(&request.text.to_string(), request.target));
-        self.latest.insert(
-            request.uri,
-            (request.version, request.target, Arc::clone(&analysis)),
-        );
+        let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
+        let analysis = Arc::new(analyzer.analyze(&request.text.to_string(), request.target));
+        let entry = (request.version, request.target, Arc::clone(&analysis));
+        self.latest.insert(request.uri.clone(), entry);
         analysis
+    }
+
+    /// Forgets everything after a panic: the caches may hold half-built entries.
+    fn clear(&mut self) {
+        self.latest.clear();
+        self.analyzers.clear();
     }
 }
 
@@ -86,14 +95,32 @@ impl AnalysisWorker {
         request: AnalysisRequest,
         query: impl FnOnce(&FileAnalysis) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
+        self.query_with_syntax(request, move |analysis, _| query(analysis))
+            .await
+    }
+
+    /// Like [`AnalysisWorker::query`], with the document's syntax trees (each with the byte
+    /// offset its text starts at) for queries that need more than the analysis.
+    pub async fn query_with_syntax<T: Send + 'static>(
+        &self,
+        request: AnalysisRequest,
+        query: impl FnOnce(&FileAnalysis, &[(&syn::File, usize)]) -> T + Send + 'static,
+    ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |cache| {
-            let result = catch_unwind(AssertUnwindSafe(|| query(&cache.analysis(request))));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let analysis = cache.analysis(&request);
+                let files = cache
+                    .analyzers
+                    .get(&request.uri)
+                    .map(Analyzer::files)
+                    .unwrap_or_default();
+                query(&analysis, &files)
+            }));
             let result =
                 result.map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
             if result.is_err() {
-                // The cache may hold a half-built entry's neighbours; start clean.
-                cache.latest.clear();
+                cache.clear();
             }
             let _ = reply.send(result);
         });
@@ -107,6 +134,7 @@ impl AnalysisWorker {
     pub fn forget(&self, uri: Uri) {
         let _ = self.jobs.send(Box::new(move |cache| {
             cache.latest.remove(&uri);
+            cache.analyzers.remove(&uri);
         }));
     }
 }

@@ -100,6 +100,18 @@ pub fn code_actions(
         .iter()
         .filter_map(|i| Some((i.file.as_ref()?, i.range.start)))
         .collect();
+    code_actions_in(&files, text, analysis, range, options)
+}
+
+/// [`code_actions`] on syntax trees already parsed (by the incremental analyzer), each with the
+/// byte offset its text starts at.
+pub fn code_actions_in(
+    files: &[(&syn::File, usize)],
+    text: &str,
+    analysis: &FileAnalysis,
+    range: Range<usize>,
+    options: ActionOptions,
+) -> Vec<CodeAction> {
     let resolved: HashMap<usize, usize> = analysis
         .uses
         .iter()
@@ -107,7 +119,7 @@ pub fn code_actions(
         .collect();
     let mut functions = Vec::new();
     let mut calls: HashMap<String, Vec<(usize, &syn::ExprCall)>> = HashMap::new();
-    for (file, base) in &files {
+    for (file, base) in files {
         collect_functions(&file.items, *base, false, &resolved, &mut functions);
         collect_calls(file, *base, &mut calls);
     }

@@ -7,6 +7,7 @@ mod actions;
 mod bindings;
 mod diagnostics;
 mod hover;
+mod incremental;
 
 use super::{FileAnalysis, Target, analyze};
 

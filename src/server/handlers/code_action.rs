@@ -30,8 +30,8 @@ pub async fn code_action(
     let text = document.text();
     let found = backend
         .worker
-        .query(snapshot.request, move |analysis| {
-            actions::code_actions(&text, analysis, start..end, options)
+        .query_with_syntax(snapshot.request, move |analysis, files| {
+            actions::code_actions_in(files, &text, analysis, start..end, options)
         })
         .await
         .map_err(internal_error)?;
