@@ -46,6 +46,11 @@ pub enum Mutation {
     /// `truncate(n)`, `clear()` (n = 0), `pop()`: the length shrinks, the capacity stays.
     Truncate(Option<u64>),
     Pop,
+    /// `insert(key, value)` into a `HashMap`/`HashSet`.
+    Insert {
+        key: Key,
+        entry_heap: Heap,
+    },
     /// Anything else that may change the buffer.
     Unknown,
 }
@@ -185,7 +190,7 @@ impl Buffer {
                 self.len = self.len.saturating_sub(1);
                 self.element_heap_lost_if(0);
             }
-            Mutation::Unknown => self.lost = true,
+            Mutation::Unknown | Mutation::Insert { .. } => self.lost = true,
         }
     }
 
@@ -358,5 +363,251 @@ mod tests {
         assert_eq!(format_capacity(&[0, 4], 2), 0);
         assert_eq!(format_capacity(&[6], 1), 12);
         assert_eq!(format_capacity(&[5], 0), 5);
+    }
+}
+
+/// A `HashMap`/`HashSet` table (hashbrown, as std 1.95 uses it): its buckets hold the entries,
+/// and a control byte per bucket plus one group of trailing control bytes follow them in the
+/// same allocation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Table {
+    pub items: u64,
+    pub buckets: u64,
+    /// Size and alignment of one entry (`(K, V)` for maps, `T` for sets).
+    pub entry_size: u64,
+    pub entry_align: u64,
+    /// Control bytes compared at once: 16 with SSE2, 8 with NEON, else the word size.
+    pub group_width: u64,
+    /// Heap owned by the keys and values.
+    pub entry_heap: Heap,
+    /// Bucket counts after each allocation, in order.
+    pub growth: Vec<u64>,
+    pub exact: bool,
+    pub lost: bool,
+}
+
+/// How an inserted key relates to the keys already in the table.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A literal, by its text: inserting it again replaces the old entry.
+    Literal(String),
+    /// A `for` loop's own variable over a range: a new key on every iteration.
+    LoopCounter,
+    /// memlens cannot tell whether it is new.
+    Unknown,
+}
+
+impl Table {
+    pub fn new(entry_size: u64, entry_align: u64, group_width: u64) -> Table {
+        Table {
+            items: 0,
+            buckets: 0,
+            entry_size,
+            entry_align,
+            group_width,
+            entry_heap: Heap::NONE,
+            growth: Vec::new(),
+            exact: true,
+            lost: false,
+        }
+    }
+
+    /// `with_capacity(n)`: room for `n` entries without growing.
+    pub fn with_capacity(mut self, capacity: u64) -> Table {
+        if capacity > 0 {
+            self.set_buckets(self.buckets_for(capacity));
+        }
+        self
+    }
+
+    /// hashbrown's `capacity_to_buckets`: small tables keep a free bucket (more for tiny
+    /// entries, whose data would otherwise be dwarfed by the control bytes' alignment); larger
+    /// ones stay at most 7/8 full; bucket counts are powers of two.
+    fn buckets_for(&self, capacity: u64) -> u64 {
+        if capacity < 15 {
+            let minimum = match (self.group_width, self.entry_size) {
+                (16, 0..=1) => 14,
+                (16, 2..=3) => 7,
+                (8, 0..=1) => 7,
+                _ => 3,
+            };
+            return match capacity.max(minimum) {
+                0..4 => 4,
+                4..8 => 8,
+                _ => 16,
+            };
+        }
+        (capacity * 8 / 7).next_power_of_two()
+    }
+
+    /// How many entries the table holds before it must grow.
+    fn full_capacity(&self) -> u64 {
+        match self.buckets {
+            0 => 0,
+            b if b <= 8 => b - 1,
+            b => b / 8 * 7,
+        }
+    }
+
+    fn set_buckets(&mut self, buckets: u64) {
+        self.buckets = buckets;
+        self.growth.push(buckets);
+    }
+
+    /// One new key: if the table is full, it grows to fit at least one more than it holds.
+    fn insert_new(&mut self) {
+        if self.items >= self.full_capacity() {
+            let wanted = (self.items + 1).max(self.full_capacity() + 1);
+            self.set_buckets(self.buckets_for(wanted));
+        }
+        self.items += 1;
+    }
+
+    /// Replays inserts. `known` keeps the literal keys seen so far, so repeats are not counted.
+    pub fn replay(&mut self, events: &[Event], known: &mut Vec<String>) {
+        for event in events {
+            match event {
+                Event::Mutate(Mutation::Insert { key, entry_heap }) => {
+                    self.insert(key, *entry_heap, known, false)
+                }
+                Event::Mutate(Mutation::Reserve(Some(n))) => {
+                    if self.items + n > self.full_capacity() {
+                        let wanted = (self.items + n).max(self.full_capacity() + 1);
+                        self.set_buckets(self.buckets_for(wanted));
+                    }
+                }
+                Event::Mutate(Mutation::Pop | Mutation::Truncate(_) | Mutation::Unknown) => {
+                    self.lost = true
+                }
+                Event::Mutate(_) => self.exact = false,
+                Event::Repeat {
+                    times: Some(times),
+                    body,
+                    ..
+                } => {
+                    for _ in 0..(*times).min(100_000) {
+                        self.replay_counted(body, known);
+                    }
+                    if *times > 100_000 {
+                        self.exact = false;
+                    }
+                }
+                Event::Repeat {
+                    times: None, body, ..
+                } if body
+                    .iter()
+                    .all(|e| matches!(e, Event::Mutate(Mutation::Insert { .. }))) =>
+                {
+                    self.exact = false;
+                }
+                Event::Repeat { times: None, .. } => self.lost = true,
+            }
+        }
+    }
+
+    /// One iteration of a counted loop: its counter is a fresh key each time.
+    fn replay_counted(&mut self, body: &[Event], known: &mut Vec<String>) {
+        for event in body {
+            match event {
+                Event::Mutate(Mutation::Insert { key, entry_heap }) => {
+                    self.insert(key, *entry_heap, known, true)
+                }
+                other => self.replay(std::slice::from_ref(other), known),
+            }
+        }
+    }
+
+    fn insert(
+        &mut self,
+        key: &Key,
+        entry_heap: Heap,
+        known: &mut Vec<String>,
+        in_counted_loop: bool,
+    ) {
+        match key {
+            // The same key again replaces its value: no growth, but the old value's heap is
+            // freed and the new one's kept, which memlens does not track per key.
+            Key::Literal(text) if known.contains(text) => {
+                if entry_heap != Heap::NONE || self.entry_heap != Heap::NONE {
+                    self.lost = true;
+                }
+            }
+            Key::Literal(text) => {
+                known.push(text.clone());
+                self.insert_new();
+                self.entry_heap = self.entry_heap.plus(entry_heap);
+            }
+            Key::LoopCounter if in_counted_loop => {
+                self.insert_new();
+                self.entry_heap = self.entry_heap.plus(entry_heap);
+            }
+            _ => self.lost = true,
+        }
+    }
+
+    /// The one allocation: entries rounded up to the control bytes' alignment, then the
+    /// control bytes (one per bucket, plus a group's worth so probes can read past the end).
+    pub fn allocation(&self) -> u64 {
+        if self.buckets == 0 {
+            return 0;
+        }
+        let control_align = self.entry_align.max(self.group_width);
+        (self.buckets * self.entry_size).div_ceil(control_align) * control_align
+            + self.buckets
+            + self.group_width
+    }
+
+    pub fn heap(&self) -> Heap {
+        if self.lost {
+            return Heap::Unknown;
+        }
+        let total = Heap::Exact(self.allocation()).plus(self.entry_heap);
+        if self.exact { total } else { total.at_least() }
+    }
+
+    /// "16 buckets for 10 entries (4 → 8 → 16, 3 allocations)".
+    pub fn rule(&self) -> Option<String> {
+        if self.lost || self.buckets == 0 {
+            return None;
+        }
+        let steps: Vec<String> = self.growth.iter().map(u64::to_string).collect();
+        Some(format!(
+            "{} buckets for {} {} ({}; {} B of entries and control bytes in one allocation)",
+            self.buckets,
+            self.items,
+            if self.items == 1 { "entry" } else { "entries" },
+            steps.join(" → "),
+            self.allocation()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    fn inserts(entry_size: u64, entry_align: u64, count: u64) -> Table {
+        let mut table = Table::new(entry_size, entry_align, 16);
+        let body = vec![Event::Mutate(Mutation::Insert {
+            key: Key::LoopCounter,
+            entry_heap: Heap::NONE,
+        })];
+        table.replay(
+            &[Event::Repeat {
+                times: Some(count),
+                count_text: None,
+                body,
+            }],
+            &mut Vec::new(),
+        );
+        table
+    }
+
+    #[test]
+    fn small_tables_follow_hashbrown() {
+        // The examples: one HashSet<u8> insert, one (u64, u64) entry.
+        assert_eq!(inserts(1, 1, 1).allocation(), 48);
+        assert_eq!(inserts(16, 8, 1).allocation(), 84);
+        assert_eq!(inserts(8, 8, 100).buckets, 128);
     }
 }

@@ -3,7 +3,7 @@
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 
-use super::alloc_model::{self, Buffer};
+use super::alloc_model::{self, Buffer, Table};
 use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
@@ -31,6 +31,10 @@ pub struct Value {
     pub exact_len: Option<u64>,
     /// For `Vec` and `String` values: their buffer, to follow pushes and growth.
     pub buffer: Option<Buffer>,
+    /// For `HashMap` and `HashSet` values: their table, to follow inserts.
+    pub table: Option<Table>,
+    /// A `for` loop's variable over a range: a different value on every iteration.
+    pub range_counter: bool,
 }
 
 impl Value {
@@ -46,6 +50,8 @@ impl Value {
             int_value: None,
             exact_len: None,
             buffer: None,
+            table: None,
+            range_counter: false,
         }
     }
 
@@ -242,9 +248,14 @@ impl Walker<'_> {
                     self.base,
                     &for_loop.body,
                 );
+                let is_range =
+                    matches!(&iterable.ty, Ty::Adt { name, .. } if name.starts_with("Range"));
                 self.in_loop(times, count_text, |walker| {
                     walker.with_scope(|walker| {
-                        let part = Value::part(item, walker);
+                        let part = Value {
+                            range_counter: is_range,
+                            ..Value::part(item, walker)
+                        };
                         walker.bind_pattern(&for_loop.pat, part, BindingKind::Local);
                         walker.walk_block(&for_loop.body);
                     })
@@ -753,6 +764,10 @@ impl Walker<'_> {
                     format!("{owner}::new does not allocate until the first insertion"),
                 );
                 match owner {
+                    "HashMap" | "HashSet" => Value {
+                        table: self.empty_table(&value.ty),
+                        ..value
+                    },
                     "Vec" => {
                         let buffer = element_of(&value.ty)
                             .and_then(|e| self.size_of(e))
@@ -767,6 +782,32 @@ impl Walker<'_> {
                         }
                     }
                     _ => value,
+                }
+            }
+            ("HashMap" | "HashSet", "with_capacity") => {
+                let count = args.first().and_then(|a| self.lower_ctx().const_u64(a));
+                self.infer_args(args, &[Ty::Int(IntTy::Usize)]);
+                let ty = expected
+                    .filter(|t| t.is_adt(owner))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let arity = if owner == "HashMap" { 2 } else { 1 };
+                        Ty::adt(
+                            owner,
+                            (0..arity)
+                                .map(|i| turbofish.get(i).cloned().unwrap_or(Ty::Unknown(None)))
+                                .collect(),
+                        )
+                    });
+                let table = self
+                    .empty_table(&ty)
+                    .zip(count)
+                    .map(|(table, n)| table.with_capacity(n));
+                let heap = table.as_ref().map_or(Heap::Unknown, Table::heap);
+                Value {
+                    table,
+                    heap,
+                    ..Value::declared(ty)
                 }
             }
             ("Box" | "Rc" | "Arc", "new") => {
@@ -971,6 +1012,24 @@ impl Walker<'_> {
             },
             _ => Value::declared(ty),
         }
+    }
+
+    /// An empty `HashMap`/`HashSet` table, when its entry type is known.
+    pub(super) fn empty_table(&self, ty: &Ty) -> Option<Table> {
+        let entry = match ty {
+            Ty::Adt { name, args } if name == "HashMap" && args.len() == 2 => {
+                Ty::Tuple(args.clone())
+            }
+            Ty::Adt { name, args } if name == "HashSet" && args.len() == 1 => args[0].clone(),
+            _ => return None,
+        };
+        let (size, align) = self.layout_of(&entry)?;
+        let group_width = match self.target.arch {
+            super::target::Arch::X86_64 | super::target::Arch::X86 => 16,
+            super::target::Arch::Aarch64 => 8,
+            _ => self.target.pointer_bytes,
+        };
+        Some(Table::new(size, align, group_width))
     }
 
     /// `collect()` into a `Vec` from an iterator of known exact length allocates exactly that.

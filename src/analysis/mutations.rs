@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::alloc_model::{Event, Mutation};
+use super::alloc_model::{Event, Key, Mutation};
 use super::bindings::{BindingKind, Walker};
 use super::heap::Heap;
 use super::infer::Value;
@@ -139,6 +139,13 @@ impl Walker<'_> {
             return;
         };
         let method = call.method.to_string();
+        if self.out.bindings[binding].value.table.is_some()
+            || self.out.bindings[binding].value.ty.is_adt("HashMap")
+            || self.out.bindings[binding].value.ty.is_adt("HashSet")
+        {
+            self.record_table_mutation(binding, call, &method, args);
+            return;
+        }
         let is_string = self.out.bindings[binding].value.ty == Ty::string();
         if method == "push" && !is_string {
             self.settle_element_type(binding, args.first().map(|a| &a.ty));
@@ -182,6 +189,62 @@ impl Walker<'_> {
         self.record(binding, Event::Mutate(mutation));
     }
 
+    /// `insert` into a `HashMap`/`HashSet`: the key decides whether the table grows.
+    fn record_table_mutation(
+        &mut self,
+        binding: usize,
+        call: &syn::ExprMethodCall,
+        method: &str,
+        args: &[Value],
+    ) {
+        let mutation = match method {
+            "insert" => {
+                self.settle_entry_type(binding, args);
+                let key = match (call.args.first(), args.first()) {
+                    (Some(syn::Expr::Lit(lit)), _) => {
+                        Key::Literal(quote::ToTokens::to_token_stream(lit).to_string())
+                    }
+                    (_, Some(value)) if value.range_counter => Key::LoopCounter,
+                    _ => Key::Unknown,
+                };
+                let entry_heap = args
+                    .iter()
+                    .fold(Heap::NONE, |total, arg| total.plus(arg.heap));
+                Mutation::Insert { key, entry_heap }
+            }
+            "reserve" => Mutation::Reserve(
+                call.args
+                    .first()
+                    .and_then(|a| self.lower_ctx().const_u64(a)),
+            ),
+            "len" | "is_empty" | "get" | "contains_key" | "contains" | "iter" | "keys"
+            | "values" | "capacity" => return,
+            _ => Mutation::Unknown,
+        };
+        self.record(binding, Event::Mutate(mutation));
+    }
+
+    /// `let mut m = HashMap::new(); m.insert(1u8, 'a');`: the first insert decides the types.
+    fn settle_entry_type(&mut self, binding: usize, args: &[Value]) {
+        let current = self.out.bindings[binding].value.ty.clone();
+        if current.is_fully_known() || !args.iter().all(|a| a.ty.is_fully_known()) {
+            return;
+        }
+        let ty = match &current {
+            Ty::Adt { name, .. } if name == "HashMap" && args.len() == 2 => {
+                Ty::adt("HashMap", vec![args[0].ty.clone(), args[1].ty.clone()])
+            }
+            Ty::Adt { name, .. } if name == "HashSet" && args.len() == 1 => {
+                Ty::adt("HashSet", vec![args[0].ty.clone()])
+            }
+            _ => return,
+        };
+        let table = self.empty_table(&ty);
+        let value = &mut self.out.bindings[binding].value;
+        value.ty = ty;
+        value.table = table;
+    }
+
     /// `let mut v = Vec::new(); v.push(1u8);`: the first push decides the element type, as in
     /// rustc, and with it the buffer's element size.
     fn settle_element_type(&mut self, binding: usize, pushed: Option<&Ty>) {
@@ -216,6 +279,14 @@ impl Walker<'_> {
     pub(super) fn settle_mutations(&mut self) {
         for binding in &mut self.out.bindings {
             if binding.mutations.is_empty() {
+                continue;
+            }
+            if let Some(table) = &binding.value.table {
+                let mut table = table.clone();
+                table.replay(&binding.mutations, &mut Vec::new());
+                binding.value.heap = table.heap();
+                binding.value.heap_rule = table.rule();
+                binding.value.table = Some(table);
                 continue;
             }
             match &binding.value.buffer {

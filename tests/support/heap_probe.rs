@@ -44,6 +44,18 @@ mod __memlens_probe {
         }
     }
     impl<T: ?Sized> Owned for &T { fn owned(&self) -> usize { 0 } }
+    /// A hash table's clone allocates a table of the same bucket count, and clones of its keys
+    /// and values: the allocator's count during a clone is what the original owns (for keys
+    /// and values whose buffers have no spare capacity).
+    fn cloned_bytes<T: Clone>(value: &T) -> usize {
+        let before = live();
+        let copy = value.clone();
+        let grown = live() - before;
+        drop(copy);
+        grown as usize
+    }
+    impl<K: Clone, V: Clone> Owned for std::collections::HashMap<K, V> { fn owned(&self) -> usize { cloned_bytes(self) } }
+    impl<T: Clone> Owned for std::collections::HashSet<T> { fn owned(&self) -> usize { cloned_bytes(self) } }
     macro_rules! owns_nothing { ($($t:ty),*) => { $(impl Owned for $t { fn owned(&self) -> usize { 0 } })* } }
     owns_nothing!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, ());
     /// Autoref specialization: `(&Probe(&x)).owned_bytes()` is the owned bytes when the type
