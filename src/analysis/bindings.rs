@@ -118,6 +118,7 @@ pub struct Collected {
     pub mentions: Vec<TypeMention>,
     pub functions: Vec<FunctionFacts>,
     pub leaks: Vec<Leak>,
+    pub rc_links: Vec<super::cycles::RcLink>,
 }
 
 /// How much the walk had found at some point; see [`Walker::mark`].
@@ -557,7 +558,11 @@ impl<'a> Walker<'a> {
             (None, Some(ty)) => Value::declared(ty),
             (None, None) => Value::unknown(),
         };
+        let first_new = self.out.bindings.len();
         self.bind_pattern(pat, value, BindingKind::Local);
+        if let (Some(init), true) = (&local.init, self.out.bindings.len() == first_new + 1) {
+            self.link_initializer(first_new, &init.expr);
+        }
     }
 
     /// `let (a, b) = (x, y);` binds each name to its own expression, so each keeps its heap.

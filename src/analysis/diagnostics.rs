@@ -102,8 +102,38 @@ pub fn diagnostics(analysis: &FileAnalysis, options: DiagnosticOptions) -> Vec<D
             Heap::Unknown => "Box::leak: this heap allocation is never freed".to_string(),
         },
     }));
+    found.extend(
+        super::cycles::cycles(&analysis.rc_links)
+            .into_iter()
+            .map(|(link, path)| cycle(analysis, link, &path)),
+    );
     found.sort_by_key(|d| d.range.start);
     found
+}
+
+/// `a` → `b` → `a`: the counts never reach zero, so the values are never freed.
+fn cycle(analysis: &FileAnalysis, link: &super::cycles::RcLink, path: &[usize]) -> Diagnostic {
+    // The path runs from the link's target back to its source; the cycle reads source first.
+    let names: Vec<String> = std::iter::once(&link.from)
+        .chain(path)
+        .map(|b| format!("`{}`", analysis.bindings[*b].binding.name))
+        .collect();
+    let leaked = path.iter().try_fold(0u64, |total, b| {
+        Some(total + analysis.bindings[*b].heap().bytes()?)
+    });
+    let bytes = leaked.map_or_else(
+        || "their heap memory is".to_string(),
+        |n| format!("their {n} heap bytes are"),
+    );
+    Diagnostic {
+        range: link.range.clone(),
+        severity: Severity::Warning,
+        code: "rc-cycle",
+        message: format!(
+            "Reference cycle: {} hold each other, so no count reaches zero and {bytes} never freed. Make one link a `Weak` (`Rc::downgrade`).",
+            names.join(" → ")
+        ),
+    }
 }
 
 fn large_value(report: &BindingReport, options: DiagnosticOptions) -> Option<Diagnostic> {

@@ -254,6 +254,7 @@ fn assemble(
         mentions: Vec::new(),
         functions: Vec::new(),
         leaks: Vec::new(),
+        rc_links: Vec::new(),
         types: type_reports(&symbols.defs, &target),
         errors: Vec::new(),
         defs: symbols.defs,
@@ -299,6 +300,13 @@ fn assemble(
             .extend(collected.leaks.iter().map(|l| super::bindings::Leak {
                 range: shift(&l.range),
                 heap: l.heap,
+            }));
+        analysis
+            .rc_links
+            .extend(collected.rc_links.iter().map(|l| super::cycles::RcLink {
+                from: l.from + first,
+                to: l.to + first,
+                range: shift(&l.range),
             }));
         analysis
             .errors

@@ -357,6 +357,7 @@ impl Walker<'_> {
             }
             syn::Expr::Assign(assign) => {
                 self.record_lost(&assign.left);
+                self.link_assignment(assign);
                 let target = self.infer_expr(&assign.left);
                 self.infer(&assign.right, Some(&target.ty).filter(|t| !t.is_unknown()));
                 Value::unit()
@@ -784,6 +785,30 @@ impl Walker<'_> {
                     _ => value,
                 }
             }
+            // Interior mutability wraps a value in place: same heap, a wrapper type.
+            ("RefCell" | "Cell" | "Mutex" | "RwLock" | "UnsafeCell", "new") => {
+                let inner = self.infer_args(args, &[expected_arg(0).unwrap_or(Ty::Unknown(None))]);
+                let inner = inner.into_iter().next().unwrap_or_else(Value::unknown);
+                Value {
+                    ty: Ty::adt(owner, vec![inner.ty.clone()]),
+                    heap: inner.heap,
+                    tight: inner.tight,
+                    ..Value::unknown()
+                }
+            }
+            // A clone of an `Rc` shares the allocation: it owns no heap of its own.
+            ("Rc" | "Arc", "clone") => {
+                let shared = self.infer_args(args, &[]);
+                let ty = shared
+                    .first()
+                    .map_or(Ty::Unknown(None), |v| methods::deref_all(&v.ty).clone());
+                Value {
+                    heap_rule: Some(format!(
+                        "{owner}::clone shares the allocation; it adds a count, not bytes"
+                    )),
+                    ..Value::owning_nothing(ty)
+                }
+            }
             ("HashMap" | "HashSet", "with_capacity") => {
                 let count = args.first().and_then(|a| self.lower_ctx().const_u64(a));
                 self.infer_args(args, &[Ty::Int(IntTy::Usize)]);
@@ -987,6 +1012,10 @@ impl Walker<'_> {
             "to_string" => match receiver_ty {
                 Ty::Int(int) => self.integer_to_string(*int, receiver.int_value),
                 _ => Value::declared(ty),
+            },
+            "clone" if receiver_ty.is_adt("Rc") || receiver_ty.is_adt("Arc") => Value {
+                heap_rule: Some("cloning an Rc/Arc shares the allocation; it adds a count, not bytes".into()),
+                ..Value::owning_nothing(ty)
             },
             "clone" if receiver_ty == &ty => match &receiver.buffer {
                 Some(buffer) if buffer.sized && buffer.exact && !buffer.lost => Value {

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod alloc_model;
 pub mod bindings;
 pub mod chunk;
+pub mod cycles;
 pub mod defs;
 pub mod diagnostics;
 pub mod heap;
@@ -70,6 +71,7 @@ pub struct FileAnalysis {
     pub mentions: Vec<TypeMention>,
     pub functions: Vec<FunctionFacts>,
     pub leaks: Vec<bindings::Leak>,
+    pub rc_links: Vec<cycles::RcLink>,
     pub types: Vec<TypeReport>,
     pub errors: Vec<SyntaxError>,
     pub defs: TypeDefs,

@@ -46,3 +46,28 @@ fn small() { let x = 1; }
         "#]],
     );
 }
+
+#[test]
+fn rc_cycle_through_refcell() {
+    check(
+        r#"
+use std::cell::RefCell;
+use std::rc::Rc;
+struct Node {
+    next: Option<Rc<RefCell<Node>>>,
+}
+fn main() {
+    let a = Rc::new(RefCell::new(Node { next: None }));
+    let b = Rc::new(RefCell::new(Node { next: Some(Rc::clone(&a)) }));
+    a.borrow_mut().next = Some(Rc::clone(&b));
+}
+fn no_cycle() {
+    let a = Rc::new(RefCell::new(Node { next: None }));
+    let b = Rc::new(RefCell::new(Node { next: Some(Rc::clone(&a)) }));
+}
+"#,
+        expect![[r#"
+            Warning rc-cycle at a.borrow_mut().next = Some(Rc::clone(&b)): Reference cycle: `a` → `b` → `a` hold each other, so no count reaches zero and their 64 heap bytes are never freed. Make one link a `Weak` (`Rc::downgrade`).
+        "#]],
+    );
+}
