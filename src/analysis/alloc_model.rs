@@ -384,6 +384,41 @@ pub struct Table {
     pub growth: Vec<u64>,
     pub exact: bool,
     pub lost: bool,
+    /// For `BTreeMap`/`BTreeSet`: node sizes instead of hash buckets.
+    pub nodes: Option<TreeNodes>,
+}
+
+/// std's B-tree nodes: a leaf holds up to 11 entries; above that the tree splits into leaves
+/// under internal nodes, in a shape that depends on the order of insertion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TreeNodes {
+    pub leaf_bytes: u64,
+    pub internal_bytes: u64,
+}
+
+impl TreeNodes {
+    pub const LEAF_CAPACITY: u64 = 11;
+
+    /// `InternalNode` is `#[repr(C)]`: the leaf (laid out by rustc's rules, as `LeafNode` is
+    /// not `repr(C)`) followed by 12 edge pointers.
+    pub fn new(leaf: (u64, u64), pointer_bytes: u64) -> TreeNodes {
+        let edges = ((Self::LEAF_CAPACITY + 1) * pointer_bytes, pointer_bytes);
+        let (internal_bytes, _) = repr_c(&[leaf, edges]);
+        TreeNodes {
+            leaf_bytes: leaf.0,
+            internal_bytes,
+        }
+    }
+}
+
+/// Size and alignment of a `#[repr(C)]` struct with these (size, align) fields, in order.
+fn repr_c(fields: &[(u64, u64)]) -> (u64, u64) {
+    let align = fields.iter().map(|f| f.1).max().unwrap_or(1).max(1);
+    let end = fields.iter().fold(0u64, |offset, (size, field_align)| {
+        let field_align = (*field_align).max(1);
+        offset.div_ceil(field_align) * field_align + size
+    });
+    (end.div_ceil(align) * align, align)
 }
 
 /// How an inserted key relates to the keys already in the table.
@@ -409,6 +444,15 @@ impl Table {
             growth: Vec::new(),
             exact: true,
             lost: false,
+            nodes: None,
+        }
+    }
+
+    /// An empty `BTreeMap`/`BTreeSet`: no node until the first insert.
+    pub fn btree(nodes: TreeNodes) -> Table {
+        Table {
+            nodes: Some(nodes),
+            ..Table::new(0, 1, 0)
         }
     }
 
@@ -456,6 +500,10 @@ impl Table {
 
     /// One new key: if the table is full, it grows to fit at least one more than it holds.
     fn insert_new(&mut self) {
+        if self.nodes.is_some() {
+            self.items += 1;
+            return;
+        }
         if self.items >= self.full_capacity() {
             let wanted = (self.items + 1).max(self.full_capacity() + 1);
             self.set_buckets(self.buckets_for(wanted));
@@ -548,6 +596,14 @@ impl Table {
     /// The one allocation: entries rounded up to the control bytes' alignment, then the
     /// control bytes (one per bucket, plus a group's worth so probes can read past the end).
     pub fn allocation(&self) -> u64 {
+        if let Some(nodes) = self.nodes {
+            // One leaf up to its capacity; after the first split, at least two leaves and a root.
+            return match self.items {
+                0 => 0,
+                n if n <= TreeNodes::LEAF_CAPACITY => nodes.leaf_bytes,
+                _ => 2 * nodes.leaf_bytes + nodes.internal_bytes,
+            };
+        }
         if self.buckets == 0 {
             return 0;
         }
@@ -562,11 +618,29 @@ impl Table {
             return Heap::Unknown;
         }
         let total = Heap::Exact(self.allocation()).plus(self.entry_heap);
-        if self.exact { total } else { total.at_least() }
+        let split_tree = self.nodes.is_some() && self.items > TreeNodes::LEAF_CAPACITY;
+        if self.exact && !split_tree {
+            total
+        } else {
+            total.at_least()
+        }
     }
 
     /// "16 buckets for 10 entries (4 → 8 → 16, 3 allocations)".
     pub fn rule(&self) -> Option<String> {
+        if let Some(nodes) = self.nodes.filter(|_| !self.lost && self.items > 0) {
+            return Some(if self.items <= TreeNodes::LEAF_CAPACITY {
+                format!(
+                    "{} entries fit one leaf node of 11 slots ({} B)",
+                    self.items, nodes.leaf_bytes
+                )
+            } else {
+                format!(
+                    "{} entries split the tree: at least two {} B leaves and a {} B internal node, depending on the order of insertion",
+                    self.items, nodes.leaf_bytes, nodes.internal_bytes
+                )
+            });
+        }
         if self.lost || self.buckets == 0 {
             return None;
         }

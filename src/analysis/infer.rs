@@ -3,7 +3,7 @@
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 
-use super::alloc_model::{self, Buffer, Table};
+use super::alloc_model::{self, Buffer, Table, TreeNodes};
 use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
@@ -765,7 +765,7 @@ impl Walker<'_> {
                     format!("{owner}::new does not allocate until the first insertion"),
                 );
                 match owner {
-                    "HashMap" | "HashSet" => Value {
+                    "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet" => Value {
                         table: self.empty_table(&value.ty),
                         ..value
                     },
@@ -1035,6 +1035,15 @@ impl Walker<'_> {
                 _ => Value::declared(ty),
             },
             "collect" => self.collected(receiver, ty),
+            "into_boxed_slice" | "into_boxed_str" => match &receiver.buffer {
+                // Boxing shrinks the buffer to its length first.
+                Some(buffer) if buffer.sized && buffer.exact && !buffer.lost => Value {
+                    heap: Heap::Exact(buffer.len * buffer.element_size).plus(buffer.element_heap),
+                    heap_rule: Some(format!("{method} shrinks the buffer to its {} first", plural(buffer.len, "element"))),
+                    ..Value::declared(ty)
+                },
+                _ => Value::declared(ty),
+            },
             _ if passes_length => Value {
                 exact_len: receiver.exact_len,
                 ..Value::declared(ty)
@@ -1045,6 +1054,34 @@ impl Walker<'_> {
 
     /// An empty `HashMap`/`HashSet` table, when its entry type is known.
     pub(super) fn empty_table(&self, ty: &Ty) -> Option<Table> {
+        if let Ty::Adt { name, args } = ty
+            && matches!(name.as_str(), "BTreeMap" | "BTreeSet")
+        {
+            // std's LeafNode<K, V>: parent pointer, index in the parent, length, then 11 keys
+            // and 11 values (a set's values are zero-sized), reordered like any struct.
+            let slots = |ty: Ty| {
+                Ty::Array(
+                    Box::new(Ty::adt("MaybeUninit", vec![ty])),
+                    Some(TreeNodes::LEAF_CAPACITY),
+                )
+            };
+            let value = if name == "BTreeMap" {
+                args.get(1)?.clone()
+            } else {
+                Ty::unit()
+            };
+            let leaf = Ty::Tuple(vec![
+                Ty::adt("Option", vec![Ty::shared_ref(Ty::unit())]),
+                Ty::Int(IntTy::U16),
+                Ty::Int(IntTy::U16),
+                slots(args.first()?.clone()),
+                slots(value),
+            ]);
+            return Some(Table::btree(TreeNodes::new(
+                self.layout_of(&leaf)?,
+                self.target.pointer_bytes,
+            )));
+        }
         let entry = match ty {
             Ty::Adt { name, args } if name == "HashMap" && args.len() == 2 => {
                 Ty::Tuple(args.clone())
@@ -1154,6 +1191,9 @@ impl Walker<'_> {
             .filter(|t| !left.literal_fallback && matches!(t, Ty::Int(_) | Ty::Float(_)));
         let right = self.infer(&binary.right, right_expected);
         use syn::BinOp as Op;
+        if matches!(binary.op, Op::AddAssign(_)) && left.ty == Ty::string() {
+            self.record_push_str(&binary.left, &right);
+        }
         match binary.op {
             Op::Eq(_)
             | Op::Ne(_)
@@ -1173,6 +1213,7 @@ impl Walker<'_> {
             | Op::BitOrAssign(_)
             | Op::ShlAssign(_)
             | Op::ShrAssign(_) => Value::unit(),
+            Op::Add(_) if left.ty == Ty::string() => concatenated(left, &right),
             _ if left.ty == Ty::string() => Value::declared(Ty::string()),
             _ => {
                 let decided =
@@ -1644,6 +1685,37 @@ impl Walker<'_> {
             _ => Unknown,
         }
     }
+}
+
+/// `a + "text"`: `a`'s buffer grows by the text (push_str's rule) and moves into the result.
+fn concatenated(left: Value, right: &Value) -> Value {
+    let appended = right.display_len();
+    let Some(mut buffer) = left.buffer.filter(|b| b.exact && !b.lost && b.sized) else {
+        return Value::declared(Ty::string());
+    };
+    let Some(count) = appended else {
+        return Value {
+            heap: buffer.heap().at_least(),
+            ..Value::declared(Ty::string())
+        };
+    };
+    buffer.replay(&[alloc_model::Event::Mutate(alloc_model::Mutation::Extend {
+        count: Some(count),
+        element_heap: Heap::NONE,
+    })]);
+    Value {
+        heap_rule: Some(format!(
+            "`+` appends {} to the left string's buffer (capacity {})",
+            plural(count, "byte"),
+            buffer.cap
+        )),
+        ..Value::declared(Ty::string())
+    }
+    .with_buffer(Buffer {
+        growth: Vec::new(),
+        pushes: 0,
+        ..buffer
+    })
 }
 
 /// Heap of a `String` built from a value of this type: a `&str` of unknown length could be empty.

@@ -139,10 +139,11 @@ impl Walker<'_> {
             return;
         };
         let method = call.method.to_string();
-        if self.out.bindings[binding].value.table.is_some()
-            || self.out.bindings[binding].value.ty.is_adt("HashMap")
-            || self.out.bindings[binding].value.ty.is_adt("HashSet")
-        {
+        let ty = &self.out.bindings[binding].value.ty;
+        let keyed = ["HashMap", "HashSet", "BTreeMap", "BTreeSet"]
+            .iter()
+            .any(|name| ty.is_adt(name));
+        if self.out.bindings[binding].value.table.is_some() || keyed {
             self.record_table_mutation(binding, call, &method, args);
             return;
         }
@@ -231,11 +232,11 @@ impl Walker<'_> {
             return;
         }
         let ty = match &current {
-            Ty::Adt { name, .. } if name == "HashMap" && args.len() == 2 => {
-                Ty::adt("HashMap", vec![args[0].ty.clone(), args[1].ty.clone()])
+            Ty::Adt { name, .. } if name.ends_with("Map") && args.len() == 2 => {
+                Ty::adt(name, vec![args[0].ty.clone(), args[1].ty.clone()])
             }
-            Ty::Adt { name, .. } if name == "HashSet" && args.len() == 1 => {
-                Ty::adt("HashSet", vec![args[0].ty.clone()])
+            Ty::Adt { name, .. } if name.ends_with("Set") && args.len() == 1 => {
+                Ty::adt(name, vec![args[0].ty.clone()])
             }
             _ => return,
         };
@@ -265,6 +266,17 @@ impl Walker<'_> {
         value.ty = Ty::vec_of(pushed.clone());
         if let (Some(buffer), Some(size)) = (&mut value.buffer, size) {
             buffer.set_element_size(size);
+        }
+    }
+
+    /// `s += "text"` on a local `String`: the same as `push_str`.
+    pub(super) fn record_push_str(&mut self, target: &syn::Expr, appended: &Value) {
+        if let Some(binding) = self.receiver_binding(target) {
+            let mutation = Mutation::Extend {
+                count: appended.display_len(),
+                element_heap: Heap::NONE,
+            };
+            self.record(binding, Event::Mutate(mutation));
         }
     }
 

@@ -56,6 +56,8 @@ mod __memlens_probe {
     }
     impl<K: Clone, V: Clone> Owned for std::collections::HashMap<K, V> { fn owned(&self) -> usize { cloned_bytes(self) } }
     impl<T: Clone> Owned for std::collections::HashSet<T> { fn owned(&self) -> usize { cloned_bytes(self) } }
+    impl<K: Clone, V: Clone> Owned for std::collections::BTreeMap<K, V> { fn owned(&self) -> usize { cloned_bytes(self) } }
+    impl<T: Clone> Owned for std::collections::BTreeSet<T> { fn owned(&self) -> usize { cloned_bytes(self) } }
     macro_rules! owns_nothing { ($($t:ty),*) => { $(impl Owned for $t { fn owned(&self) -> usize { 0 } })* } }
     owns_nothing!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, ());
     /// Autoref specialization: `(&Probe(&x)).owned_bytes()` is the owned bytes when the type
