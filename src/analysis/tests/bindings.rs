@@ -168,7 +168,7 @@ fn f() {
             local object &dyn std::fmt::Debug | stack 16B
             local raw *const u8 | stack 8B
             local boxed_str Box<str> | stack 16B + heap ?
-            local boxed_slice Box<[u8]> | stack 16B + heap ?
+            local boxed_slice Box<[u8]> | stack 16B + heap 1B
             local boxed_dyn Box<dyn Fn()> | stack 16B + heap ?
             local maybe_box Option<Box<i32>> | stack 8B
             local maybe_ref Option<&u8> | stack 8B
