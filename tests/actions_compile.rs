@@ -96,6 +96,11 @@ fn every_fix_in_the_fixture_compiles() {
         "{titles:#?}"
     );
     assert_eq!(count("Move `kept`"), 0, "kept is used after its clone");
+    assert_eq!(
+        count("Take `&Config` instead of `Box<Config>`"),
+        1,
+        "{titles:#?}"
+    );
 }
 
 #[test]

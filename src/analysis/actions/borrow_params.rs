@@ -88,10 +88,22 @@ const PATH_METHODS: [&str; 15] = [
     "starts_with",
 ];
 
+/// Methods that take their receiver by value, which a `&T` cannot do in a `Box<T>`'s place.
+const CONSUMING: [&str; 6] = [
+    "into_inner",
+    "into_iter",
+    "into_raw",
+    "leak",
+    "unwrap",
+    "take",
+];
+
 /// What a parameter's type becomes.
 struct Change {
     new_type: String,
     methods: &'static [&'static str],
+    /// `Box<T>` → `&T`: any of `T`'s methods that borrow still work, and so do field reads.
+    any_borrowing_method: bool,
     /// `String` → `&str`: callers must lend instead of giving.
     updates_callers: bool,
     title: String,
@@ -123,9 +135,26 @@ fn change_for(
 ) -> Option<Change> {
     let named = |ty: &syn::Type, name: &str| matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name));
     match ty {
+        syn::Type::Path(path) if named(ty, "Box") && by_value_ok => {
+            let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else { return None };
+            let Some(syn::GenericArgument::Type(inner)) = args.args.first() else { return None };
+            let inner_text = context.source(function.base, inner).to_string();
+            // `Box<dyn Trait>` / `Box<[T]>` would need `&dyn Trait` / `&[T]`: keep to sized types.
+            if matches!(inner, syn::Type::TraitObject(_) | syn::Type::Slice(_)) {
+                return None;
+            }
+            Some(Change {
+                new_type: format!("&{inner_text}"),
+                methods: &[],
+                any_borrowing_method: true,
+                updates_callers: true,
+                title: format!("Take `&{inner_text}` instead of `Box<{inner_text}>`: callers lend the value instead of boxing it on the heap"),
+            })
+        }
         syn::Type::Path(_) if named(ty, "String") && by_value_ok => Some(Change {
             new_type: "&str".into(),
             methods: &STR_METHODS,
+            any_borrowing_method: false,
             updates_callers: true,
             title: "Take `&str` instead of `String`: callers lend their text instead of handing over (or cloning) a heap buffer".into(),
         }),
@@ -135,6 +164,7 @@ fn change_for(
                 Some(Change {
                     new_type: "&str".into(),
                     methods: &STR_METHODS,
+                    any_borrowing_method: false,
                     updates_callers: false,
                     title: "Take `&str` instead of `&String`: one pointer hop less, and literals and slices are accepted".into(),
                 })
@@ -143,6 +173,7 @@ fn change_for(
                 Some(Change {
                     new_type: format!("&[{element}]"),
                     methods: &SLICE_METHODS,
+                    any_borrowing_method: false,
                     updates_callers: false,
                     title: format!("Take `&[{element}]` instead of `&Vec<{element}>`: one pointer hop less, and arrays and slices are accepted"),
                 })
@@ -150,6 +181,7 @@ fn change_for(
                 Some(Change {
                     new_type: "&std::path::Path".into(),
                     methods: &PATH_METHODS,
+                    any_borrowing_method: false,
                     updates_callers: false,
                     title: "Take `&Path` instead of `&PathBuf`: one pointer hop less, and any path is accepted".into(),
                 })
@@ -194,7 +226,7 @@ fn fix(
     let change = change_for(context, function, &typed.ty, by_value_ok)?;
     let name_range = absolute_range(function.base, &pat.ident);
     let binding = context.binding_at(&name_range)?;
-    if !only_read(context, function, binding, change.methods) {
+    if !only_read(context, function, binding, &change) {
         return None;
     }
     let mut edits = vec![TextEdit {
@@ -221,7 +253,7 @@ fn only_read(
     context: &Context<'_>,
     function: &FunctionSyntax<'_>,
     binding: usize,
-    methods: &[&str],
+    change: &Change,
 ) -> bool {
     let sites = function
         .uses
@@ -229,7 +261,11 @@ fn only_read(
         .map(Vec::as_slice)
         .unwrap_or_default();
     sites.iter().all(|site| match &site.kind {
-        UseKind::Receiver(method) => methods.contains(&method.as_str()),
+        UseKind::Receiver(method) => {
+            change.methods.contains(&method.as_str())
+                || change.any_borrowing_method && !CONSUMING.contains(&method.as_str())
+        }
+        UseKind::Field => change.any_borrowing_method,
         UseKind::Borrowed {
             mutable: false,
             call: Some((callee, position)),
@@ -310,12 +346,29 @@ fn lent(context: &Context<'_>, base: usize, arg: &syn::Expr) -> String {
         {
             source(&call.receiver)
         }
+        syn::Expr::Call(call) if is_box_new(call) => call
+            .args
+            .first()
+            .map_or_else(|| source(arg), |inner| format!("&{}", source(inner))),
         syn::Expr::Call(call) if is_string_from(call) => {
             call.args.first().map_or_else(|| source(arg), source)
         }
         syn::Expr::Path(_) | syn::Expr::Field(_) => format!("&{}", source(arg)),
         other => format!("&({})", source(other)),
     }
+}
+
+fn is_box_new(call: &syn::ExprCall) -> bool {
+    let syn::Expr::Path(path) = &*call.func else {
+        return false;
+    };
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segments.ends_with(&["Box".to_string(), "new".to_string()])
 }
 
 fn is_string_from(call: &syn::ExprCall) -> bool {

@@ -68,8 +68,8 @@ pub struct Context<'a> {
     pub analysis: &'a FileAnalysis,
     pub options: ActionOptions,
     pub functions: Vec<FunctionSyntax<'a>>,
-    /// All calls of free functions in the file, by function name: (call range, args).
-    pub calls: HashMap<String, Vec<(usize, &'a syn::ExprCall)>>,
+    /// All calls of free functions in the file, by function name: (item base, call).
+    pub calls: HashMap<String, Vec<(usize, syn::ExprCall)>>,
 }
 
 impl Context<'_> {
@@ -118,7 +118,7 @@ pub fn code_actions_in(
         .map(|u| (u.range.start, u.binding))
         .collect();
     let mut functions = Vec::new();
-    let mut calls: HashMap<String, Vec<(usize, &syn::ExprCall)>> = HashMap::new();
+    let mut calls: HashMap<String, Vec<(usize, syn::ExprCall)>> = HashMap::new();
     for (file, base) in files {
         collect_functions(&file.items, *base, false, &resolved, &mut functions);
         collect_calls(file, *base, &mut calls);
@@ -200,27 +200,36 @@ fn function_syntax<'a>(
     }
 }
 
-/// Every call `name(..)` of a plain function in the file, for fixes that update callers.
-fn collect_calls<'a>(
-    file: &'a syn::File,
+/// Every call `name(..)` of a plain function in the file (macro arguments included), for fixes
+/// that update callers. The calls are cloned: those inside macros are parsed here, not kept.
+fn collect_calls(
+    file: &syn::File,
     base: usize,
-    calls: &mut HashMap<String, Vec<(usize, &'a syn::ExprCall)>>,
+    calls: &mut HashMap<String, Vec<(usize, syn::ExprCall)>>,
 ) {
-    struct Finder<'a, 'c> {
+    struct Finder<'c> {
         base: usize,
-        calls: &'c mut HashMap<String, Vec<(usize, &'a syn::ExprCall)>>,
+        calls: &'c mut HashMap<String, Vec<(usize, syn::ExprCall)>>,
     }
-    impl<'a> syn::visit::Visit<'a> for Finder<'a, '_> {
-        fn visit_expr_call(&mut self, call: &'a syn::ExprCall) {
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
             if let syn::Expr::Path(path) = &*call.func
                 && let Some(ident) = path.path.get_ident()
             {
                 self.calls
                     .entry(ident.to_string())
                     .or_default()
-                    .push((self.base, call));
+                    .push((self.base, call.clone()));
             }
             syn::visit::visit_expr_call(self, call);
+        }
+        // Calls inside `println!(..)` and the like are calls too; their spans are real.
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            use syn::parse::Parser;
+            let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+            if let Ok(args) = parser.parse2(mac.tokens.clone()) {
+                args.iter().for_each(|arg| self.visit_expr(arg));
+            }
         }
     }
     syn::visit::Visit::visit_file(&mut Finder { base, calls }, file);

@@ -130,15 +130,16 @@ fn fix(
     }
     let path_text = context.source(function.base, path);
     let prefix = path_text.strip_suffix("new")?;
-    let capacity = Capacity {
-        text: as_usize(context, &capacity.text, &scope),
-        ..capacity
-    };
+    // The title speaks the user's words (`n`); the edit writes what compiles (`n as usize`).
+    let written = as_usize(context, &capacity.text, &scope);
     Some(CodeAction {
-        title: title(owner, &capacity, report.binding.value.buffer.as_ref()),
+        title: title(owner, &capacity, report.binding.value.buffer.as_ref()).replace(
+            &format!("with_capacity({})", capacity.text),
+            &format!("with_capacity({written})"),
+        ),
         edits: vec![TextEdit {
             range: absolute_range(function.base, init),
-            new_text: format!("{prefix}with_capacity({})", capacity.text),
+            new_text: format!("{prefix}with_capacity({written})"),
         }],
         preferred: true,
         trigger: name_range.start..absolute_range(function.base, init).end,
