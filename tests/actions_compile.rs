@@ -74,7 +74,11 @@ fn every_fix_in_the_fixture_compiles() {
         titles.len(),
         titles.join("\n")
     );
-    assert!(count("Pre-allocate") >= 4, "pre-allocations: {titles:#?}");
+    assert!(count("Pre-allocate") >= 5, "pre-allocations: {titles:#?}");
+    assert!(
+        titles.iter().any(|t| t.contains("with_capacity(limit)")),
+        "the while loop: {titles:#?}"
+    );
     assert!(
         count("Take `&str` instead of `String`") == 2,
         "greet and consume: {titles:#?}"

@@ -263,7 +263,14 @@ impl Walker<'_> {
                 Value::unit()
             }
             syn::Expr::While(while_loop) => {
-                self.in_frame(None, |walker| {
+                let start = self.counter_start(&while_loop.cond);
+                let counted =
+                    super::mutations::counter_loop(while_loop, start, self.text, self.base, |e| {
+                        self.lower_ctx().const_i128(e)
+                    });
+                let (times, count_text) =
+                    counted.map_or((None, None), |(times, text)| (times, Some(text)));
+                self.in_loop(times, count_text, |walker| {
                     walker.with_scope(|walker| {
                         walker.infer_expr(&while_loop.cond);
                         walker.walk_block(&while_loop.body);
@@ -1050,6 +1057,21 @@ impl Walker<'_> {
             },
             _ => Value::declared(ty),
         }
+    }
+
+    /// The literal a `while` loop's counter (`i` in `i < n`) was declared with, if any.
+    fn counter_start(&self, condition: &syn::Expr) -> Option<i128> {
+        let syn::Expr::Binary(binary) = condition else {
+            return None;
+        };
+        let syn::Expr::Path(path) = &*binary.left else {
+            return None;
+        };
+        let binding = self.resolve(&path.path.get_ident()?.to_string())?;
+        let value = &self.out.bindings[binding].value;
+        value
+            .int_value
+            .filter(|_| self.out.bindings[binding].mutable)
     }
 
     /// An empty `HashMap`/`HashSet` table, when its entry type is known.

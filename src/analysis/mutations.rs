@@ -384,6 +384,107 @@ fn count_text_of_collection(
     }
 }
 
+/// `while i < n { ..; i += 1; }` with `let mut i = <literal>` before it: the trip count, when
+/// `n` is a constant, and as source text (`n`, or `n - start`), when the counter is visible.
+pub fn counter_loop(
+    while_loop: &syn::ExprWhile,
+    start: Option<i128>,
+    text: &str,
+    base: usize,
+    constant: impl Fn(&syn::Expr) -> Option<i128>,
+) -> Option<(Option<u64>, String)> {
+    let syn::Expr::Binary(condition) = &*while_loop.cond else {
+        return None;
+    };
+    let inclusive = match condition.op {
+        syn::BinOp::Lt(_) => false,
+        syn::BinOp::Le(_) => true,
+        _ => return None,
+    };
+    let syn::Expr::Path(counter) = &*condition.left else {
+        return None;
+    };
+    let counter = counter.path.get_ident()?.to_string();
+    let start = start?;
+    if leaves_early(&while_loop.body) || counter_steps(&while_loop.body, &counter) != Some(1) {
+        return None;
+    }
+    let range = syn::spanned::Spanned::span(&*condition.right).byte_range();
+    let limit_text = text.get(base + range.start..base + range.end)?.to_string();
+    let extra = i128::from(inclusive);
+    let count_text = match (start, inclusive) {
+        (0, false) => limit_text,
+        (0, true) => format!("{limit_text} + 1"),
+        _ => format!("{limit_text} + {} - {start}", extra),
+    };
+    let times = constant(&condition.right)
+        .and_then(|limit| u64::try_from((limit + extra - start).max(0)).ok());
+    Some((times, count_text))
+}
+
+/// How many `counter += 1` statements the body has at its top level, if the counter is changed
+/// in no other way anywhere in it.
+fn counter_steps(body: &syn::Block, counter: &str) -> Option<usize> {
+    struct Changes<'c> {
+        counter: &'c str,
+        increments: usize,
+        other: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Changes<'_> {
+        fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+            let names_counter =
+                |e: &syn::Expr| matches!(e, syn::Expr::Path(p) if p.path.is_ident(self.counter));
+            match expr {
+                syn::Expr::Binary(b)
+                    if matches!(b.op, syn::BinOp::AddAssign(_)) && names_counter(&b.left) =>
+                {
+                    let by_one = matches!(&*b.right, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.base10_digits() == "1");
+                    if by_one {
+                        self.increments += 1
+                    } else {
+                        self.other = true
+                    }
+                }
+                syn::Expr::Assign(a) if names_counter(&a.left) => self.other = true,
+                syn::Expr::Binary(b) if is_compound_assignment(&b.op) && names_counter(&b.left) => {
+                    self.other = true
+                }
+                syn::Expr::Reference(r) if r.mutability.is_some() && names_counter(&r.expr) => {
+                    self.other = true
+                }
+                _ => syn::visit::visit_expr(self, expr),
+            }
+        }
+    }
+    let mut changes = Changes {
+        counter,
+        increments: 0,
+        other: false,
+    };
+    syn::visit::Visit::visit_block(&mut changes, body);
+    // The increment must run on every pass: a top-level statement of the body.
+    let top_level = body.stmts.iter().filter(|stmt| {
+        matches!(stmt, syn::Stmt::Expr(syn::Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) && matches!(&*b.left, syn::Expr::Path(p) if p.path.is_ident(counter)))
+    });
+    (!changes.other && top_level.count() == changes.increments).then_some(changes.increments)
+}
+
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp as Op;
+    matches!(
+        op,
+        Op::SubAssign(_)
+            | Op::MulAssign(_)
+            | Op::DivAssign(_)
+            | Op::RemAssign(_)
+            | Op::ShlAssign(_)
+            | Op::ShrAssign(_)
+            | Op::BitAndAssign(_)
+            | Op::BitOrAssign(_)
+            | Op::BitXorAssign(_)
+    )
+}
+
 /// Whether a loop body contains `break`, `continue`, `return` or `?` (outside nested closures).
 fn leaves_early(body: &syn::Block) -> bool {
     struct Finder(bool);

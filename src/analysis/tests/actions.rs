@@ -256,3 +256,34 @@ fn main() {
         "#]],
     );
 }
+
+#[test]
+fn preallocate_a_while_loop_with_a_visible_counter() {
+    check(
+        r#"
+fn fill(limit: usize) -> Vec<u8> {
+    let mut bytes$0 = Vec::new();
+    let mut i = 0;
+    while i < limit {
+        bytes.push(7);
+        i += 1;
+    }
+    bytes
+}
+"#,
+        expect![[r#"
+            Pre-allocate limit elements: Vec::with_capacity(limit)
+            ---
+
+            fn fill(limit: usize) -> Vec<u8> {
+                let mut bytes = Vec::with_capacity(limit);
+                let mut i = 0;
+                while i < limit {
+                    bytes.push(7);
+                    i += 1;
+                }
+                bytes
+            }
+        "#]],
+    );
+}
