@@ -45,22 +45,36 @@ pub fn parse_target(triple: &str) -> Result<Target, ExplainError> {
     Target::from_triple(triple).ok_or_else(|| ExplainError::UnknownTarget(triple.to_string()))
 }
 
-/// 1-based line and column (in Unicode chars) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+/// Line starts of a text, for turning byte offsets into 1-based lines and char columns.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in Unicode chars) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        (line, self.text[line_start..offset].chars().count() + 1)
+    }
 }
 
 fn heap_json(heap: Heap) -> Json {
     json!({"bytes": heap.bytes(), "certainty": heap.certainty()})
 }
 
-fn binding_json(text: &str, report: &BindingReport) -> Json {
+fn binding_json(lines: &LineIndex<'_>, report: &BindingReport) -> Json {
     let binding = &report.binding;
-    let (line, column) = line_column(text, binding.name_range.start);
+    let (line, column) = lines.line_column(binding.name_range.start);
     let layout = report.layout.as_ref().ok();
     let mut object = json!({
         "name": binding.name,
@@ -98,8 +112,8 @@ fn fields_json(layout: &Layout) -> Json {
     }
 }
 
-fn type_json(text: &str, report: &TypeReport) -> Json {
-    let (line, column) = line_column(text, report.name_range.start);
+fn type_json(lines: &LineIndex<'_>, report: &TypeReport) -> Json {
+    let (line, column) = lines.line_column(report.name_range.start);
     let layout = report.layout.as_ref().ok();
     let mut object = json!({
         "name": report.def.name,
@@ -120,13 +134,15 @@ fn type_json(text: &str, report: &TypeReport) -> Json {
 
 /// The machine-readable report of one file (the stable `--json` contract).
 pub fn to_json(path: &str, text: &str, analysis: &FileAnalysis) -> Json {
+    let lines = LineIndex::new(text);
+    let lines = &lines;
     json!({
         "file": path,
         "target": analysis.target.triple,
-        "bindings": analysis.bindings.iter().map(|b| binding_json(text, b)).collect::<Vec<_>>(),
-        "types": analysis.types.iter().map(|t| type_json(text, t)).collect::<Vec<_>>(),
+        "bindings": analysis.bindings.iter().map(|b| binding_json(lines, b)).collect::<Vec<_>>(),
+        "types": analysis.types.iter().map(|t| type_json(lines, t)).collect::<Vec<_>>(),
         "errors": analysis.errors.iter().map(|e| {
-            let (line, column) = line_column(text, e.range.start);
+            let (line, column) = lines.line_column(e.range.start);
             json!({"line": line, "column": column, "message": e.message})
         }).collect::<Vec<_>>(),
     })
@@ -157,12 +173,13 @@ fn where_cell(report: &BindingReport) -> String {
 
 /// The human-readable report: a header line, then one aligned row per binding.
 pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
+    let lines = LineIndex::new(text);
     let header = ["line:col", "name", "type", "where", "stack", "heap"];
     let rows: Vec<[String; 6]> = analysis
         .bindings
         .iter()
         .map(|report| {
-            let (line, column) = line_column(text, report.binding.name_range.start);
+            let (line, column) = lines.line_column(report.binding.name_range.start);
             let stack = report
                 .layout
                 .as_ref()
@@ -207,7 +224,7 @@ pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
         push_row(&row.iter().map(String::as_str).collect::<Vec<_>>());
     }
     for error in &analysis.errors {
-        let (line, column) = line_column(text, error.range.start);
+        let (line, column) = lines.line_column(error.range.start);
         let _ = writeln!(out, "  error at {line}:{column}: {}", error.message);
     }
     out
