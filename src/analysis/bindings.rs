@@ -82,6 +82,19 @@ pub struct Use {
 pub struct TypeMention {
     pub range: Range<usize>,
     pub ty: Ty,
+    /// For a field's or variant's name in a type definition: which one.
+    pub member: Option<Member>,
+}
+
+/// A part of a type definition that can be hovered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// A field, with the enum variant it belongs to (if any).
+    Field {
+        variant: Option<String>,
+        name: String,
+    },
+    Variant(String),
 }
 
 /// One parameter of a function as the ABI sees it: its type and the names its pattern binds.
@@ -201,7 +214,11 @@ impl<'a> Walker<'a> {
                 if let Some(last) = path.path.segments.last() {
                     let range = self.range(last.ident.span());
                     let lowered = self.lower_ctx().ty(ty);
-                    self.out.mentions.push(TypeMention { range, ty: lowered });
+                    self.out.mentions.push(TypeMention {
+                        range,
+                        ty: lowered,
+                        member: None,
+                    });
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(inner) = arg {
@@ -256,28 +273,57 @@ impl<'a> Walker<'a> {
         let Some(def) = lower::adt_def(&self.symbols.consts, item) else {
             return;
         };
-        let (ident, fields): (&syn::Ident, Vec<&syn::Field>) = match item {
-            syn::Item::Struct(s) => (&s.ident, s.fields.iter().collect()),
+        // Fields with the variant they belong to (`None` for structs and unions).
+        let (ident, fields): (&syn::Ident, Vec<(Option<&syn::Ident>, &syn::Field)>) = match item {
+            syn::Item::Struct(s) => (&s.ident, s.fields.iter().map(|f| (None, f)).collect()),
             syn::Item::Enum(e) => (
                 &e.ident,
-                e.variants.iter().flat_map(|v| &v.fields).collect(),
+                e.variants
+                    .iter()
+                    .flat_map(|v| v.fields.iter().map(move |f| (Some(&v.ident), f)))
+                    .collect(),
             ),
-            syn::Item::Union(u) => (&u.ident, u.fields.named.iter().collect()),
+            syn::Item::Union(u) => (&u.ident, u.fields.named.iter().map(|f| (None, f)).collect()),
             _ => return,
         };
+        let args = def.generics.iter().map(|g| Ty::Param(g.clone())).collect();
+        let ty = Ty::Adt {
+            name: def.name,
+            args,
+        };
         let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
-        for field in fields {
+        for (variant, field) in &fields {
             self.mention_types(&field.ty);
+            if let Some(name) = &field.ident {
+                let member = Member::Field {
+                    variant: variant.map(ToString::to_string),
+                    name: name.to_string(),
+                };
+                let range = self.range(name.span());
+                self.out.mentions.push(TypeMention {
+                    range,
+                    ty: ty.clone(),
+                    member: Some(member),
+                });
+            }
         }
         self.generics = saved_generics;
-        let args = def.generics.iter().map(|g| Ty::Param(g.clone())).collect();
+        if let syn::Item::Enum(e) = item {
+            for variant in &e.variants {
+                let range = self.range(variant.ident.span());
+                let member = Some(Member::Variant(variant.ident.to_string()));
+                self.out.mentions.push(TypeMention {
+                    range,
+                    ty: ty.clone(),
+                    member,
+                });
+            }
+        }
         let range = self.range(ident.span());
         self.out.mentions.push(TypeMention {
             range,
-            ty: Ty::Adt {
-                name: def.name,
-                args,
-            },
+            ty,
+            member: None,
         });
     }
 

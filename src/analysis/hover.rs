@@ -60,9 +60,13 @@ pub fn hover(analysis: &FileAnalysis, offset: usize) -> Option<HoverResult> {
         .iter()
         .filter(|m| covers(&m.range, offset))
         .min_by_key(|m| m.range.len())?;
+    let markdown = match &mention.member {
+        Some(member) => member_markdown(analysis, &mention.ty, member),
+        None => type_markdown(analysis, &mention.ty),
+    };
     Some(HoverResult {
         range: mention.range.clone(),
-        markdown: type_markdown(analysis, &mention.ty),
+        markdown,
     })
 }
 
@@ -373,6 +377,62 @@ fn function_markdown(analysis: &FileAnalysis, function: &super::bindings::Functi
         }
     }
     text
+}
+
+/// The hover for a field or variant name in a definition: where it sits in the type.
+fn member_markdown(analysis: &FileAnalysis, ty: &Ty, member: &super::bindings::Member) -> String {
+    use super::bindings::Member;
+    let layout = analysis.layout_of(ty);
+    let (heading, facts) = match (member, &layout) {
+        (Member::Field { variant, name }, Ok(layout)) => {
+            let fields = match (&layout.shape, variant) {
+                (Shape::Fields(fields) | Shape::Union(fields), None) => Some(fields),
+                (Shape::Enum { variants, .. }, Some(variant)) => variants
+                    .iter()
+                    .find(|v| &v.name == variant)
+                    .map(|v| &v.fields),
+                _ => None,
+            };
+            let field = fields.and_then(|fields| fields.iter().find(|f| &f.name == name));
+            let owner = variant
+                .as_ref()
+                .map_or_else(|| ty.to_string(), |v| format!("{ty}::{v}"));
+            match field {
+                Some(field) => (
+                    format!("{}: {}", field.name, field.ty),
+                    format!(
+                        "A field of `{owner}`: offset = {}, size = {}, align = {}",
+                        field.offset, field.size, field.align
+                    ),
+                ),
+                None => (
+                    name.clone(),
+                    format!("A field of `{owner}`; its place in the layout is not known."),
+                ),
+            }
+        }
+        (Member::Variant(name), Ok(layout)) => {
+            let variant = match &layout.shape {
+                Shape::Enum { variants, .. } => variants.iter().find(|v| &v.name == name),
+                _ => None,
+            };
+            match variant {
+                Some(variant) => (
+                    format!("{ty}::{name}"),
+                    format!(
+                        "A variant of `{ty}`: it uses {} of the enum's {} bytes (its tag or niche included).",
+                        variant.size, layout.size
+                    ),
+                ),
+                None => (
+                    format!("{ty}::{name}"),
+                    "A variant whose layout memlens does not know.".to_string(),
+                ),
+            }
+        }
+        (_, Err(error)) => (ty.to_string(), format!("size unknown: {error}")),
+    };
+    format!("```rust\n{heading}\n```\n\n---\n\n{facts}")
 }
 
 /// The hover for a type name: its layout, field by field in memory order.

@@ -283,6 +283,7 @@ fn assemble(
                 .map(|m| super::bindings::TypeMention {
                     range: shift(&m.range),
                     ty: m.ty.clone(),
+                    member: m.member.clone(),
                 }),
         );
         analysis

@@ -283,3 +283,33 @@ fn function_name_shows_its_frame() {
             - `count: u64` — 8 B"#]],
     );
 }
+
+#[test]
+fn field_name_shows_its_place() {
+    check(
+        r#"struct Padded { a: u8, b$0: u64, c: u16 }"#,
+        expect![[r#"
+            ```rust
+            b: u64
+            ```
+
+            ---
+
+            A field of `Padded`: offset = 0, size = 8, align = 8"#]],
+    );
+}
+
+#[test]
+fn variant_name_shows_its_size() {
+    check(
+        r#"enum Shape { Circle(f64), Rect$0 { w: f64, h: f64 }, Empty }"#,
+        expect![[r#"
+            ```rust
+            Shape::Rect
+            ```
+
+            ---
+
+            A variant of `Shape`: it uses 24 of the enum's 24 bytes (its tag or niche included)."#]],
+    );
+}
