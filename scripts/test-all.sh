@@ -11,13 +11,14 @@ step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 
+# Optimized: the protocol tests include a 10 MB file, and the truth tests run many analyses.
 step "core, truth, CLI and protocol tests"
-cargo test --locked
+cargo test --release --locked
 
 if [ "${MEMLENS_SKIP_EDITORS:-}" = 1 ]; then
   step "editor suites skipped (MEMLENS_SKIP_EDITORS=1)"
 else
   step "editor suites (VS Code and Neovim)"
-  cargo build --locked
-  MEMLENS_BIN="$PWD/target/debug/memlens" bash tests/editors/run.sh
+  cargo build --release --locked
+  MEMLENS_BIN="$PWD/target/release/memlens" bash tests/editors/run.sh
 fi

@@ -352,10 +352,14 @@ impl<'a> Scanner<'a> {
             }
             _ => {}
         }
-        let word_len = self.text[self.pos..]
+        let rest = &self.text[self.pos..];
+        let word_len = rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
-            .unwrap_or(self.text.len() - self.pos);
-        self.pos += word_len.max(1);
+            .unwrap_or(rest.len());
+        // A non-ASCII char that is not a letter (an emoji, say) is a token of its own; step
+        // over all of its bytes, so positions stay on char boundaries.
+        let first_char = rest.chars().next().map_or(1, char::len_utf8);
+        self.pos += if word_len == 0 { first_char } else { word_len };
         TokenKind::Word
     }
 }
@@ -392,6 +396,21 @@ impl<T: Iterator<Item = u8>> A { fn f(&self) {} }
                 "struct B { b: [u8; 3] }",
                 "impl<T: Iterator<Item = u8>> A { fn f(&self) {} }",
             ]
+        );
+    }
+
+    #[test]
+    fn non_ascii_outside_strings_keeps_char_boundaries() {
+        let text = "fn a() { let x = 1; } 😀 é fn b() {}\nstruct C;";
+        let ranges = split_items(text);
+        assert!(
+            ranges
+                .iter()
+                .all(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        );
+        assert_eq!(
+            ranges.last().map(|r| text[r.clone()].trim()),
+            Some("struct C;")
         );
     }
 

@@ -56,18 +56,46 @@ pub struct FrameEstimate {
     pub largest: Vec<(usize, u64)>,
 }
 
+/// Local bindings by position, to find a function's locals without scanning every binding.
+pub struct LocalsByPosition(Vec<(usize, usize)>);
+
+impl LocalsByPosition {
+    pub fn new(analysis: &FileAnalysis) -> Self {
+        let mut locals: Vec<(usize, usize)> = analysis
+            .bindings
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.binding.kind == BindingKind::Local)
+            .map(|(index, b)| (b.binding.name_range.start, index))
+            .collect();
+        locals.sort_unstable();
+        LocalsByPosition(locals)
+    }
+
+    fn within(&self, range: &Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let (from, to) = (range.start, range.end);
+        let first = self.0.partition_point(|(start, _)| *start < from);
+        self.0[first..]
+            .iter()
+            .take_while(move |(start, _)| *start < to)
+            .map(|(_, index)| *index)
+    }
+}
+
 /// The locals of a function and their total size; the compiler may overlap some and keep
 /// others in registers, so this is an estimate of what the frame needs, not a measurement.
 pub fn frame_estimate(analysis: &FileAnalysis, function: &FunctionFacts) -> FrameEstimate {
-    let mut locals: Vec<(usize, u64)> = analysis
-        .bindings
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| {
-            b.binding.kind == BindingKind::Local
-                && function.body_range.contains(&b.binding.name_range.start)
-        })
-        .filter_map(|(index, b)| Some((index, b.layout.as_ref().ok()?.size)))
+    frame_estimate_with(analysis, &LocalsByPosition::new(analysis), function)
+}
+
+fn frame_estimate_with(
+    analysis: &FileAnalysis,
+    locals: &LocalsByPosition,
+    function: &FunctionFacts,
+) -> FrameEstimate {
+    let mut locals: Vec<(usize, u64)> = locals
+        .within(&function.body_range)
+        .filter_map(|index| Some((index, analysis.bindings[index].layout.as_ref().ok()?.size)))
         .collect();
     locals.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
     let bytes = locals.iter().map(|(_, size)| size).sum();
@@ -85,8 +113,9 @@ pub fn diagnostics(analysis: &FileAnalysis, options: DiagnosticOptions) -> Vec<D
         .filter_map(|report| large_value(report, options))
         .collect();
     let recursive = recursive_functions(&analysis.functions);
+    let locals = LocalsByPosition::new(analysis);
     for function in &analysis.functions {
-        let frame = frame_estimate(analysis, function);
+        let frame = frame_estimate_with(analysis, &locals, function);
         found.extend(large_frame(analysis, function, &frame, options));
         if recursive.contains(&function.name) && frame.bytes >= options.recursive_frame_bytes {
             found.push(recursion(function, &frame));

@@ -3,6 +3,7 @@
 mod config;
 mod documents;
 mod handlers;
+mod transport;
 mod worker;
 
 use std::collections::HashMap;
@@ -77,9 +78,13 @@ pub fn run_stdio() -> ExitCode {
             worker,
             shut_down: flag,
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        Server::new(
+            transport::guarded(tokio::io::stdin()),
+            tokio::io::stdout(),
+            socket,
+        )
+        .serve(service)
+        .await;
     });
     // tokio reads stdin on a blocking thread that may never return; do not wait for it.
     runtime.shutdown_background();

@@ -1,0 +1,197 @@
+//! Robustness of the analysis: typing a file character by character, random edits, deep nesting.
+
+use memlens::analysis::chunk::split_items;
+use memlens::analysis::incremental::Analyzer;
+use memlens::analysis::{FileAnalysis, Target, analyze, hover, inlay};
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .expect("fixture exists")
+}
+
+/// What a binding shows: name, type and inlay label.
+fn shown(analysis: &FileAnalysis, index: usize) -> (String, String, String) {
+    let report = &analysis.bindings[index];
+    let ty = report
+        .ty()
+        .map_or_else(|| "?".to_string(), ToString::to_string);
+    (report.binding.name.clone(), ty, inlay::label(report))
+}
+
+/// Replays typing `text` in steps of `step` bytes. At every step, each binding in an item that
+/// was complete before the one being typed must show what it showed when that item was
+/// finished (the text up to its end). Returns (kept, checked).
+fn replay_typing(text: &str, step: usize) -> (usize, usize) {
+    let item_ends: Vec<usize> = split_items(text)
+        .into_iter()
+        .map(|range| range.end)
+        .collect();
+    let mut analyzer = Analyzer::default();
+    let mut before: Option<(usize, FileAnalysis)> = None;
+    let (mut kept, mut checked) = (0, 0);
+    let mut cut = 0;
+    while cut < text.len() {
+        cut = (cut + step).min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let partial = analyzer.analyze(&text[..cut], Target::default());
+        let complete_until = item_ends
+            .iter()
+            .copied()
+            .filter(|&end| end <= cut)
+            .max()
+            .unwrap_or(0);
+        if before
+            .as_ref()
+            .is_none_or(|(until, _)| *until != complete_until)
+        {
+            before = Some((
+                complete_until,
+                analyze(&text[..complete_until], Target::default()),
+            ));
+        }
+        let Some((_, finished)) = &before else {
+            continue;
+        };
+        for (index, report) in finished.bindings.iter().enumerate() {
+            checked += 1;
+            let same = partial
+                .bindings
+                .iter()
+                .position(|b| b.binding.name_range == report.binding.name_range)
+                .is_some_and(|p| shown(&partial, p) == shown(finished, index));
+            kept += usize::from(same);
+        }
+    }
+    (kept, checked)
+}
+
+#[test]
+fn typing_keeps_the_answers_of_finished_items() {
+    let mut total = (0, 0);
+    for path in [
+        "examples/where_data_lives.rs",
+        "tests/fixtures/heap_basics.rs",
+        "tests/fixtures/actions.rs",
+    ] {
+        let (kept, checked) = replay_typing(&fixture(path), 7);
+        eprintln!("typing replay {path}: {kept} of {checked} answers kept");
+        total = (total.0 + kept, total.1 + checked);
+    }
+    let fraction = total.0 as f64 / total.1.max(1) as f64;
+    eprintln!(
+        "typing replay: {} of {} answers kept ({:.1}%)",
+        total.0,
+        total.1,
+        fraction * 100.0
+    );
+    assert!(total.1 > 1000, "the replay checks something: {total:?}");
+    assert!(fraction > 0.99, "answers kept while typing: {fraction}");
+}
+
+/// A small deterministic generator (xorshift), so failures reproduce without a new crate.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+/// Random edits (inserts of Rust-ish fragments, deletions) over real files: the incremental
+/// analyzer never panics and always agrees with a fresh analysis; hovers and hints never panic.
+#[test]
+fn random_edits_never_break_the_analysis() {
+    const FRAGMENTS: [&str; 14] = [
+        "{",
+        "}",
+        "(",
+        ")",
+        "\"",
+        "'",
+        "let x = ",
+        "vec![1, 2]",
+        ";",
+        "\n",
+        "é😀",
+        "r#\"",
+        "/*",
+        "fn f(",
+    ];
+    let mut random = Random(0x5eed_1234_abcd_9876);
+    for path in [
+        "examples/where_data_lives.rs",
+        "tests/fixtures/heap_basics.rs",
+    ] {
+        let mut text = fixture(path);
+        let mut analyzer = Analyzer::default();
+        for _ in 0..150 {
+            let mut at = random.below(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            if random.below(3) == 0 {
+                let mut end = (at + random.below(12)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(at..end, "");
+            } else {
+                text.insert_str(at, FRAGMENTS[random.below(FRAGMENTS.len())]);
+            }
+            let incremental = analyzer.analyze(&text, Target::default());
+            let fresh = analyze(&text, Target::default());
+            assert_eq!(
+                incremental.bindings.len(),
+                fresh.bindings.len(),
+                "{path} after an edit at {at}"
+            );
+            assert_eq!(
+                format!("{:?}", incremental.errors),
+                format!("{:?}", fresh.errors)
+            );
+            let offset = random.below(text.len() + 1);
+            let _ = hover::hover(&incremental, offset);
+            let _ = inlay::inlay_hints(&incremental, 0..text.len(), Default::default());
+        }
+    }
+}
+
+/// 10 000 levels of nesting must not overflow the stack (analysis runs on a large-stack
+/// thread, as the server and the CLI do).
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 10_000;
+    let nested = [
+        format!(
+            "fn main() {{ let x = {}1{}; }}",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        format!(
+            "fn main() {{ {}let y = 1u8;{} }}",
+            "{ ".repeat(depth),
+            " }".repeat(depth)
+        ),
+        format!(
+            "fn main() {{ let z = {}0u8{}; }}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    ];
+    for text in nested {
+        let bindings = memlens::stack::on_large_stack(move || {
+            analyze(&text, Target::default()).bindings.len()
+        })
+        .expect("the analysis finishes");
+        assert!(bindings >= 1);
+    }
+}
