@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmarks memlens beside rust-analyzer (when installed) with ../shared/tools/lspdrive.py:
+# first useful hover from process start, warm hover, peak RSS, on generated files of about
+# 500, 5 000 and 50 000 lines (the project's own fixtures, concatenated into modules), plus
+# `memlens explain` throughput. Measured, not asserted: run it on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LSPDRIVE=${LSPDRIVE:-../shared/tools/lspdrive.py}
+OUT=${OUT:-out/bench}
+mkdir -p "$OUT"
+cargo build --release --locked -q
+MEMLENS=$PWD/target/release/memlens
+
+make_crate() { # lines dir
+  mkdir -p "$2/src"
+  printf '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2024"\n' > "$2/Cargo.toml"
+  python3 - "$1" "$2/src/main.rs" <<'PY'
+import re, sys
+target, path = int(sys.argv[1]), sys.argv[2]
+sources = ["examples/where_data_lives.rs", "tests/fixtures/heap_growth.rs", "tests/fixtures/actions.rs", "tests/fixtures/heap_basics.rs"]
+parts, lines, i = [], 0, 0
+while lines < target:
+    text = open(sources[i % len(sources)]).read()
+    text = re.sub(r"^(//!|use ).*$", "", text, flags=re.M)
+    module = f"#[allow(dead_code, unused)]\nmod m{i} {{\nuse std::collections::*; use std::rc::Rc; use std::cell::RefCell; use std::path::PathBuf;\n{text}\n}}\n"
+    parts.append(module); lines += module.count("\n"); i += 1
+parts.append("fn main() {\n    let s = String::from(\"world\");\n    println!(\"{s}\");\n}\n")
+open(path, "w").write("".join(parts))
+PY
+}
+
+hover() { # server-command root label
+  python3 "$LSPDRIVE" hover --server "$1" --root "$2" --file src/main.rs --find 'let |s = String::from("world")' \
+    --retry-until-content 120 --warm 20 --repeat "${REPEAT:-3}" --require 'String' --output "$OUT/$3.json" >/dev/null
+  python3 - "$OUT/$3.json" "$3" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+med = lambda k: s.get(k, {}).get("median")
+first, warm, rss = med("hover[0].useful_since_start_s"), med("hover[0].warm_median_s"), med("VmHWM_kB")
+fmt = lambda v, scale, unit: "n/a" if v is None else f"{v*scale:.1f} {unit}"
+print(f"| {sys.argv[2]} | {fmt(first, 1000, 'ms')} | {fmt(warm, 1000, 'ms')} | {fmt(rss, 1/1024, 'MB')} |")
+PY
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(rustc --version)"
+echo
+echo "| server, file | first useful hover (from process start) | warm hover | peak RSS |"
+echo "|---|---|---|---|"
+for lines in 500 5000 50000; do
+  dir=$(mktemp -d)
+  make_crate "$lines" "$dir"
+  hover "$MEMLENS" "$dir" "memlens, $lines lines"
+  if command -v rust-analyzer >/dev/null && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
+    (cd "$dir" && cargo check -q 2>/dev/null || true)
+    REPEAT=1 hover rust-analyzer "$dir" "rust-analyzer, $lines lines"
+  fi
+  start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
+  echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$lines/($end-$start):,.0f} lines/s')") | | |"
+  rm -rf "$dir"
+done
