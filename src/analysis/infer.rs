@@ -1225,16 +1225,7 @@ impl Walker<'_> {
             | Op::Ge(_)
             | Op::And(_)
             | Op::Or(_) => Value::owning_nothing(Ty::Bool),
-            Op::AddAssign(_)
-            | Op::SubAssign(_)
-            | Op::MulAssign(_)
-            | Op::DivAssign(_)
-            | Op::RemAssign(_)
-            | Op::BitXorAssign(_)
-            | Op::BitAndAssign(_)
-            | Op::BitOrAssign(_)
-            | Op::ShlAssign(_)
-            | Op::ShrAssign(_) => Value::unit(),
+            op if super::mutations::is_compound_assignment(&op) => Value::unit(),
             Op::Add(_) if left.ty == Ty::string() => concatenated(left, &right),
             _ if left.ty == Ty::string() => Value::declared(Ty::string()),
             _ => {

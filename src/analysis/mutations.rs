@@ -469,11 +469,13 @@ fn counter_steps(body: &syn::Block, counter: &str) -> Option<usize> {
     (!changes.other && top_level.count() == changes.increments).then_some(changes.increments)
 }
 
-fn is_compound_assignment(op: &syn::BinOp) -> bool {
+/// `+=`, `-=`, `*=` and the other operators that assign to their left side.
+pub fn is_compound_assignment(op: &syn::BinOp) -> bool {
     use syn::BinOp as Op;
     matches!(
         op,
-        Op::SubAssign(_)
+        Op::AddAssign(_)
+            | Op::SubAssign(_)
             | Op::MulAssign(_)
             | Op::DivAssign(_)
             | Op::RemAssign(_)

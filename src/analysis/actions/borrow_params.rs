@@ -358,7 +358,8 @@ fn lent(context: &Context<'_>, base: usize, arg: &syn::Expr) -> String {
     }
 }
 
-fn is_box_new(call: &syn::ExprCall) -> bool {
+/// Whether a call's path ends with these segments (`Box::new`, `std::string::String::from`).
+fn calls_path(call: &syn::ExprCall, tail: [&str; 2]) -> bool {
     let syn::Expr::Path(path) = &*call.func else {
         return false;
     };
@@ -368,20 +369,15 @@ fn is_box_new(call: &syn::ExprCall) -> bool {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    segments.ends_with(&["Box".to_string(), "new".to_string()])
+    segments.len() >= 2 && segments[segments.len() - 2..] == tail
+}
+
+fn is_box_new(call: &syn::ExprCall) -> bool {
+    calls_path(call, ["Box", "new"])
 }
 
 fn is_string_from(call: &syn::ExprCall) -> bool {
-    let syn::Expr::Path(path) = &*call.func else {
-        return false;
-    };
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    segments.ends_with(&["String".to_string(), "from".to_string()])
+    calls_path(call, ["String", "from"])
         && matches!(
             call.args.first(),
             Some(syn::Expr::Lit(syn::ExprLit {

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::uses::{UseKind, UseSite, absolute_range};
+use super::uses::{FORMAT_MACROS, UseKind, UseSite, absolute_range};
 use super::{CodeAction, Context, FunctionSyntax, TextEdit, bytes_text};
 use crate::analysis::heap::{Heap, may_own_heap};
 use crate::analysis::ty::Ty;
@@ -24,18 +24,6 @@ const OWNED_RESULT: [&str; 14] = [
     "push_str",
     "capacity",
     "eq",
-];
-
-/// Macros that only borrow their arguments.
-const BORROWING_MACROS: [&str; 8] = [
-    "println",
-    "print",
-    "eprintln",
-    "eprint",
-    "format",
-    "write",
-    "writeln",
-    "assert_eq",
 ];
 
 pub fn actions(context: &Context<'_>) -> Vec<CodeAction> {
@@ -76,7 +64,7 @@ fn regions(function: &FunctionSyntax<'_>) -> Regions {
                 .path
                 .segments
                 .last()
-                .is_some_and(|s| BORROWING_MACROS.contains(&s.ident.to_string().as_str()))
+                .is_some_and(|s| FORMAT_MACROS.contains(&s.ident.to_string().as_str()))
             {
                 self.regions
                     .borrowing_macros

@@ -42,7 +42,7 @@ pub struct UseSite {
 }
 
 /// Macros whose arguments are only borrowed.
-const FORMAT_MACROS: [&str; 14] = [
+pub const FORMAT_MACROS: [&str; 14] = [
     "println",
     "print",
     "eprintln",

@@ -21,12 +21,8 @@ pub async fn code_action(
         return Ok(None);
     };
     let document = &snapshot.document;
-    let start = document
-        .offset(params.range.start, snapshot.encoding)
-        .unwrap_or(0);
-    let end = document
-        .offset(params.range.end, snapshot.encoding)
-        .unwrap_or(start);
+    let range = snapshot.byte_range(params.range);
+    let (start, end) = (range.start, range.end);
     let text = document.text();
     let found = backend
         .worker

@@ -22,12 +22,8 @@ pub async fn inlay_hint(
         return Ok(None);
     };
     let document = &snapshot.document;
-    let start = document
-        .offset(params.range.start, snapshot.encoding)
-        .unwrap_or(0);
-    let end = document
-        .offset(params.range.end, snapshot.encoding)
-        .unwrap_or(document.rope.len_bytes());
+    let range = snapshot.byte_range(params.range);
+    let (start, end) = (range.start, range.end);
     let hints = backend
         .worker
         .query(snapshot.request, move |analysis| {

@@ -37,6 +37,23 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     })
 }
 
+impl Snapshot {
+    /// The byte range of an LSP range, clamped: a start past the end is the end, an end
+    /// before the start is the start.
+    pub fn byte_range(&self, range: tower_lsp_server::ls_types::Range) -> std::ops::Range<usize> {
+        let end_of_text = self.document.rope.len_bytes();
+        let start = self
+            .document
+            .offset(range.start, self.encoding)
+            .unwrap_or(end_of_text);
+        let end = self
+            .document
+            .offset(range.end, self.encoding)
+            .unwrap_or(end_of_text);
+        start..end.max(start)
+    }
+}
+
 /// A failed analysis answers the request with an error; the server keeps serving.
 pub fn internal_error(failure: AnalysisFailure) -> jsonrpc::Error {
     tracing::error!("{failure}");
