@@ -803,6 +803,22 @@ impl Walker<'_> {
                     ..Value::unknown()
                 }
             }
+            // `Rc::from("text")`: one allocation holding both counts and the text, rounded up
+            // to the counts' alignment.
+            ("Rc" | "Arc", "from") if args.first().and_then(str_literal_len).is_some() => {
+                self.infer_args(args, &[]);
+                let len = args.first().and_then(str_literal_len).unwrap_or(0);
+                let pointer = self.target.pointer_bytes;
+                let bytes = round_up(2 * pointer + len, pointer);
+                Value::owning(
+                    Ty::adt(owner, vec![Ty::Str]),
+                    Heap::Exact(bytes),
+                    format!(
+                        "{owner}::from allocates the two counts and the {} of text together ({bytes} B)",
+                        plural(len, "byte")
+                    ),
+                )
+            }
             // A clone of an `Rc` shares the allocation: it owns no heap of its own.
             ("Rc" | "Arc", "clone") => {
                 let shared = self.infer_args(args, &[]);
