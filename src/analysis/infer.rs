@@ -892,11 +892,18 @@ impl Walker<'_> {
             }
             (_, "default") if expected.is_some() => {
                 let ty = expected.cloned().unwrap_or(Ty::Unknown(None));
-                Value::owning(
-                    ty,
-                    Heap::NONE,
-                    "Default::default() of std types does not allocate".into(),
-                )
+                // std's collections start empty; a user type's own Default impl may allocate.
+                let user_type =
+                    matches!(&ty, Ty::Adt { name, .. } if self.symbols.defs.adt(name).is_some());
+                if user_type {
+                    Value::declared(ty)
+                } else {
+                    Value::owning(
+                        ty,
+                        Heap::NONE,
+                        "Default::default() of std types does not allocate".into(),
+                    )
+                }
             }
             _ => return None,
         };
