@@ -42,6 +42,33 @@ print(f"| {sys.argv[2]} | {fmt(first, 1000, 'ms')} | {fmt(warm, 1000, 'ms')} | {
 PY
 }
 
+edits() { # root lines: re-analysis after a one-line edit, and RSS across 10 000 edits
+  python3 - "$LSPDRIVE" "$MEMLENS" "$1" "$2" <<'PY'
+import statistics, sys, time
+sys.path.insert(0, __import__("os").path.dirname(sys.argv[1]))
+from lspdrive import LspClient
+_, _, server, root, lines = sys.argv
+with LspClient([server], root=root) as client:
+    client.initialize()
+    doc = client.open("src/main.rs")
+    line, char = doc.find('let |s = String::from("world")')
+    client.hover_until("src/main.rs", line, char, timeout=60)
+    rss_before = client.rss().get("VmRSS_kB")
+    timings = []
+    for i in range(10_000):
+        # Type one character inside the string literal and take it back: a one-line edit.
+        at = (line, char + 20)
+        client.change_incremental("src/main.rs", [(at, at, "x")] if i % 2 == 0 else [(at, (at[0], at[1] + 1), "")])
+        if i % 100 == 0:
+            start = time.perf_counter()
+            client.hover("src/main.rs", line, char)
+            timings.append(time.perf_counter() - start)
+    client.hover("src/main.rs", line, char)
+    rss = client.rss()
+    print(f"| memlens, {lines} lines: edit + hover (median of {len(timings)}) | {statistics.median(timings)*1000:.1f} ms | RSS {rss_before/1024:.1f} MB before, {rss.get('VmRSS_kB', 0)/1024:.1f} MB after 10 000 edits (peak {rss.get('VmHWM_kB', 0)/1024:.1f} MB) | |")
+PY
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(rustc --version)"
 echo
 echo "| server, file | first useful hover (from process start) | warm hover | peak RSS |"
@@ -54,6 +81,7 @@ for lines in 500 5000 50000; do
     (cd "$dir" && cargo check -q 2>/dev/null || true)
     REPEAT=1 hover rust-analyzer "$dir" "rust-analyzer, $lines lines"
   fi
+  edits "$dir" "$lines"
   start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
   echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$lines/($end-$start):,.0f} lines/s')") | | |"
   rm -rf "$dir"

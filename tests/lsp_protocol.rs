@@ -179,7 +179,12 @@ fn rapid_edits_then_hover_reflect_the_final_text() {
     let original = "fn main() {\n    let s = String::from(\"\");\n}\n";
     client.open(uri, original);
     let (line, start) = position_of(original, "(\"\")", 2);
-    let typed = "hello, wörld! 😀 typed one char at a time";
+    // 500 edits, one char each, sent without waiting, then one hover.
+    let typed: String = "hello, wörld! 😀 typed one char at a time. "
+        .chars()
+        .cycle()
+        .take(500)
+        .collect();
     let mut character = start;
     for (version, ch) in typed.chars().enumerate() {
         client.change(

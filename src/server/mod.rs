@@ -31,9 +31,11 @@ pub struct ServerState {
     pub refreshes_inlay_hints: bool,
 }
 
+/// The server; cheap to clone, so background work (diagnostics) can own a handle.
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
-    state: Mutex<ServerState>,
+    state: Arc<Mutex<ServerState>>,
     worker: AnalysisWorker,
     /// Set by `shutdown`; the process exits with 0 only if `exit` came after it (LSP spec).
     shut_down: Arc<AtomicBool>,
@@ -74,7 +76,7 @@ pub fn run_stdio() -> ExitCode {
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| Backend {
             client,
-            state: Mutex::new(ServerState::default()),
+            state: Arc::new(Mutex::new(ServerState::default())),
             worker,
             shut_down: flag,
         });
@@ -122,13 +124,13 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let uri = params.text_document.uri.clone();
         handlers::text_document::did_open(self, params);
-        handlers::diagnostics::publish(self, uri).await;
+        handlers::diagnostics::schedule(self, uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri.clone();
         handlers::text_document::did_change(self, params);
-        handlers::diagnostics::publish(self, uri).await;
+        handlers::diagnostics::schedule(self, uri);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {

@@ -27,7 +27,7 @@ async fn apply(backend: &Backend, value: &Value) {
         state.settings = settings;
         changed && state.refreshes_inlay_hints
     };
-    super::diagnostics::publish_all(backend).await;
+    super::diagnostics::publish_all(backend);
     if refresh {
         match tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, backend.client.inlay_hint_refresh()).await
         {

@@ -6,9 +6,27 @@ use super::snapshot;
 use crate::analysis::diagnostics::{self, DiagnosticOptions, Severity};
 use crate::server::Backend;
 
+/// How long typing must pause before diagnostics are computed: a burst of edits is analysed
+/// once, for its last version, not once per keystroke.
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Publishes the document's diagnostics in the background, after the debounce. The handler
+/// that calls this returns at once: tower-lsp-server runs only a few handlers at a time, so a
+/// handler that waited here would hold up every message behind it.
+pub fn schedule(backend: &Backend, uri: Uri) {
+    let backend = backend.clone();
+    tokio::spawn(async move {
+        let version_at_call = backend.state().documents.get(&uri).map(|d| d.version);
+        tokio::time::sleep(DEBOUNCE).await;
+        if backend.state().documents.get(&uri).map(|d| d.version) == version_at_call {
+            publish(&backend, uri).await;
+        }
+    });
+}
+
 /// Analyses the document as it is now and publishes its diagnostics, unless a newer version
 /// arrived meanwhile (its own run will publish).
-pub async fn publish(backend: &Backend, uri: Uri) {
+async fn publish(backend: &Backend, uri: Uri) {
     let (enabled, options) = {
         let state = backend.state();
         let settings = &state.settings;
@@ -66,9 +84,9 @@ pub async fn publish(backend: &Backend, uri: Uri) {
 }
 
 /// Publishes again for every open document (after the settings changed).
-pub async fn publish_all(backend: &Backend) {
+pub fn publish_all(backend: &Backend) {
     let uris: Vec<Uri> = backend.state().documents.keys().cloned().collect();
     for uri in uris {
-        publish(backend, uri).await;
+        schedule(backend, uri);
     }
 }
