@@ -1331,12 +1331,7 @@ impl Walker<'_> {
     }
 
     fn infer_macro_expected(&mut self, mac: &syn::Macro, expected: Option<&Ty>) -> Value {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let name = super::lower::last_name(&mac.path);
         if name == "vec" {
             return self.infer_vec_macro(mac, expected);
         }
@@ -1665,12 +1660,7 @@ impl Walker<'_> {
             }
             syn::Expr::Reference(_) => NonZero,
             syn::Expr::Path(path) => {
-                let name = path
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
+                let name = super::lower::last_name(&path.path);
                 if name == "None" {
                     return self.none_bytes(ty);
                 }

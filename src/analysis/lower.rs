@@ -171,6 +171,14 @@ impl<'a> LowerCtx<'a> {
     }
 }
 
+/// The name a path ends with (`println` in `std::println!`, `None` in `Option::None`).
+pub fn last_name(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
 /// The primitive type spelled by a single name, if any.
 pub fn primitive(name: &str) -> Option<Ty> {
     if let Some(int) = IntTy::from_name(name) {

@@ -220,12 +220,7 @@ impl<'a> UseClassifier<'a> {
     }
 
     fn macro_call(&mut self, mac: &syn::Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let name = crate::analysis::lower::last_name(&mac.path);
         let Ok(args) =
             Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated.parse2(mac.tokens.clone())
         else {
