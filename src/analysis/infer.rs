@@ -441,7 +441,7 @@ impl Walker<'_> {
 
     /// The enum type a path like `Shape::Circle` or a unit struct name denotes, if user-defined.
     fn enum_of_variant(&self, path: &syn::Path) -> Option<Ty> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments = super::lower::segment_names(path);
         let owner = match segments.as_slice() {
             [.., owner, _variant] => owner.clone(),
             [single] => single.clone(),
@@ -599,12 +599,7 @@ impl Walker<'_> {
                 _ => Value::unknown(),
             };
         };
-        let segments: Vec<String> = callee
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segments = super::lower::segment_names(&callee.path);
         if let Some(last) = segments.last() {
             self.record_call(last);
         }
@@ -1309,21 +1304,38 @@ impl Walker<'_> {
         captured.dedup();
         let captures = captured
             .iter()
-            .map(|&b| {
-                let ty = self.out.bindings[b].value.ty.clone();
-                if closure.capture.is_some() {
-                    ty
-                } else {
-                    // Without `move`, rustc captures by reference unless the body consumes the
-                    // value; memlens cannot always tell, so non-Copy captures stay unknown.
-                    match may_own_heap(&ty, &self.symbols.defs) {
-                        Some(false) | Some(true) => Ty::shared_ref(ty),
-                        None => Ty::Unknown(None),
-                    }
-                }
-            })
+            .map(|&b| self.capture_type(&self.out.bindings[b].value.ty, closure.capture.is_some()))
             .collect();
-        (Value::owning_nothing(Ty::Closure { captures }), body.ty)
+        // A `move` closure owns what it captured; a borrowing one owns nothing.
+        let heap = if closure.capture.is_some() {
+            captured.iter().fold(Heap::NONE, |total, &b| {
+                total.plus(self.out.bindings[b].value.heap)
+            })
+        } else {
+            Heap::NONE
+        };
+        (
+            Value {
+                heap,
+                ..Value::owning_nothing(Ty::Closure { captures })
+            },
+            body.ty,
+        )
+    }
+
+    /// What a closure holds for one captured variable, when memlens can be sure: the value for
+    /// `move`, a reference otherwise. Tuples and the file's own structs may be captured field
+    /// by field (edition 2021), and a non-`move` closure moves a heap owner its body consumes,
+    /// so those captures are unknown rather than guessed.
+    fn capture_type(&self, ty: &Ty, by_move: bool) -> Ty {
+        let by_fields = matches!(ty, Ty::Tuple(_))
+            || matches!(ty, Ty::Adt { name, .. } if self.symbols.defs.adt(name).is_some());
+        match (by_move, may_own_heap(ty, &self.symbols.defs)) {
+            _ if by_fields => Ty::Unknown(None),
+            (true, Some(_)) => ty.clone(),
+            (false, Some(false)) => Ty::shared_ref(ty.clone()),
+            _ => Ty::Unknown(None),
+        }
     }
 
     pub(super) fn infer_macro(&mut self, mac: &syn::Macro) -> Value {
@@ -1674,12 +1686,7 @@ impl Walker<'_> {
                 let syn::Expr::Path(callee) = &*call.func else {
                     return Unknown;
                 };
-                let segments: Vec<String> = callee
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segments = super::lower::segment_names(&callee.path);
                 let owner = segments
                     .iter()
                     .rev()

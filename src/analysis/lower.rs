@@ -171,6 +171,11 @@ impl<'a> LowerCtx<'a> {
     }
 }
 
+/// The names of a path's segments (`["std", "vec", "Vec", "new"]`).
+pub fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// The name a path ends with (`println` in `std::println!`, `None` in `Option::None`).
 pub fn last_name(path: &syn::Path) -> String {
     path.segments

@@ -363,12 +363,7 @@ fn calls_path(call: &syn::ExprCall, tail: [&str; 2]) -> bool {
     let syn::Expr::Path(path) = &*call.func else {
         return false;
     };
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segments = crate::analysis::lower::segment_names(&path.path);
     segments.len() >= 2 && segments[segments.len() - 2..] == tail
 }
 

@@ -258,3 +258,29 @@ fn after() { let also_kept = [0u8; 3]; }
         "#]],
     );
 }
+
+#[test]
+fn closures_are_sized_only_when_their_captures_are_certain() {
+    check(
+        r#"
+fn f() {
+    let n = 3u8;
+    let s = String::from("a");
+    let pair = (1u8, 2u8);
+    let by_ref = || n + 1;
+    let reads = || s.len();
+    let fields = || pair.0;
+    let owned = move || s.len();
+}
+"#,
+        expect![[r#"
+            local n u8 | stack 1B
+            local s String | stack 24B + heap 1B
+            local pair (u8, u8) | stack 2B
+            local by_ref {closure} | stack 8B
+            local reads {closure} | stack ?
+            local fields {closure} | stack ?
+            local owned {closure} | stack 24B + heap 1B
+        "#]],
+    );
+}
