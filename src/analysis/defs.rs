@@ -47,6 +47,14 @@ pub struct DefSpan {
     pub name_end: usize,
 }
 
+impl DefSpan {
+    pub fn move_by(&mut self, moved: impl Fn(usize) -> usize) {
+        let length = self.name_end - self.name_start;
+        self.name_start = moved(self.name_start);
+        self.name_end = self.name_start + length;
+    }
+}
+
 /// A struct, enum or union definition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AdtDef {
@@ -104,6 +112,13 @@ impl TypeDefs {
 
     pub fn adts(&self) -> impl Iterator<Item = &AdtDef> {
         self.adts.values()
+    }
+
+    /// Moves where every user definition was written, after the text before it changed length.
+    pub fn move_spans(&mut self, moved: impl Fn(usize) -> usize) {
+        for span in self.adts.values_mut().filter_map(|def| def.span.as_mut()) {
+            span.move_by(&moved);
+        }
     }
 
     /// Follows aliases (with their generic arguments) until a non-alias type is reached.

@@ -532,7 +532,7 @@ fn reorder_note(analysis: &FileAnalysis, ty: &Ty, layout: &Layout) -> Option<Str
     if def.repr.c || def.repr.packed.is_some() || def.kind != super::defs::AdtKind::Struct {
         return None;
     }
-    let mut defs = analysis.defs.clone();
+    let mut defs = (*analysis.defs).clone();
     let mut as_c = def.clone();
     as_c.repr.c = true;
     defs.add_adt(as_c);

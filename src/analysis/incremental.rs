@@ -1,9 +1,14 @@
-//! Re-analysing only what an edit touched: each top-level chunk is parsed once per text and
-//! walked once per text, set of declarations and target.
+//! Re-analysing only what an edit touched, and only what a query asks about.
 //!
-//! An edit inside one function re-parses and re-walks that one chunk; the others' results are
-//! reused, shifted to where their chunk now starts. Results are kept relative to their chunk so
-//! that inserting a line above does not invalidate them.
+//! The file is cut into top-level chunks. Each chunk is first parsed with its function bodies
+//! blanked out, which is several times faster than a full parse and gives every declaration
+//! other items need. A chunk's bodies are parsed and walked only when a query covers the chunk,
+//! so the first hover on a large file costs one skeleton parse of the file plus one item.
+//!
+//! After an edit, only the chunks between the unchanged start and the unchanged end of the text
+//! are split and parsed again; the others keep their trees and walks, shifted to where they now
+//! start. Walks are kept relative to their chunk so that inserting a line above does not
+//! invalidate them; they are redone when the file's declarations or the target change.
 //!
 //! syn's spans live in proc-macro2's thread-local source map, which grows with every parse.
 //! The analyzers of one thread share a budget: past it the map is cleared, and every analyzer
@@ -19,10 +24,11 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::split_items;
+use super::chunk::{blank_fn_bodies, split_items_from};
+use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::Symbols;
-use super::{BindingReport, FileAnalysis, Target, build_reports, type_reports};
+use super::{BindingReport, FileAnalysis, Target, TypeReport, build_reports, type_reports};
 
 /// Source bytes parsed on this thread before the span map is cleared.
 const SPAN_BUDGET_BYTES: usize = 64 * 1024 * 1024;
@@ -53,12 +59,18 @@ fn over_budget() -> bool {
     SOURCE_MAP.with(|map| map.get().1 > SPAN_BUDGET_BYTES)
 }
 
-/// One chunk's parse: its pieces (spans relative to the chunk), errors, and a fingerprint of
-/// what it declares.
-struct ParsedChunk {
+/// A parse: the pieces of a chunk (spans relative to the chunk) and its syntax errors.
+struct Parsed {
     items: Vec<ParsedItem>,
     errors: Vec<SyntaxError>,
-    declarations: u64,
+}
+
+impl Parsed {
+    fn of(text: &str) -> Parsed {
+        note_parsed(text.len());
+        let (items, errors) = parse_chunk(text);
+        Parsed { items, errors }
+    }
 }
 
 /// One chunk's analysis, positions relative to the chunk start.
@@ -69,93 +81,275 @@ struct WalkedChunk {
     reports: Vec<BindingReport>,
 }
 
+/// One top-level chunk of the current text and what is known of it so far.
+struct Chunk {
+    range: Range<usize>,
+    /// The parse with function bodies blanked; `None` when the full parse serves instead
+    /// (the chunk has no body, or blanking left something that does not parse).
+    skeleton: Option<Parsed>,
+    full: Option<Parsed>,
+    /// A fingerprint of what the chunk declares for other items to see.
+    declarations: u64,
+    walked: Option<Arc<WalkedChunk>>,
+}
+
+impl Chunk {
+    /// Parses the chunk at `range`: fully if it overlaps `scope` (the query will walk it), else
+    /// only its declarations. A full parse without errors also serves for the declarations; one
+    /// with errors does not, because blanking the bodies keeps a function whose body is being
+    /// typed declared for the other items.
+    fn new(text: &str, range: Range<usize>, scope: &Range<usize>) -> Chunk {
+        let source = &text[range.clone()];
+        let full = overlaps(&range, scope).then(|| Parsed::of(source));
+        let skeleton = match &full {
+            Some(parsed) if parsed.errors.is_empty() => None,
+            _ => blank_fn_bodies(source)
+                .map(|blanked| Parsed::of(&blanked))
+                .filter(|parsed| parsed.errors.is_empty()),
+        };
+        let full = full.or_else(|| skeleton.is_none().then(|| Parsed::of(source)));
+        let mut chunk = Chunk {
+            range,
+            skeleton,
+            full,
+            declarations: 0,
+            walked: None,
+        };
+        chunk.declarations = fingerprint(
+            chunk
+                .declaring_items()
+                .iter()
+                .filter_map(|item| item.file.as_ref())
+                .map(declarations_of),
+        );
+        chunk
+    }
+
+    /// The pieces that say what the chunk declares: the same whether or not bodies are parsed.
+    fn declaring_items(&self) -> &[ParsedItem] {
+        match (&self.skeleton, &self.full) {
+            (Some(parsed), _) | (None, Some(parsed)) => &parsed.items,
+            (None, None) => &[],
+        }
+    }
+
+    /// The full parse, bodies included, parsed now if it was not yet.
+    fn full(&mut self, text: &str) -> &Parsed {
+        self.full
+            .get_or_insert_with(|| Parsed::of(&text[self.range.clone()]))
+    }
+}
+
+/// Whether a chunk's range touches a query's scope (an empty scope is a cursor position).
+fn overlaps(range: &Range<usize>, scope: &Range<usize>) -> bool {
+    range.start <= scope.end && scope.start <= range.end
+}
+
+/// The file's declarations, collected once per set of declarations, with the types' layouts.
+struct Declared {
+    fingerprint: u64,
+    /// The chunks' ranges when the declarations were collected or last moved: a definition's
+    /// position moves with its chunk.
+    chunk_ranges: Vec<Range<usize>>,
+    symbols: Symbols,
+    defs: Arc<TypeDefs>,
+    types: Option<(Target, Arc<Vec<TypeReport>>)>,
+}
+
+impl Declared {
+    /// Moves the definitions' positions to where their chunks now are. The declarations are
+    /// the same chunk for chunk (their fingerprint says so); only the text between them changed.
+    fn move_to(&mut self, chunk_ranges: Vec<Range<usize>>) {
+        if self.chunk_ranges == chunk_ranges {
+            return;
+        }
+        let old = std::mem::replace(&mut self.chunk_ranges, chunk_ranges);
+        let new = &self.chunk_ranges;
+        let moved = |at: usize| {
+            let index = old
+                .partition_point(|range| range.start <= at)
+                .saturating_sub(1);
+            match (old.get(index), new.get(index)) {
+                (Some(was), Some(now)) => at - was.start + now.start,
+                _ => at,
+            }
+        };
+        self.symbols.defs.move_spans(moved);
+        self.defs = Arc::new(self.symbols.defs.clone());
+        if let Some((_, types)) = &mut self.types {
+            for report in Arc::make_mut(types) {
+                if let Some(span) = &mut report.def.span {
+                    span.move_by(moved);
+                    report.name_range = span.name_start..span.name_end;
+                }
+            }
+        }
+    }
+}
+
 /// Analyses successive versions of one document, reusing what did not change.
 #[derive(Default)]
 pub struct Analyzer {
     epoch: u64,
-    parsed: HashMap<String, ParsedChunk>,
-    walked: HashMap<String, Arc<WalkedChunk>>,
-    /// The chunks of the last analysis, in order, with their start offsets.
-    last_chunks: Vec<(String, usize)>,
+    text: String,
+    chunks: Vec<Chunk>,
+    declared: Option<Declared>,
 }
 
 impl Analyzer {
-    /// Analyses `text`: the same result as [`super::analyze`], computed incrementally.
+    /// Analyses the whole of `text`: the same result as [`super::analyze`], computed
+    /// incrementally.
     pub fn analyze(&mut self, text: &str, target: Target) -> FileAnalysis {
+        self.analyze_scope(text, target, 0..text.len())
+    }
+
+    /// Analyses `text`, reporting bindings, uses, functions and syntax errors only for the items
+    /// that overlap `scope` (a byte range); types and declarations are always the whole file's.
+    /// Items outside the scope are parsed only for their declarations.
+    pub fn analyze_scope(
+        &mut self,
+        text: &str,
+        target: Target,
+        scope: Range<usize>,
+    ) -> FileAnalysis {
         self.forget_stale_trees();
-        let chunks: Vec<(String, usize)> = split_items(text)
-            .into_iter()
-            .map(|range| (text[range.clone()].to_string(), range.start))
-            .collect();
-        for (chunk, _) in &chunks {
-            if !self.parsed.contains_key(chunk) {
-                note_parsed(chunk.len());
-                self.parsed.insert(chunk.clone(), parse(chunk));
-            }
+        self.update_chunks(text, &scope);
+        self.update_declarations();
+        let Some(declared) = &mut self.declared else {
+            unreachable!("declarations were just brought up to date")
+        };
+        let mut walked = Vec::new();
+        for chunk in self
+            .chunks
+            .iter_mut()
+            .filter(|chunk| overlaps(&chunk.range, &scope))
+        {
+            let walk = walk_chunk(
+                chunk,
+                &self.text,
+                &declared.symbols,
+                declared.fingerprint,
+                target,
+            );
+            walked.push((
+                chunk.range.start,
+                walk,
+                chunk.full(&self.text).errors.clone(),
+            ));
         }
-        let files = self.pieces(&chunks);
-        let symbols = Symbols::collect(files.iter().map(|(file, base)| (*file, *base)));
-        let declarations = fingerprint(
-            chunks
-                .iter()
-                .map(|(chunk, _)| self.parsed[chunk].declarations),
-        );
-        let walked: Vec<Arc<WalkedChunk>> = chunks
-            .iter()
-            .map(|(chunk, _)| self.walked_chunk(chunk, declarations, target, &symbols))
-            .collect();
-        let analysis = assemble(&chunks, &walked, &self.parsed, symbols, target);
-        self.keep_only(&chunks);
-        self.last_chunks = chunks;
-        analysis
+        let types = match &declared.types {
+            Some((types_target, types)) if *types_target == target => Arc::clone(types),
+            _ => {
+                let types = Arc::new(type_reports(&declared.defs, &target));
+                declared.types = Some((target, Arc::clone(&types)));
+                types
+            }
+        };
+        assemble(&walked, Arc::clone(&declared.defs), types, target)
     }
 
-    /// The syntax trees of the last analysed text, with the byte offset each starts at.
-    pub fn files(&self) -> Vec<(&syn::File, usize)> {
-        self.pieces(&self.last_chunks)
-    }
-
-    fn pieces(&self, chunks: &[(String, usize)]) -> Vec<(&syn::File, usize)> {
-        chunks
+    /// The full syntax trees of the last analysed text, with the byte offset each starts at.
+    pub fn files(&mut self) -> Vec<(&syn::File, usize)> {
+        let text = &self.text;
+        for chunk in &mut self.chunks {
+            chunk.full(text);
+        }
+        self.chunks
             .iter()
-            .flat_map(|(chunk, start)| {
-                self.parsed[chunk]
-                    .items
-                    .iter()
-                    .filter_map(move |item| Some((item.file.as_ref()?, start + item.range.start)))
+            .flat_map(|chunk| {
+                let start = chunk.range.start;
+                chunk.full.iter().flat_map(move |parsed| {
+                    parsed.items.iter().filter_map(move |item| {
+                        Some((item.file.as_ref()?, start + item.range.start))
+                    })
+                })
             })
             .collect()
     }
 
-    fn walked_chunk(
-        &mut self,
-        chunk: &str,
-        declarations: u64,
-        target: Target,
-        symbols: &Symbols,
-    ) -> Arc<WalkedChunk> {
-        if let Some(walked) = self.walked.get(chunk)
-            && walked.declarations == declarations
-            && walked.target == target
-        {
-            return Arc::clone(walked);
+    /// Brings the chunks up to `text`: the chunks before the first changed byte and after the
+    /// last one are kept (the latter shifted); only those in between are split and parsed anew.
+    fn update_chunks(&mut self, text: &str, scope: &Range<usize>) {
+        if self.text == text {
+            return;
         }
-        let mut walker = Walker::new(symbols, chunk, target);
-        for item in &self.parsed[chunk].items {
-            if let Some(file) = &item.file {
-                walker.walk_file(file, item.range.start);
+        let old = std::mem::replace(&mut self.text, text.to_string());
+        let prefix = common_prefix(old.as_bytes(), text.as_bytes());
+        let suffix = common_suffix(&old.as_bytes()[prefix..], &text.as_bytes()[prefix..]);
+        let first = self
+            .chunks
+            .iter()
+            .position(|chunk| chunk.range.end >= prefix)
+            .unwrap_or(self.chunks.len());
+        let rescan_from = self.chunks.get(first).map_or(0, |chunk| chunk.range.start);
+        // Old chunks lying wholly in the unchanged end, by where they start in the new text.
+        let unchanged_from = old.len() - suffix;
+        let resumable: HashMap<usize, usize> = (first..self.chunks.len())
+            .filter(|&index| self.chunks[index].range.start >= unchanged_from)
+            .map(|index| {
+                (
+                    self.chunks[index].range.start + text.len() - old.len(),
+                    index,
+                )
+            })
+            .collect();
+        let mut resumed_at = None;
+        let (ranges, _) = split_items_from(text, rescan_from, |end| {
+            resumed_at = resumable.get(&end).copied();
+            resumed_at.is_some()
+        });
+        let mut tail = match resumed_at {
+            Some(index) => self.chunks.split_off(index),
+            None => Vec::new(),
+        };
+        for chunk in &mut tail {
+            chunk.range = chunk.range.start + text.len() - old.len()
+                ..chunk.range.end + text.len() - old.len();
+        }
+        self.chunks.truncate(first);
+        if ranges.is_empty() && tail.is_empty() {
+            // Only blank text follows: it belongs to the last item, which parses the same.
+            if let Some(last) = self.chunks.last_mut() {
+                last.range.end = text.len();
             }
         }
-        let collected = walker.finish();
-        let reports = build_reports(&collected, &symbols.defs, &target);
-        let walked = Arc::new(WalkedChunk {
-            declarations,
-            target,
-            collected,
-            reports,
+        self.chunks.extend(
+            ranges
+                .into_iter()
+                .map(|range| Chunk::new(text, range, scope)),
+        );
+        self.chunks.append(&mut tail);
+    }
+
+    /// Collects the file's declarations again if any chunk's declarations changed.
+    fn update_declarations(&mut self) {
+        let fingerprint = fingerprint(self.chunks.iter().map(|chunk| chunk.declarations));
+        let chunk_ranges: Vec<Range<usize>> = self
+            .chunks
+            .iter()
+            .map(|chunk| chunk.range.clone())
+            .collect();
+        if let Some(declared) = &mut self.declared
+            && declared.fingerprint == fingerprint
+        {
+            declared.move_to(chunk_ranges);
+            return;
+        }
+        let files = self.chunks.iter().flat_map(|chunk| {
+            let start = chunk.range.start;
+            chunk
+                .declaring_items()
+                .iter()
+                .filter_map(move |item| Some((item.file.as_ref()?, start + item.range.start)))
         });
-        self.walked.insert(chunk.to_string(), Arc::clone(&walked));
-        walked
+        let symbols = Symbols::collect(files);
+        self.declared = Some(Declared {
+            fingerprint,
+            chunk_ranges,
+            defs: Arc::new(symbols.defs.clone()),
+            symbols,
+            types: None,
+        });
     }
 
     /// After the thread's span map was cleared, cached trees are unusable: start over.
@@ -164,38 +358,82 @@ impl Analyzer {
             invalidate_spans();
         }
         if self.epoch != span_epoch() {
-            self.parsed.clear();
-            self.walked.clear();
-            self.last_chunks.clear();
-            self.epoch = span_epoch();
+            *self = Analyzer {
+                epoch: span_epoch(),
+                ..Analyzer::default()
+            };
         }
-    }
-
-    /// Keeps the caches to the chunks of the current text, so they do not grow with each edit.
-    fn keep_only(&mut self, chunks: &[(String, usize)]) {
-        if self.parsed.len() <= chunks.len() && self.walked.len() <= chunks.len() {
-            return;
-        }
-        let live: std::collections::HashSet<&str> =
-            chunks.iter().map(|(chunk, _)| chunk.as_str()).collect();
-        self.parsed.retain(|chunk, _| live.contains(chunk.as_str()));
-        self.walked.retain(|chunk, _| live.contains(chunk.as_str()));
     }
 }
 
-fn parse(chunk: &str) -> ParsedChunk {
-    let (items, errors) = parse_chunk(chunk);
-    let declarations = fingerprint(
-        items
-            .iter()
-            .filter_map(|item| item.file.as_ref())
-            .map(declarations_of),
-    );
-    ParsedChunk {
-        items,
-        errors,
-        declarations,
+/// The chunk's walk for these declarations and target, walked now if it is not cached.
+fn walk_chunk(
+    chunk: &mut Chunk,
+    text: &str,
+    symbols: &Symbols,
+    declarations: u64,
+    target: Target,
+) -> Arc<WalkedChunk> {
+    if let Some(walked) = &chunk.walked
+        && walked.declarations == declarations
+        && walked.target == target
+    {
+        return Arc::clone(walked);
     }
+    let source = &text[chunk.range.clone()];
+    let mut walker = Walker::new(symbols, source, target);
+    for item in &chunk.full(text).items {
+        if let Some(file) = &item.file {
+            walker.walk_file(file, item.range.start);
+        }
+    }
+    let collected = walker.finish();
+    let reports = build_reports(&collected, &symbols.defs, &target);
+    let walked = Arc::new(WalkedChunk {
+        declarations,
+        target,
+        collected,
+        reports,
+    });
+    chunk.walked = Some(Arc::clone(&walked));
+    walked
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    // Comparing blocks first lets a long identical start be compared at memcmp speed.
+    const BLOCK: usize = 256;
+    let blocks = a
+        .chunks(BLOCK)
+        .zip(b.chunks(BLOCK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = blocks * BLOCK;
+    start
+        + a.get(start..)
+            .unwrap_or_default()
+            .iter()
+            .zip(b.get(start..).unwrap_or_default())
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let length = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - length..], &b[b.len() - length..]);
+    let blocks = a
+        .rchunks(BLOCK)
+        .zip(b.rchunks(BLOCK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let matched = (blocks * BLOCK).min(length);
+    let (a, b) = (&a[..length - matched], &b[..length - matched]);
+    matched
+        + a.iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {
@@ -239,12 +477,11 @@ fn declaration_tokens(item: &syn::Item) -> String {
     }
 }
 
-/// Puts the chunks' results together, shifted to their chunk's start in the current text.
+/// Puts the walked chunks' results together, shifted to their chunk's start in the text.
 fn assemble(
-    chunks: &[(String, usize)],
-    walked: &[Arc<WalkedChunk>],
-    parsed: &HashMap<String, ParsedChunk>,
-    symbols: Symbols,
+    walked: &[(usize, Arc<WalkedChunk>, Vec<SyntaxError>)],
+    defs: Arc<TypeDefs>,
+    types: Arc<Vec<TypeReport>>,
     target: Target,
 ) -> FileAnalysis {
     let mut analysis = FileAnalysis {
@@ -255,11 +492,12 @@ fn assemble(
         functions: Vec::new(),
         leaks: Vec::new(),
         rc_links: Vec::new(),
-        types: type_reports(&symbols.defs, &target),
+        types,
         errors: Vec::new(),
-        defs: symbols.defs,
+        defs,
     };
-    for ((chunk, start), walked) in chunks.iter().zip(walked) {
+    for (start, walked, errors) in walked {
+        let start = *start;
         let first = analysis.bindings.len();
         let collected = &walked.collected;
         let shift = |range: &Range<usize>| range.start + start..range.end + start;
@@ -309,12 +547,10 @@ fn assemble(
                 to: l.to + first,
                 range: shift(&l.range),
             }));
-        analysis
-            .errors
-            .extend(parsed[chunk].errors.iter().map(|e| SyntaxError {
-                range: shift(&e.range),
-                message: e.message.clone(),
-            }));
+        analysis.errors.extend(errors.iter().map(|e| SyntaxError {
+            range: shift(&e.range),
+            message: e.message.clone(),
+        }));
     }
     analysis
 }

@@ -72,9 +72,10 @@ pub struct FileAnalysis {
     pub functions: Vec<FunctionFacts>,
     pub leaks: Vec<bindings::Leak>,
     pub rc_links: Vec<cycles::RcLink>,
-    pub types: Vec<TypeReport>,
+    /// The file's types, shared between the analyses of one set of declarations.
+    pub types: std::sync::Arc<Vec<TypeReport>>,
     pub errors: Vec<SyntaxError>,
-    pub defs: TypeDefs,
+    pub defs: std::sync::Arc<TypeDefs>,
 }
 
 impl FileAnalysis {

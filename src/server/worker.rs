@@ -5,6 +5,7 @@
 //! an analysis is caught and reported; the thread keeps serving.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, mpsc};
 
@@ -24,6 +25,9 @@ pub struct AnalysisRequest {
     /// A snapshot of the text; ropes clone in constant time, so taking one is cheap.
     pub text: Rope,
     pub target: Target,
+    /// The byte range the query is about: items outside it are analysed only for their
+    /// declarations. `None` asks for the whole file.
+    pub scope: Option<Range<usize>>,
 }
 
 type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
@@ -37,6 +41,8 @@ struct AnalysisCache {
 }
 
 impl AnalysisCache {
+    /// The analysis for a request: the cached whole-file analysis of that version and target if
+    /// there is one (it covers any scope), else a fresh one of the requested scope.
     fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
         if let Some((version, target, analysis)) = self.latest.get(&request.uri)
             && *version == request.version
@@ -45,10 +51,14 @@ impl AnalysisCache {
             return Arc::clone(analysis);
         }
         let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
-        let analysis = Arc::new(analyzer.analyze(&request.text.to_string(), request.target));
-        let entry = (request.version, request.target, Arc::clone(&analysis));
-        self.latest.insert(request.uri.clone(), entry);
-        analysis
+        let text = request.text.to_string();
+        let Some(scope) = &request.scope else {
+            let analysis = Arc::new(analyzer.analyze(&text, request.target));
+            let entry = (request.version, request.target, Arc::clone(&analysis));
+            self.latest.insert(request.uri.clone(), entry);
+            return analysis;
+        };
+        Arc::new(analyzer.analyze_scope(&text, request.target, scope.clone()))
     }
 
     /// Forgets everything after a panic: the caches may hold half-built entries.
@@ -112,7 +122,7 @@ impl AnalysisWorker {
                 let analysis = cache.analysis(&request);
                 let files = cache
                     .analyzers
-                    .get(&request.uri)
+                    .get_mut(&request.uri)
                     .map(Analyzer::files)
                     .unwrap_or_default();
                 query(&analysis, &files)

@@ -1,6 +1,8 @@
 //! The incremental analyzer gives exactly what a fresh analysis gives, edit after edit.
 
+use crate::analysis::hover::hover;
 use crate::analysis::incremental::Analyzer;
+use crate::analysis::inlay::{InlayOptions, inlay_hints};
 use crate::analysis::{FileAnalysis, Target, analyze};
 
 /// Everything but the definitions table (a hash map, whose order is not meaningful).
@@ -71,4 +73,127 @@ fn a_span_reset_between_analyses_is_survived() {
         !analyzer.files().is_empty(),
         "the trees of the last text are available"
     );
+}
+
+/// The project's own sample programs, one after another: many items of every kind.
+fn corpus() -> String {
+    [
+        SEED,
+        include_str!("../../../tests/fixtures/heap_basics.rs"),
+        include_str!("../../../tests/fixtures/heap_growth.rs"),
+        include_str!("../../../tests/fixtures/actions.rs"),
+        include_str!("../../../tests/fixtures/statics.rs"),
+    ]
+    .iter()
+    .map(|source| source.replace("//!", "//"))
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+#[test]
+fn edits_at_item_boundaries_give_the_same_result_as_a_fresh_analysis() {
+    let steps: [fn(&str) -> String; 9] = [
+        |t| t.to_string(),
+        // A new item before everything.
+        |t| format!("struct First(u32);\n{t}"),
+        // A new item after everything, then blank text after it.
+        |t| format!("{t}\nfn last() {{ let v = vec![1u8, 2]; }}"),
+        |t| format!("{t}\n\n   \n"),
+        // Between two items: a blank line, then an item glued to the end of the previous one.
+        |t| {
+            let at = t.find("\nfn ").map_or(0, |at| at + 1);
+            format!("{}\n{}", &t[..at], &t[at..])
+        },
+        |t| {
+            let at = t.find("}\n").map_or(0, |at| at + 1);
+            format!("{}static GLUED: u8 = 1;{}", &t[..at], &t[at..])
+        },
+        // An item split in two by an inserted closing brace, then joined again.
+        |t| t.replacen("let x = 42;", "let x = 42; }\nfn split() {", 1),
+        |t| t.replacen("let x = 42; }\nfn split() {", "let x = 42;", 1),
+        // Everything deleted.
+        |_| String::new(),
+    ];
+    let mut analyzer = Analyzer::default();
+    let mut text = corpus();
+    let mut history = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        history.push(text.clone());
+        text = step(&text);
+        assert_same_as_fresh(&mut analyzer, &text, &format!("step {index}"));
+    }
+    // Undo, all the way back.
+    for (index, earlier) in history.iter().rev().enumerate() {
+        assert_same_as_fresh(&mut analyzer, earlier, &format!("undo {index}"));
+    }
+}
+
+fn assert_same_as_fresh(analyzer: &mut Analyzer, text: &str, what: &str) {
+    let incremental = analyzer.analyze(text, Target::default());
+    let fresh = analyze(text, Target::default());
+    assert_same(&comparable(&incremental), &comparable(&fresh), what);
+}
+
+/// Fails at the first line where two long debug dumps differ, showing that line of each.
+fn assert_same(actual: &str, expected: &str, what: &str) {
+    let mismatch = actual
+        .split(", ")
+        .zip(expected.split(", "))
+        .enumerate()
+        .find(|(_, (a, e))| a != e);
+    if let Some((index, (a, e))) = mismatch {
+        panic!("{what}: part {index} differs:\n  incremental: {a}\n  fresh:       {e}");
+    }
+    assert_eq!(actual.len(), expected.len(), "{what}: one dump is longer");
+}
+
+/// Byte offsets at character boundaries, every few bytes: enough to land on every name.
+fn offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
+    (0..=text.len())
+        .step_by(2)
+        .filter(|&at| text.is_char_boundary(at))
+}
+
+#[test]
+fn a_scoped_analysis_answers_hovers_as_the_whole_one_does() {
+    let text = corpus();
+    let whole = analyze(&text, Target::default());
+    // A fresh analyzer per query leaves the other items unparsed, as on a first hover; a shared
+    // one accumulates parses from earlier queries: both must answer the same.
+    let mut shared = Analyzer::default();
+    for offset in offsets(&text) {
+        let expected = hover(&whole, offset);
+        let scoped = shared.analyze_scope(&text, Target::default(), offset..offset);
+        assert_eq!(hover(&scoped, offset), expected, "offset {offset}");
+        if offset % 64 == 0 {
+            let first = Analyzer::default().analyze_scope(&text, Target::default(), offset..offset);
+            assert_eq!(hover(&first, offset), expected, "first query at {offset}");
+        }
+    }
+}
+
+#[test]
+fn a_scoped_analysis_gives_the_inlay_hints_of_its_range() {
+    let text = corpus();
+    let whole = analyze(&text, Target::default());
+    let options = InlayOptions::default();
+    let mut analyzer = Analyzer::default();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
+    for window in line_starts.windows(2).step_by(5) {
+        let range = window[0]..(window[0] + 400).min(text.len());
+        let scoped = analyzer.analyze_scope(&text, Target::default(), range.clone());
+        // Hints point at bindings by index, which differs between analyses: compare names.
+        let hints = |analysis: &FileAnalysis| {
+            inlay_hints(analysis, range.clone(), options)
+                .into_iter()
+                .map(|hint| {
+                    let binding = &analysis.bindings[hint.binding].binding;
+                    (hint.offset, hint.label, binding.name_range.clone())
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hints(&scoped), hints(&whole), "range {range:?}");
+    }
 }

@@ -6,6 +6,7 @@ use tower_lsp_server::ls_types::*;
 use super::{internal_error, snapshot};
 use crate::analysis::hover;
 use crate::server::Backend;
+use crate::server::worker::AnalysisRequest;
 
 pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
@@ -18,11 +19,14 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     else {
         return Ok(None);
     };
+    // Only the item under the cursor needs its bodies parsed and walked.
+    let request = AnalysisRequest {
+        scope: Some(offset..offset),
+        ..snapshot.request
+    };
     let found = backend
         .worker
-        .query(snapshot.request, move |analysis| {
-            hover::hover(analysis, offset)
-        })
+        .query(request, move |analysis| hover::hover(analysis, offset))
         .await
         .map_err(internal_error)?;
     Ok(found.map(|result| Hover {

@@ -6,6 +6,7 @@ use tower_lsp_server::ls_types::*;
 use super::{internal_error, snapshot};
 use crate::analysis::inlay;
 use crate::server::Backend;
+use crate::server::worker::AnalysisRequest;
 
 pub async fn inlay_hint(
     backend: &Backend,
@@ -24,9 +25,14 @@ pub async fn inlay_hint(
     let document = &snapshot.document;
     let range = snapshot.byte_range(params.range);
     let (start, end) = (range.start, range.end);
+    // Editors ask for the visible range; items outside it need only their declarations.
+    let request = AnalysisRequest {
+        scope: Some(start..end),
+        ..snapshot.request
+    };
     let hints = backend
         .worker
-        .query(snapshot.request, move |analysis| {
+        .query(request, move |analysis| {
             inlay::inlay_hints(analysis, start..end, options)
         })
         .await

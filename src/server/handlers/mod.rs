@@ -31,6 +31,7 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
             version: document.version,
             text: document.rope.clone(),
             target: state.settings.target,
+            scope: None,
         },
         encoding: state.encoding,
         document,
