@@ -4,3 +4,4 @@ pub mod analysis;
 pub mod cli;
 pub mod server;
 pub mod stack;
+pub mod workspace;

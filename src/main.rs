@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use memlens::analysis::{self, Target};
+use memlens::analysis::Target;
 use memlens::cli::explain;
 
 #[derive(Parser)]
@@ -85,9 +85,13 @@ fn explain_all(
         .iter()
         .map(|path| Ok((path.display().to_string(), explain::read_source(path)?)))
         .collect::<Result<Vec<_>, explain::ExplainError>>()?;
-    let reports = sources
+    let mut crates = memlens::workspace::Crates::default();
+    let reports: Vec<_> = files
         .iter()
-        .map(|(path, text)| (path, text, analysis::analyze(text, target)));
+        .zip(&sources)
+        .map(|(file, (path, text))| (path, text, crates.analyze(file, text, target)))
+        .collect();
+    let reports = reports.into_iter();
     if json {
         let values: Vec<serde_json::Value> = reports
             .map(|(path, text, a)| explain::to_json(path, text, &a))

@@ -114,6 +114,39 @@ impl TypeDefs {
         self.adts.values()
     }
 
+    /// Adds every definition of `other` whose name this table does not define.
+    pub fn fill_in(&mut self, other: &TypeDefs) {
+        for (name, def) in &other.adts {
+            self.adts.entry(name.clone()).or_insert_with(|| def.clone());
+        }
+        for (name, def) in &other.aliases {
+            self.aliases
+                .entry(name.clone())
+                .or_insert_with(|| def.clone());
+        }
+        for (name, value) in &other.consts {
+            self.consts.entry(name.clone()).or_insert(*value);
+        }
+    }
+
+    /// The definitions, aliases and constants whose names pass `keep`.
+    pub fn filtered(&self, keep: impl Fn(&str) -> bool) -> TypeDefs {
+        TypeDefs {
+            adts: kept_entries(&self.adts, &keep),
+            aliases: kept_entries(&self.aliases, &keep),
+            consts: kept_entries(&self.consts, &keep),
+        }
+    }
+
+    pub fn alias_names(&self) -> impl Iterator<Item = &str> {
+        self.aliases.keys().map(String::as_str)
+    }
+
+    /// Forgets where the definitions were written: for declarations seen from another file.
+    pub fn forget_spans(&mut self) {
+        self.adts.values_mut().for_each(|def| def.span = None);
+    }
+
     /// Moves where every user definition was written, after the text before it changed length.
     pub fn move_spans(&mut self, moved: impl Fn(usize) -> usize) {
         for span in self.adts.values_mut().filter_map(|def| def.span.as_mut()) {
@@ -136,4 +169,15 @@ impl TypeDefs {
         }
         current
     }
+}
+
+/// The entries of a name-keyed table whose names pass `keep`.
+pub fn kept_entries<T: Clone>(
+    map: &HashMap<String, T>,
+    keep: impl Fn(&str) -> bool,
+) -> HashMap<String, T> {
+    map.iter()
+        .filter(|(name, _)| keep(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
 }

@@ -24,7 +24,8 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_fn_bodies, split_items_from};
+use super::chunk::{blank_fn_bodies, split_items, split_items_from};
+use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::Symbols;
@@ -187,6 +188,13 @@ impl Declared {
     }
 }
 
+/// A file of a crate: where it is, and the index of the crate's declarations.
+#[derive(Clone, Copy)]
+pub struct CrateFile<'a> {
+    pub index: &'a CrateIndex,
+    pub path: &'a std::path::Path,
+}
+
 /// Analyses successive versions of one document, reusing what did not change.
 #[derive(Default)]
 pub struct Analyzer {
@@ -212,9 +220,21 @@ impl Analyzer {
         target: Target,
         scope: Range<usize>,
     ) -> FileAnalysis {
+        self.analyze_in_crate(text, target, scope, None)
+    }
+
+    /// Like [`Analyzer::analyze_scope`], for a file of a crate: names the file does not declare
+    /// itself are looked up in what the crate's other files declare.
+    pub fn analyze_in_crate(
+        &mut self,
+        text: &str,
+        target: Target,
+        scope: Range<usize>,
+        krate: Option<CrateFile<'_>>,
+    ) -> FileAnalysis {
         self.forget_stale_trees();
         self.update_chunks(text, &scope);
-        self.update_declarations();
+        self.update_declarations(krate);
         let Some(declared) = &mut self.declared else {
             unreachable!("declarations were just brought up to date")
         };
@@ -321,9 +341,35 @@ impl Analyzer {
         self.chunks.append(&mut tail);
     }
 
-    /// Collects the file's declarations again if any chunk's declarations changed.
-    fn update_declarations(&mut self) {
-        let fingerprint = fingerprint(self.chunks.iter().map(|chunk| chunk.declarations));
+    /// A fingerprint of what the file declares, which changes whenever its declarations may have.
+    pub fn own_declarations(&self) -> u64 {
+        fingerprint(self.chunks.iter().map(|chunk| chunk.declarations))
+    }
+
+    /// The declarations of the last analysed text, for the crate index.
+    pub fn file_declarations(&self) -> FileDeclarations {
+        FileDeclarations::of_items(self.declaring_files().flat_map(|(file, _)| &file.items))
+    }
+
+    /// The trees that say what the file declares, with the byte offset each starts at.
+    fn declaring_files(&self) -> impl Iterator<Item = (&syn::File, usize)> + Clone {
+        self.chunks.iter().flat_map(|chunk| {
+            let start = chunk.range.start;
+            chunk
+                .declaring_items()
+                .iter()
+                .filter_map(move |item| Some((item.file.as_ref()?, start + item.range.start)))
+        })
+    }
+
+    /// Collects the file's declarations again if any chunk's declarations changed, or (in a
+    /// crate) what the other files declare.
+    fn update_declarations(&mut self, krate: Option<CrateFile<'_>>) {
+        let fingerprint = fingerprint(
+            [self.own_declarations()]
+                .into_iter()
+                .chain(krate.map(|krate| krate.index.context_of(krate.path))),
+        );
         let chunk_ranges: Vec<Range<usize>> = self
             .chunks
             .iter()
@@ -335,14 +381,14 @@ impl Analyzer {
             declared.move_to(chunk_ranges);
             return;
         }
-        let files = self.chunks.iter().flat_map(|chunk| {
-            let start = chunk.range.start;
-            chunk
-                .declaring_items()
-                .iter()
-                .filter_map(move |item| Some((item.file.as_ref()?, start + item.range.start)))
-        });
-        let symbols = Symbols::collect(files);
+        let outside = match krate {
+            Some(krate) => {
+                let items = self.declaring_files().flat_map(|(file, _)| &file.items);
+                krate.index.view(krate.path, &imports_of(items))
+            }
+            None => Symbols::default(),
+        };
+        let symbols = Symbols::collect_with(self.declaring_files(), &outside);
         self.declared = Some(Declared {
             fingerprint,
             chunk_ranges,
@@ -444,11 +490,24 @@ fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {
 
 /// What a chunk declares for other items to see: everything but function bodies.
 fn declarations_of(file: &syn::File) -> u64 {
+    fingerprint(file.items.iter().map(declarations_of_item))
+}
+
+/// What an item declares for other items (and files) to see: everything but function bodies.
+pub(super) fn declarations_of_item(item: &syn::Item) -> u64 {
     let mut hasher = DefaultHasher::new();
-    for item in &file.items {
-        declaration_tokens(item).hash(&mut hasher);
-    }
+    declaration_tokens(item).hash(&mut hasher);
     hasher.finish()
+}
+
+/// Parses a whole file item by item, counting its bytes against this thread's span budget
+/// (for trees that are used and dropped, like another file's declarations).
+pub(super) fn parse_counted(text: &str) -> Vec<ParsedItem> {
+    note_parsed(text.len());
+    split_items(text)
+        .into_iter()
+        .flat_map(|range| parse_chunk(&text[range]).0)
+        .collect()
 }
 
 fn declaration_tokens(item: &syn::Item) -> String {

@@ -447,9 +447,20 @@ impl Walker<'_> {
             [single] => single.clone(),
             [] => return None,
         };
-        let def = self.symbols.defs.adt(&owner)?;
-        let args = vec![Ty::Unknown(None); def.generics.len()];
-        Some(Ty::adt(&def.name, args))
+        if let Some(def) = self.symbols.defs.adt(&owner) {
+            let args = vec![Ty::Unknown(None); def.generics.len()];
+            return Some(Ty::adt(&def.name, args));
+        }
+        // `type P = Point;` (or `use a::Point as P;`) lets `P { .. }` build a `Point`.
+        let alias = self.symbols.defs.alias(&owner)?;
+        match &alias.ty {
+            Ty::Adt { .. } if alias.generics.is_empty() => Some(alias.ty.clone()),
+            Ty::Adt { name, .. } => {
+                let def = self.symbols.defs.adt(name)?;
+                Some(Ty::adt(name, vec![Ty::Unknown(None); def.generics.len()]))
+            }
+            _ => None,
+        }
     }
 
     fn infer_array(&mut self, items: &[&syn::Expr], expected: Option<&Ty>) -> Value {

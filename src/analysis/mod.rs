@@ -4,6 +4,7 @@ pub mod actions;
 pub mod alloc_model;
 pub mod bindings;
 pub mod chunk;
+pub mod crate_index;
 pub mod cycles;
 pub mod defs;
 pub mod diagnostics;

@@ -32,22 +32,55 @@ impl Symbols {
     /// Collects the declarations of all parsed items, including those inside inline modules.
     /// Each file comes with the byte offset of its text in the whole source.
     pub fn collect<'a>(files: impl Iterator<Item = (&'a syn::File, usize)> + Clone) -> Symbols {
-        let mut symbols = Symbols::default();
-        let items = || {
-            files.clone().flat_map(|(file, base)| {
-                flatten_items(&file.items)
-                    .into_iter()
-                    .map(move |item| (item, base))
-            })
+        Symbols::collect_with(files, &Symbols::default())
+    }
+
+    /// Like [`Symbols::collect`], seeing also what is declared `outside` the file (in the rest
+    /// of the crate): the file's own declarations come first, outside ones fill in the names it
+    /// does not declare, and outside constants may appear in the file's constant expressions.
+    pub fn collect_with<'a>(
+        files: impl Iterator<Item = (&'a syn::File, usize)> + Clone,
+        outside: &Symbols,
+    ) -> Symbols {
+        let items = files.flat_map(|(file, base)| {
+            flatten_items(&file.items)
+                .into_iter()
+                .map(move |item| (item, base))
+        });
+        let mut symbols = Symbols::of_items(items, &outside.consts);
+        symbols.fill_in(outside);
+        symbols
+    }
+
+    /// The declarations of the given items only (inline modules are not entered), each with the
+    /// byte offset its spans are relative to.
+    pub fn of_items<'a>(
+        items: impl Iterator<Item = (&'a syn::Item, usize)> + Clone,
+        outside_consts: &HashMap<String, u64>,
+    ) -> Symbols {
+        let mut symbols = Symbols {
+            consts: const_values(items.clone().map(|(item, _)| item), outside_consts),
+            ..Symbols::default()
         };
-        symbols.consts = const_values(items().map(|(item, _)| item));
-        for (item, base) in items() {
+        for (item, base) in items {
             symbols.add_item(item, base);
         }
         for (name, value) in &symbols.consts {
             symbols.defs.add_const(name, *value);
         }
         symbols
+    }
+
+    /// Adds every declaration of `other` whose name this one does not declare; methods merge
+    /// per type, this one's winning.
+    pub fn fill_in(&mut self, other: &Symbols) {
+        self.defs.fill_in(&other.defs);
+        fill_missing(&mut self.consts, &other.consts);
+        fill_missing(&mut self.fns, &other.fns);
+        fill_missing(&mut self.values, &other.values);
+        for (type_name, methods) in &other.methods {
+            fill_missing(self.methods.entry(type_name.clone()).or_default(), methods);
+        }
     }
 
     fn add_item(&mut self, item: &syn::Item, base: usize) {
@@ -137,9 +170,30 @@ fn flatten_items(items: &[syn::Item]) -> Vec<&syn::Item> {
     all
 }
 
-/// Evaluates integer `const` items, letting constants refer to constants declared anywhere.
-fn const_values<'a>(items: impl Iterator<Item = &'a syn::Item> + Clone) -> HashMap<String, u64> {
-    let mut values = HashMap::new();
+fn fill_missing<T: Clone>(into: &mut HashMap<String, T>, from: &HashMap<String, T>) {
+    for (name, value) in from {
+        into.entry(name.clone()).or_insert_with(|| value.clone());
+    }
+}
+
+/// Evaluates integer `const` items, letting constants refer to constants declared anywhere
+/// among the items or outside them.
+fn const_values<'a>(
+    items: impl Iterator<Item = &'a syn::Item> + Clone,
+    outside: &HashMap<String, u64>,
+) -> HashMap<String, u64> {
+    let mut values = outside.clone();
+    let own: std::collections::HashSet<String> = items
+        .clone()
+        .filter_map(|item| match item {
+            syn::Item::Const(constant) => Some(constant.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    // The file's own constants shadow outside ones of the same name.
+    for name in &own {
+        values.remove(name);
+    }
     // Each pass resolves one more level of constants that refer to other constants.
     for _ in 0..4 {
         let mut changed = false;
@@ -160,5 +214,6 @@ fn const_values<'a>(items: impl Iterator<Item = &'a syn::Item> + Clone) -> HashM
             break;
         }
     }
+    values.retain(|name, _| own.contains(name));
     values
 }

@@ -1,6 +1,7 @@
 //! The LSP server: protocol in, the analysis core, protocol out. One handler per method.
 
 mod config;
+mod crates;
 mod documents;
 mod handlers;
 mod transport;
@@ -29,6 +30,12 @@ pub struct ServerState {
     pub pulls_configuration: bool,
     /// The client accepts `workspace/inlayHint/refresh`.
     pub refreshes_inlay_hints: bool,
+    /// The client shows server-initiated progress (`window/workDoneProgress/create`).
+    pub shows_progress: bool,
+    /// The client lets the server register `workspace/didChangeWatchedFiles` watchers.
+    pub registers_file_watchers: bool,
+    /// The workspace folders, whose packages are indexed after `initialized`.
+    pub workspace_folders: Vec<std::path::PathBuf>,
 }
 
 /// The server; cheap to clone, so background work (diagnostics) can own a handle.
@@ -114,6 +121,10 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         handlers::configuration::pull(self).await;
+        handlers::workspace::watch_files(self).await;
+        // Indexing runs in the background: requests are served meanwhile.
+        let backend = self.clone();
+        tokio::spawn(async move { handlers::workspace::index_folders(&backend).await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -135,6 +146,10 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         handlers::text_document::did_close(self, params);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        handlers::workspace::did_change_watched_files(self, params).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

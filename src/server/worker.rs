@@ -7,14 +7,16 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, mpsc};
 
 use ropey::Rope;
 use tokio::sync::oneshot;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::incremental::Analyzer;
+use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::{FileAnalysis, Target};
+use crate::server::crates::CrateIndexes;
 
 use crate::stack::ANALYSIS_STACK_BYTES;
 
@@ -32,39 +34,74 @@ pub struct AnalysisRequest {
 
 type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
 
-/// What the analysis thread keeps: an incremental analyzer per document, and each document's
-/// latest analysis by version and target.
+/// What the analysis thread keeps: an incremental analyzer per document, each document's
+/// latest whole analysis, and the indexes of the crates the documents belong to.
 #[derive(Default)]
-struct AnalysisCache {
+pub struct AnalysisCache {
     analyzers: HashMap<Uri, Analyzer>,
-    latest: HashMap<Uri, (i32, Target, Arc<FileAnalysis>)>,
+    latest: HashMap<Uri, LatestAnalysis>,
+    pub crates: CrateIndexes,
+}
+
+/// A whole-file analysis and what it was made from: it stands for any request with the same
+/// version, target and crate context.
+struct LatestAnalysis {
+    version: i32,
+    target: Target,
+    context: Option<u64>,
+    analysis: Arc<FileAnalysis>,
+}
+
+/// The file behind a document, if it is one: what the crate index knows it by.
+fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
+    let path = uri.to_file_path()?;
+    Some(std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned()))
 }
 
 impl AnalysisCache {
-    /// The analysis for a request: the cached whole-file analysis of that version and target if
-    /// there is one (it covers any scope), else a fresh one of the requested scope.
+    /// The analysis for a request: the cached whole-file analysis of that version, target and
+    /// crate context if there is one (it covers any scope), else a fresh one of the requested
+    /// scope.
     fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
-        if let Some((version, target, analysis)) = self.latest.get(&request.uri)
-            && *version == request.version
-            && *target == request.target
+        let path = file_path(&request.uri);
+        let index = path.as_deref().and_then(|path| self.crates.index_for(path));
+        let context = index
+            .zip(path.as_deref())
+            .map(|(index, path)| index.context_of(path));
+        if let Some(latest) = self.latest.get(&request.uri)
+            && latest.version == request.version
+            && latest.target == request.target
+            && latest.context == context
         {
-            return Arc::clone(analysis);
+            return Arc::clone(&latest.analysis);
         }
+        let krate = index
+            .zip(path.as_deref())
+            .map(|(index, path)| CrateFile { index, path });
         let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
         let text = request.text.to_string();
-        let Some(scope) = &request.scope else {
-            let analysis = Arc::new(analyzer.analyze(&text, request.target));
-            let entry = (request.version, request.target, Arc::clone(&analysis));
-            self.latest.insert(request.uri.clone(), entry);
-            return analysis;
-        };
-        Arc::new(analyzer.analyze_scope(&text, request.target, scope.clone()))
+        let scope = request.scope.clone().unwrap_or(0..text.len());
+        let analysis = Arc::new(analyzer.analyze_in_crate(&text, request.target, scope, krate));
+        if let Some(path) = &path {
+            self.crates.note_analyzed(path, analyzer);
+        }
+        if request.scope.is_none() {
+            let latest = LatestAnalysis {
+                version: request.version,
+                target: request.target,
+                context,
+                analysis: Arc::clone(&analysis),
+            };
+            self.latest.insert(request.uri.clone(), latest);
+        }
+        analysis
     }
 
     /// Forgets everything after a panic: the caches may hold half-built entries.
     fn clear(&mut self) {
         self.latest.clear();
         self.analyzers.clear();
+        self.crates = CrateIndexes::counting_in(self.crates.generation());
     }
 }
 
@@ -72,6 +109,7 @@ impl AnalysisCache {
 #[derive(Clone)]
 pub struct AnalysisWorker {
     jobs: mpsc::Sender<Job>,
+    crate_generation: Arc<AtomicU64>,
 }
 
 /// Why an analysis produced no result.
@@ -86,16 +124,30 @@ pub enum AnalysisFailure {
 impl AnalysisWorker {
     pub fn spawn() -> std::io::Result<AnalysisWorker> {
         let (jobs, receiver) = mpsc::channel::<Job>();
+        let crate_generation = Arc::new(AtomicU64::new(0));
+        let generation = Arc::clone(&crate_generation);
         std::thread::Builder::new()
             .name("memlens-analysis".into())
             .stack_size(ANALYSIS_STACK_BYTES)
             .spawn(move || {
-                let mut cache = AnalysisCache::default();
+                let mut cache = AnalysisCache {
+                    crates: CrateIndexes::counting_in(generation),
+                    ..AnalysisCache::default()
+                };
                 for job in receiver {
                     job(&mut cache);
                 }
             })?;
-        Ok(AnalysisWorker { jobs })
+        Ok(AnalysisWorker {
+            jobs,
+            crate_generation,
+        })
+    }
+
+    /// A counter that grows whenever a crate index changes: when it moved during a request,
+    /// other documents' analyses may have changed.
+    pub fn crate_generation(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.crate_generation)
     }
 
     /// Analyses a document (or reuses the cached analysis of that version) and applies `query`
@@ -116,19 +168,28 @@ impl AnalysisWorker {
         request: AnalysisRequest,
         query: impl FnOnce(&FileAnalysis, &[(&syn::File, usize)]) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
+        self.run(move |cache| {
+            let analysis = cache.analysis(&request);
+            let files = cache
+                .analyzers
+                .get_mut(&request.uri)
+                .map(Analyzer::files)
+                .unwrap_or_default();
+            query(&analysis, &files)
+        })
+        .await
+    }
+
+    /// Runs `work` on the analysis thread under the panic guard; after a panic the caches are
+    /// cleared, as they may hold half-built entries.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut AnalysisCache) -> T + Send + 'static,
+    ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |cache| {
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                let analysis = cache.analysis(&request);
-                let files = cache
-                    .analyzers
-                    .get_mut(&request.uri)
-                    .map(Analyzer::files)
-                    .unwrap_or_default();
-                query(&analysis, &files)
-            }));
-            let result =
-                result.map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
+            let result = catch_unwind(AssertUnwindSafe(|| work(cache)))
+                .map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
             if result.is_err() {
                 cache.clear();
             }
@@ -140,12 +201,23 @@ impl AnalysisWorker {
         answer.await.map_err(|_| AnalysisFailure::WorkerGone)?
     }
 
-    /// Forgets a closed document's analysis.
+    /// Forgets a closed document's analysis; its file's declarations come from disk again.
     pub fn forget(&self, uri: Uri) {
         let _ = self.jobs.send(Box::new(move |cache| {
             cache.latest.remove(&uri);
             cache.analyzers.remove(&uri);
+            if let Some(path) = file_path(&uri) {
+                cache.crates.closed(&path);
+            }
         }));
+    }
+
+    /// Runs `work` on the crate indexes, on the analysis thread, under the panic guard.
+    pub async fn with_crates<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut CrateIndexes) -> T + Send + 'static,
+    ) -> Result<T, AnalysisFailure> {
+        self.run(move |cache| work(&mut cache.crates)).await
     }
 }
 

@@ -123,13 +123,19 @@ impl LspClient {
     /// Waits until the server sends a request or notification with this method (answering
     /// server requests meanwhile), and returns it.
     pub fn wait_for(&mut self, method: &str) -> Value {
-        if let Some(seen) = self.notifications.iter().find(|m| m["method"] == method) {
-            return seen.clone();
+        self.wait_until(|message| message["method"] == method)
+    }
+
+    /// Waits until the server has sent a request or notification that satisfies `seen`
+    /// (answering server requests meanwhile), and returns it.
+    pub fn wait_until(&mut self, seen: impl Fn(&Value) -> bool) -> Value {
+        if let Some(message) = self.notifications.iter().find(|m| seen(m)) {
+            return message.clone();
         }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.next_message(deadline);
-            let matches = message["method"] == method;
+            let matches = seen(&message);
             self.handle_server_message(message.clone());
             if matches {
                 return message;

@@ -5,6 +5,7 @@
 
 mod actions;
 mod bindings;
+mod crate_index;
 mod diagnostics;
 mod hover;
 mod incremental;

@@ -1,15 +1,10 @@
 //! Settings: pulled with `workspace/configuration`, re-pulled on `didChangeConfiguration`.
 
-use std::time::Duration;
-
 use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
+use super::CLIENT_ANSWER_TIMEOUT;
 use crate::server::{Backend, Settings};
-
-/// How long to wait for the client to answer a request of ours. A client that never answers
-/// (or sends `exit` instead) must not keep a handler, and so the server, alive.
-const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Applies new settings and, when they change what hints show, asks the client to refresh.
 async fn apply(backend: &Backend, value: &Value) {
@@ -29,12 +24,7 @@ async fn apply(backend: &Backend, value: &Value) {
     };
     super::diagnostics::publish_all(backend);
     if refresh {
-        match tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, backend.client.inlay_hint_refresh()).await
-        {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!("inlay hint refresh failed: {error}"),
-            Err(_) => tracing::warn!("the client did not answer workspace/inlayHint/refresh"),
-        }
+        super::refresh_inlay_hints(backend).await;
     }
 }
 

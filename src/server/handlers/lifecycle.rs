@@ -37,6 +37,17 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
             .and_then(|w| w.inlay_hint.as_ref())
             .and_then(|i| i.refresh_support)
             .unwrap_or(false);
+        state.shows_progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        state.registers_file_watchers = workspace
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        state.workspace_folders = super::workspace::folders(&params);
     }
     let position_encoding = match encoding {
         PositionEncoding::Utf8 => PositionEncodingKind::UTF8,

@@ -7,12 +7,29 @@ pub mod hover;
 pub mod inlay_hint;
 pub mod lifecycle;
 pub mod text_document;
+pub mod workspace;
 
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::Uri;
 
 use super::worker::{AnalysisFailure, AnalysisRequest};
 use super::{Backend, Document, PositionEncoding};
+
+/// How long to wait for the client to answer a request of ours. A client that never answers
+/// (or sends `exit` instead) must not keep a handler, and so the server, alive.
+pub const CLIENT_ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Asks the client to request inlay hints again, if it accepts such requests.
+pub async fn refresh_inlay_hints(backend: &Backend) {
+    if !backend.state().refreshes_inlay_hints {
+        return;
+    }
+    match tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, backend.client.inlay_hint_refresh()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!("inlay hint refresh failed: {error}"),
+        Err(_) => tracing::warn!("the client did not answer workspace/inlayHint/refresh"),
+    }
+}
 
 /// A document snapshot for one request, taken under the lock before any `.await`.
 pub struct Snapshot {

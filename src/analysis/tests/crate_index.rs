@@ -1,0 +1,178 @@
+//! Declarations from the crate's other files: module tree, imports, renames, globs, ambiguity.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use expect_test::{Expect, expect};
+
+use crate::analysis::Target;
+use crate::analysis::crate_index::CrateIndex;
+use crate::analysis::incremental::{Analyzer, CrateFile};
+use crate::analysis::inlay;
+
+/// Files of a fixture crate, each introduced by a `//- /path` line.
+fn crate_files(fixture: &str) -> HashMap<PathBuf, String> {
+    fixture
+        .split("//- ")
+        .filter(|part| !part.trim().is_empty())
+        .filter_map(|part| {
+            let (path, text) = part.split_once('\n')?;
+            Some((PathBuf::from(path.trim()), text.to_string()))
+        })
+        .collect()
+}
+
+fn indexed(files: &HashMap<PathBuf, String>) -> CrateIndex {
+    let read = |path: &Path| files.get(path).cloned();
+    let roots = ["/src/lib.rs", "/src/main.rs"]
+        .into_iter()
+        .map(PathBuf::from)
+        .filter(|root| files.contains_key(root))
+        .collect();
+    let mut index = CrateIndex::with_roots(roots, Some("shop".to_string()));
+    while index.index_some(1, &read) > 0 {}
+    index
+}
+
+/// One line per binding of `path`: name, type, and the inlay label.
+fn bindings_of(analyzer: &mut Analyzer, index: &CrateIndex, path: &str, text: &str) -> String {
+    let krate = CrateFile {
+        index,
+        path: Path::new(path),
+    };
+    let analysis = analyzer.analyze_in_crate(text, Target::default(), 0..text.len(), Some(krate));
+    analysis
+        .bindings
+        .iter()
+        .map(|report| {
+            let ty = report
+                .ty()
+                .map_or_else(|| "?".to_string(), ToString::to_string);
+            format!("{} {ty} | {}\n", report.binding.name, inlay::label(report))
+        })
+        .collect()
+}
+
+fn check(fixture: &str, path: &str, expected: Expect) {
+    let files = crate_files(fixture);
+    let index = indexed(&files);
+    let text = &files[Path::new(path)];
+    expected.assert_eq(&bindings_of(&mut Analyzer::default(), &index, path, text));
+}
+
+const SHOP: &str = r#"
+//- /src/main.rs
+mod shapes;
+mod util;
+mod inline {
+    pub mod deep;
+}
+use shapes::{Point as P, Circle};
+use util::*;
+use inline::deep::Deep;
+fn main() {
+    let p = P { x: 1, y: 2 };
+    let c = Circle::new(3.0);
+    let w: Wrapper<u16> = Wrapper { inner: Vec::new(), tag: 1 };
+    let b = BUF;
+    let cfg: Config = make();
+    let d = Deep { a: 1, b: 2 };
+    let o: Option<Circle> = None;
+}
+//- /src/shapes/mod.rs
+pub mod circle;
+pub use circle::Circle;
+pub struct Point { pub x: i64, pub y: u8 }
+pub struct Config { a: u8 }
+//- /src/shapes/circle.rs
+pub struct Circle { r: f64, tag: u8 }
+impl Circle {
+    pub fn new(r: f64) -> Self { Circle { r, tag: 0 } }
+}
+//- /src/util.rs
+pub struct Wrapper<T> { pub inner: Vec<T>, pub tag: u8 }
+pub struct Config { b: u64, c: u8, d: u64 }
+pub const N: usize = 4;
+pub static BUF: [u8; N] = [0; N];
+pub fn make() -> Config { todo!() }
+//- /src/inline/deep.rs
+pub struct Deep { a: u32, b: u8 }
+"#;
+
+#[test]
+fn types_from_other_files_are_known() {
+    // `Config` is declared twice; the glob import of `util` picks util's 24-byte one.
+    check(
+        SHOP,
+        "/src/main.rs",
+        expect![[r#"
+            p Point | stack 16B
+            c Circle | stack 16B
+            w Wrapper<u16> | stack 32B
+            b [u8; 4] | stack 4B
+            cfg Config | stack 24B
+            d Deep | stack 8B
+            o Option<Circle> | stack 24B
+        "#]],
+    );
+}
+
+#[test]
+fn an_ambiguous_name_that_is_not_imported_stays_unknown() {
+    let fixture = format!(
+        "{SHOP}\n//- /src/other.rs\nfn f() {{ let cfg: Config = todo!(); let d: Deep = todo!(); }}\n"
+    );
+    let fixture = fixture.replacen("mod util;", "mod util;\nmod other;", 1);
+    check(
+        &fixture,
+        "/src/other.rs",
+        expect![[r#"
+            cfg Config | stack ?
+            d Deep | stack 8B
+        "#]],
+    );
+}
+
+#[test]
+fn a_file_sees_changes_to_the_files_it_uses() {
+    let files = crate_files(SHOP);
+    let mut index = indexed(&files);
+    let main = &files[Path::new("/src/main.rs")];
+    let mut analyzer = Analyzer::default();
+    let before = bindings_of(&mut analyzer, &index, "/src/main.rs", main);
+    assert!(before.contains("d Deep | stack 8B"), "{before}");
+    // deep.rs gains a field, as after an edit in the editor or on disk.
+    let read = |path: &Path| files.get(path).cloned();
+    let edited = crate::analysis::crate_index::FileDeclarations::of_text(
+        "pub struct Deep { a: u32, b: u8, c: u64 }",
+    );
+    index.update(Path::new("/src/inline/deep.rs"), edited, &read);
+    let after = bindings_of(&mut analyzer, &index, "/src/main.rs", main);
+    assert!(after.contains("d Deep | stack 16B"), "{after}");
+}
+
+#[test]
+fn the_module_tree_follows_mod_items_in_both_file_forms() {
+    let index = indexed(&crate_files(SHOP));
+    let mut found: Vec<String> = [
+        "/src/main.rs",
+        "/src/shapes/mod.rs",
+        "/src/shapes/circle.rs",
+    ]
+    .into_iter()
+    .chain(["/src/util.rs", "/src/inline/deep.rs", "/src/missing.rs"])
+    .filter(|path| index.contains(Path::new(path)))
+    .map(str::to_string)
+    .collect();
+    found.sort();
+    expect![[r#"
+        [
+            "/src/inline/deep.rs",
+            "/src/main.rs",
+            "/src/shapes/circle.rs",
+            "/src/shapes/mod.rs",
+            "/src/util.rs",
+        ]
+    "#]]
+    .assert_debug_eq(&found);
+}

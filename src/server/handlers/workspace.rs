@@ -1,0 +1,188 @@
+//! The workspace's crates: indexing them after `initialized` (with `$/progress`), watching
+//! their files (`workspace/didChangeWatchedFiles`), and refreshing open documents when another
+//! file's declarations change.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use tower_lsp_server::ls_types::*;
+
+use super::CLIENT_ANSWER_TIMEOUT;
+use crate::server::Backend;
+use crate::server::crates::FileChange;
+
+/// Files read per job on the analysis thread: small enough that a hover waits for at most one
+/// batch, large enough that progress reports stay few.
+const FILES_PER_BATCH: usize = 32;
+
+/// The workspace folders the client named at `initialize`, as directories.
+pub fn folders(params: &InitializeParams) -> Vec<PathBuf> {
+    let from_folders = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()));
+    #[allow(deprecated)] // Clients that predate workspace folders send only the root URI.
+    let from_root = params
+        .root_uri
+        .as_ref()
+        .and_then(|uri| uri.to_file_path().map(|path| path.into_owned()));
+    let mut folders: Vec<PathBuf> = from_folders.collect();
+    if folders.is_empty() {
+        folders.extend(from_root);
+    }
+    folders
+        .into_iter()
+        .map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir))
+        .collect()
+}
+
+/// Indexes every workspace folder that is a package, then refreshes what open documents show.
+pub async fn index_folders(backend: &Backend) {
+    let folders = backend.state().workspace_folders.clone();
+    let mut indexed_any = false;
+    for dir in folders {
+        let started = backend
+            .worker
+            .with_crates({
+                let dir = dir.clone();
+                move |crates| crates.start(&dir)
+            })
+            .await;
+        if matches!(started, Ok(true)) {
+            index_package(backend, dir).await;
+            indexed_any = true;
+        }
+    }
+    if indexed_any {
+        refresh_open_documents(backend).await;
+    }
+}
+
+/// Reads a package's files batch by batch, reporting progress when the client shows it.
+async fn index_package(backend: &Backend, dir: PathBuf) {
+    let progress = begin_progress(backend, &dir).await;
+    loop {
+        let batch = backend
+            .worker
+            .with_crates({
+                let dir = dir.clone();
+                move |crates| crates.index_some(&dir, FILES_PER_BATCH)
+            })
+            .await;
+        let Ok((done, known)) = batch else {
+            break;
+        };
+        if let Some(progress) = &progress {
+            let percentage = (done * 100 / known.max(1)) as u32;
+            progress
+                .report_with_message(format!("{done}/{known} files"), percentage)
+                .await;
+        }
+        if done >= known {
+            break;
+        }
+    }
+    if let Some(progress) = progress {
+        progress.finish().await;
+    }
+}
+
+type IndexProgress =
+    tower_lsp_server::OngoingProgress<tower_lsp_server::Bounded, tower_lsp_server::NotCancellable>;
+
+/// Opens a progress report, if the client accepts server-initiated ones.
+async fn begin_progress(backend: &Backend, dir: &std::path::Path) -> Option<IndexProgress> {
+    if !backend.state().shows_progress {
+        return None;
+    }
+    let token = NumberOrString::String(format!("memlens/index/{}", dir.display()));
+    let created = tokio::time::timeout(
+        CLIENT_ANSWER_TIMEOUT,
+        backend.client.create_work_done_progress(token.clone()),
+    )
+    .await;
+    if !matches!(created, Ok(Ok(()))) {
+        return None;
+    }
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let progress = backend
+        .client
+        .progress(token, format!("memlens: indexing {name}"))
+        .with_percentage(0)
+        .begin()
+        .await;
+    Some(progress)
+}
+
+/// Asks the client to tell the server about changes to the workspace's Rust files and
+/// manifests, if it lets servers register for them.
+pub async fn watch_files(backend: &Backend) {
+    if !backend.state().registers_file_watchers {
+        return;
+    }
+    let watchers = ["**/*.rs", "**/Cargo.toml"]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let registration = Registration {
+        id: "memlens-watched-files".to_string(),
+        method: "workspace/didChangeWatchedFiles".to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    let registered = tokio::time::timeout(
+        CLIENT_ANSWER_TIMEOUT,
+        backend.client.register_capability(vec![registration]),
+    )
+    .await;
+    if !matches!(registered, Ok(Ok(()))) {
+        tracing::warn!("the client did not register the file watchers");
+    }
+}
+
+/// Files changed on disk: the indexes read them again.
+pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFilesParams) {
+    let changes: Vec<(PathBuf, FileChange)> = params
+        .changes
+        .into_iter()
+        .filter_map(|event| {
+            let path = event.uri.to_file_path()?.into_owned();
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
+            let change = match event.typ {
+                FileChangeType::CREATED => FileChange::Created,
+                FileChangeType::DELETED => FileChange::Deleted,
+                _ => FileChange::Changed,
+            };
+            Some((path, change))
+        })
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    let generation = backend.worker.crate_generation();
+    let before = generation.load(Ordering::SeqCst);
+    let applied = backend
+        .worker
+        .with_crates(move |crates| {
+            for (path, change) in &changes {
+                crates.file_changed(path, *change);
+            }
+        })
+        .await;
+    if let Err(failure) = applied {
+        tracing::error!("{failure}");
+    }
+    if generation.load(Ordering::SeqCst) != before {
+        refresh_open_documents(backend).await;
+    }
+}
+
+/// Another file's declarations changed: what open documents show may have too.
+pub async fn refresh_open_documents(backend: &Backend) {
+    super::diagnostics::publish_all(backend);
+    super::refresh_inlay_hints(backend).await;
+}

@@ -1,0 +1,109 @@
+//! Crates on disk: the package a file belongs to, its crate roots, and reading its files.
+//!
+//! The analysis core never touches the disk; the server and the CLI find the files here and
+//! hand their text to the core's crate index.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::crate_index::CrateIndex;
+use crate::analysis::incremental::{Analyzer, CrateFile};
+use crate::analysis::{FileAnalysis, Target};
+
+/// The packages seen so far, each indexed once: for analysing files one after another.
+#[derive(Default)]
+pub struct Crates {
+    indexes: HashMap<PathBuf, CrateIndex>,
+}
+
+impl Crates {
+    /// Analyses `text` as the file at `path`, seeing the declarations of the other files of its
+    /// crate (read from disk); a file that is in no crate's module tree is analysed on its own.
+    pub fn analyze(&mut self, path: &Path, text: &str, target: Target) -> FileAnalysis {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let index = package_dir(&path)
+            .map(|dir| {
+                &*self
+                    .indexes
+                    .entry(dir)
+                    .or_insert_with_key(|dir| read_index(dir))
+            })
+            .filter(|index| index.contains(&path));
+        let krate = index.map(|index| CrateFile { index, path: &path });
+        Analyzer::default().analyze_in_crate(text, target, 0..text.len(), krate)
+    }
+}
+
+/// The directory of the package `file` belongs to: the nearest ancestor holding `Cargo.toml`.
+pub fn package_dir(file: &Path) -> Option<PathBuf> {
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// An index of the package in `dir`, with nothing read yet. Its crate roots are Cargo's
+/// default targets: the library (`src/lib.rs`) first, then `src/main.rs` and the files directly
+/// in `src/bin`, `examples`, `tests` and `benches`.
+pub fn unread_index(dir: &Path) -> CrateIndex {
+    let src = dir.join("src");
+    let mut roots: Vec<PathBuf> = ["lib.rs", "main.rs"]
+        .iter()
+        .map(|name| src.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    for targets in [
+        src.join("bin"),
+        dir.join("examples"),
+        dir.join("tests"),
+        dir.join("benches"),
+    ] {
+        roots.extend(rust_files_in(&targets));
+    }
+    CrateIndex::with_roots(roots, package_name(dir))
+}
+
+/// The `.rs` files directly in `dir`, sorted.
+fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs") && path.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The package's index with every file of its module tree read from disk.
+pub fn read_index(dir: &Path) -> CrateIndex {
+    let mut index = unread_index(dir);
+    while index.index_some(usize::MAX, &read_file) > 0 {}
+    index
+}
+
+/// A source file's text, if it can be read as UTF-8.
+pub fn read_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// The library's crate name: `[lib] name`, else `[package] name` with `-` as `_`. A line scan,
+/// not a TOML parser: the name is only needed to resolve `use my_crate::...` in binaries, and
+/// an unusual manifest just leaves those imports to the by-name lookup.
+fn package_name(dir: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let name_in = |section: &str| {
+        let mut inside = false;
+        manifest.lines().find_map(|line| {
+            let line = line.trim();
+            if line.starts_with('[') {
+                inside = line == section;
+                return None;
+            }
+            let value = line.strip_prefix("name")?.trim_start().strip_prefix('=')?;
+            inside.then(|| value.trim().trim_matches('"').replace('-', "_"))
+        })
+    };
+    name_in("[lib]").or_else(|| name_in("[package]"))
+}
