@@ -57,7 +57,18 @@ fn write_crate(dir: &Path, util: &str, circle: &str) {
     for (path, text) in files {
         std::fs::write(dir.join(path), text).expect("crate file");
     }
+    // Enough further modules that indexing takes several batches and reports its progress.
+    let mut main = MAIN.to_string();
+    for module in 0..EXTRA_MODULES {
+        main.push_str(&format!("mod extra{module};\n"));
+        let text = format!("pub struct Extra{module} {{ pub field: [u8; {module}] }}\n");
+        std::fs::write(dir.join(format!("src/extra{module}.rs")), text).expect("module file");
+    }
+    std::fs::write(dir.join("src/main.rs"), main).expect("main.rs");
 }
+
+/// More modules than the server reads in one batch.
+const EXTRA_MODULES: usize = 80;
 
 /// Each binding's size as rustc lays the crate out, by binding name.
 fn sizes_by_rustc(util: &str, circle: &str) -> Vec<(String, String)> {
@@ -171,7 +182,8 @@ fn other_files_types_are_known_and_stay_current() {
     );
 
     let main_uri = uri(&root_path.join("src/main.rs"));
-    client.open(&main_uri, MAIN);
+    let main_on_disk = std::fs::read_to_string(root_path.join("src/main.rs")).expect("main.rs");
+    client.open(&main_uri, &main_on_disk);
     let hints = hints_by_name(&mut client, &main_uri);
     assert_hints_match(&hints, &stages[0], "as on disk");
 

@@ -75,20 +75,26 @@ impl CrateIndexes {
     }
 
     /// Indexes up to `limit` more files of the package in `dir`; returns (files indexed, files
-    /// known), equal when it is done.
+    /// known), equal when it is done (both 0 for a folder that is not a package).
     pub fn index_some(&mut self, dir: &Path, limit: usize) -> (usize, usize) {
         let Some(index) = self.packages.get_mut(dir) else {
             return (0, 0);
         };
+        // No generation change: the server refreshes open documents once indexing is done.
+        let started = std::time::Instant::now();
         index.index_some(limit, &read_file);
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        tracing::debug!("indexed a batch in {:?}", started.elapsed());
         index.progress()
     }
 
     /// Gives the index an open document's declarations, when they changed since last time.
     pub fn note_analyzed(&mut self, path: &Path, analyzer: &Analyzer) {
         let fingerprint = analyzer.own_declarations();
-        if self.pushed.get(path) == Some(&fingerprint) {
+        if self.pushed.get(path) == Some(&fingerprint)
+            || !self
+                .package_holding(path)
+                .is_some_and(|index| index.contains(path))
+        {
             return;
         }
         self.pushed.insert(path.to_path_buf(), fingerprint);

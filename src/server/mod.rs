@@ -116,7 +116,9 @@ fn init_logging() {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        Ok(handlers::lifecycle::initialize(self, params))
+        let result = handlers::lifecycle::initialize(self, params);
+        handlers::workspace::start_indexing(self).await;
+        Ok(result)
     }
 
     async fn initialized(&self, _: InitializedParams) {

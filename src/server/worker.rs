@@ -34,6 +34,36 @@ pub struct AnalysisRequest {
 
 type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
 
+/// A job and whether it may wait: background jobs (indexing a crate) run only when no other
+/// job is waiting, so that a hover is never queued behind a whole crate.
+enum Message {
+    Now(Job),
+    Background(Job),
+}
+
+/// Runs jobs as they arrive, background ones only when no other is waiting. Ends when every
+/// sender is gone.
+fn serve(receiver: mpsc::Receiver<Message>, cache: &mut AnalysisCache) {
+    let mut background = std::collections::VecDeque::new();
+    loop {
+        let message = match receiver.try_recv() {
+            Ok(message) => message,
+            Err(mpsc::TryRecvError::Disconnected) => return,
+            Err(mpsc::TryRecvError::Empty) => match background.pop_front() {
+                Some(job) => Message::Now(job),
+                None => match receiver.recv() {
+                    Ok(message) => message,
+                    Err(_) => return,
+                },
+            },
+        };
+        match message {
+            Message::Now(job) => job(cache),
+            Message::Background(job) => background.push_back(job),
+        }
+    }
+}
+
 /// What the analysis thread keeps: an incremental analyzer per document, each document's
 /// latest whole analysis, and the indexes of the crates the documents belong to.
 #[derive(Default)]
@@ -81,7 +111,14 @@ impl AnalysisCache {
         let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
         let text = request.text.to_string();
         let scope = request.scope.clone().unwrap_or(0..text.len());
+        let started = std::time::Instant::now();
         let analysis = Arc::new(analyzer.analyze_in_crate(&text, request.target, scope, krate));
+        tracing::debug!(
+            "analysed {:?} of {:?} in {:?}",
+            request.scope,
+            request.uri.as_str(),
+            started.elapsed()
+        );
         if let Some(path) = &path {
             self.crates.note_analyzed(path, analyzer);
         }
@@ -108,7 +145,7 @@ impl AnalysisCache {
 /// A handle to the analysis thread; cloning it shares the thread.
 #[derive(Clone)]
 pub struct AnalysisWorker {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Message>,
     crate_generation: Arc<AtomicU64>,
 }
 
@@ -123,7 +160,7 @@ pub enum AnalysisFailure {
 
 impl AnalysisWorker {
     pub fn spawn() -> std::io::Result<AnalysisWorker> {
-        let (jobs, receiver) = mpsc::channel::<Job>();
+        let (jobs, receiver) = mpsc::channel::<Message>();
         let crate_generation = Arc::new(AtomicU64::new(0));
         let generation = Arc::clone(&crate_generation);
         std::thread::Builder::new()
@@ -134,9 +171,7 @@ impl AnalysisWorker {
                     crates: CrateIndexes::counting_in(generation),
                     ..AnalysisCache::default()
                 };
-                for job in receiver {
-                    job(&mut cache);
-                }
+                serve(receiver, &mut cache);
             })?;
         Ok(AnalysisWorker {
             jobs,
@@ -157,7 +192,8 @@ impl AnalysisWorker {
         request: AnalysisRequest,
         query: impl FnOnce(&FileAnalysis) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
-        self.query_with_syntax(request, move |analysis, _| query(analysis))
+        // Without the syntax trees: handing them out would parse every function body.
+        self.run(Message::Now, move |cache| query(&cache.analysis(&request)))
             .await
     }
 
@@ -168,7 +204,7 @@ impl AnalysisWorker {
         request: AnalysisRequest,
         query: impl FnOnce(&FileAnalysis, &[(&syn::File, usize)]) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
-        self.run(move |cache| {
+        self.run(Message::Now, move |cache| {
             let analysis = cache.analysis(&request);
             let files = cache
                 .analyzers
@@ -184,6 +220,7 @@ impl AnalysisWorker {
     /// cleared, as they may hold half-built entries.
     async fn run<T: Send + 'static>(
         &self,
+        priority: fn(Job) -> Message,
         work: impl FnOnce(&mut AnalysisCache) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
@@ -196,20 +233,20 @@ impl AnalysisWorker {
             let _ = reply.send(result);
         });
         self.jobs
-            .send(job)
+            .send(priority(job))
             .map_err(|_| AnalysisFailure::WorkerGone)?;
         answer.await.map_err(|_| AnalysisFailure::WorkerGone)?
     }
 
     /// Forgets a closed document's analysis; its file's declarations come from disk again.
     pub fn forget(&self, uri: Uri) {
-        let _ = self.jobs.send(Box::new(move |cache| {
+        let _ = self.jobs.send(Message::Now(Box::new(move |cache| {
             cache.latest.remove(&uri);
             cache.analyzers.remove(&uri);
             if let Some(path) = file_path(&uri) {
                 cache.crates.closed(&path);
             }
-        }));
+        })));
     }
 
     /// Runs `work` on the crate indexes, on the analysis thread, under the panic guard.
@@ -217,7 +254,17 @@ impl AnalysisWorker {
         &self,
         work: impl FnOnce(&mut CrateIndexes) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
-        self.run(move |cache| work(&mut cache.crates)).await
+        self.run(Message::Now, move |cache| work(&mut cache.crates))
+            .await
+    }
+
+    /// Like [`AnalysisWorker::with_crates`], when no other job is waiting.
+    pub async fn with_crates_in_background<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut CrateIndexes) -> T + Send + 'static,
+    ) -> Result<T, AnalysisFailure> {
+        self.run(Message::Background, move |cache| work(&mut cache.crates))
+            .await
     }
 }
 

@@ -37,35 +37,45 @@ pub fn folders(params: &InitializeParams) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Indexes every workspace folder that is a package, then refreshes what open documents show.
+/// Registers the workspace folders' packages, unread, before any document is analysed: a
+/// document of theirs is then analysed at once on its own rather than after reading its whole
+/// package, and sees the other files as soon as they are indexed in the background.
+pub async fn start_indexing(backend: &Backend) {
+    let folders = backend.state().workspace_folders.clone();
+    let started = backend
+        .worker
+        .with_crates(move |crates| {
+            for dir in &folders {
+                crates.start(dir);
+            }
+        })
+        .await;
+    if let Err(failure) = started {
+        tracing::error!("{failure}");
+    }
+}
+
+/// Indexes the workspace folders' packages, then refreshes what open documents show.
 pub async fn index_folders(backend: &Backend) {
     let folders = backend.state().workspace_folders.clone();
     let mut indexed_any = false;
     for dir in folders {
-        let started = backend
-            .worker
-            .with_crates({
-                let dir = dir.clone();
-                move |crates| crates.start(&dir)
-            })
-            .await;
-        if matches!(started, Ok(true)) {
-            index_package(backend, dir).await;
-            indexed_any = true;
-        }
+        indexed_any |= index_package(backend, dir).await;
     }
     if indexed_any {
         refresh_open_documents(backend).await;
     }
 }
 
-/// Reads a package's files batch by batch, reporting progress when the client shows it.
-async fn index_package(backend: &Backend, dir: PathBuf) {
-    let progress = begin_progress(backend, &dir).await;
+/// Reads a registered package's files batch by batch, when the analysis thread has nothing
+/// else to do, reporting progress when the client shows it. Returns whether it read any.
+async fn index_package(backend: &Backend, dir: PathBuf) -> bool {
+    let mut progress = None;
+    let mut batches = 0;
     loop {
         let batch = backend
             .worker
-            .with_crates({
+            .with_crates_in_background({
                 let dir = dir.clone();
                 move |crates| crates.index_some(&dir, FILES_PER_BATCH)
             })
@@ -73,19 +83,24 @@ async fn index_package(backend: &Backend, dir: PathBuf) {
         let Ok((done, known)) = batch else {
             break;
         };
+        batches += 1;
+        if done >= known {
+            break;
+        }
+        if progress.is_none() {
+            progress = begin_progress(backend, &dir).await;
+        }
         if let Some(progress) = &progress {
             let percentage = (done * 100 / known.max(1)) as u32;
             progress
                 .report_with_message(format!("{done}/{known} files"), percentage)
                 .await;
         }
-        if done >= known {
-            break;
-        }
     }
     if let Some(progress) = progress {
         progress.finish().await;
     }
+    batches > 0
 }
 
 type IndexProgress =
