@@ -90,13 +90,14 @@ pub fn size_line(layout: &Layout) -> String {
         format!("size = {}, align = {}", layout.size, layout.align)
     };
     line = line.replace("0X", "0x");
-    if let Some(niche) = layout.niche {
-        let available = niche.available();
-        if available > 0 {
-            let _ = write!(line, ", niches = {}", niche_count(available));
-        }
+    if let Some(niche) = layout.niche.filter(|_| has_niches(layout)) {
+        let _ = write!(line, ", niches = {}", niche_count(niche.available()));
     }
     line
+}
+
+fn has_niches(layout: &Layout) -> bool {
+    layout.niche.is_some_and(|niche| niche.available() > 0)
 }
 
 fn niche_count(available: u128) -> String {
@@ -441,6 +442,10 @@ fn type_markdown(analysis: &FileAnalysis, ty: &Ty) -> String {
     match analysis.layout_of(ty) {
         Ok(layout) => {
             text.push_str(&size_line(&layout));
+            if !has_niches(&layout) {
+                // A type's own hover says so outright: `Option<ThisType>` costs a tag.
+                text.push_str(", niches = none");
+            }
             text.push_str(&fields_table(&layout));
             if let Some(note) = reorder_note(analysis, ty, &layout) {
                 text.push_str("\n\n");

@@ -176,3 +176,34 @@ fn the_module_tree_follows_mod_items_in_both_file_forms() {
     "#]]
     .assert_debug_eq(&found);
 }
+
+#[test]
+fn hovering_a_type_from_another_file_shows_its_layout() {
+    let files = crate_files(SHOP);
+    let index = indexed(&files);
+    let text = &files[Path::new("/src/main.rs")];
+    let krate = CrateFile {
+        index: &index,
+        path: Path::new("/src/main.rs"),
+    };
+    let analysis =
+        Analyzer::default().analyze_in_crate(text, Target::default(), 0..text.len(), Some(krate));
+    let offset = text.find("Option<Circle>").expect("the mention") + "Option<".len();
+    let hover = crate::analysis::hover::hover(&analysis, offset).expect("a hover");
+    expect![[r#"
+        ```rust
+        struct Circle
+        ```
+
+        ---
+
+        size = 16 (0x10), align = 8, niches = none
+
+        ```text
+        offset  size  field
+        0       8     r: f64
+        8       1     tag: u8
+        9       7     [7 bytes padding]
+        ```"#]]
+    .assert_eq(&hover.markdown);
+}

@@ -177,7 +177,7 @@ fn struct_definition_with_padding() {
 
             ---
 
-            size = 16 (0x10), align = 8
+            size = 16 (0x10), align = 8, niches = none
 
             ```text
             offset  size  field
