@@ -270,7 +270,7 @@ impl<'a> Walker<'a> {
 
     /// A type's name at its definition, and the field types in it, are hoverable.
     fn mention_definition(&mut self, item: &syn::Item) {
-        let Some(def) = lower::adt_def(&self.symbols.consts, item) else {
+        let Some(def) = lower::adt_def(LowerCtx::new(&self.symbols.consts), item) else {
             return;
         };
         // Fields with the variant they belong to (`None` for structs and unions).

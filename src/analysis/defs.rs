@@ -61,6 +61,10 @@ pub struct AdtDef {
     pub name: String,
     /// Names of the type's generic type parameters, in order (lifetimes and consts are left out).
     pub generics: Vec<String>,
+    /// Each generic parameter's default (`struct Wrap<T = u64>`), for uses that leave it out.
+    pub defaults: Vec<Option<Ty>>,
+    /// Generic parameters declared `?Sized`: a struct whose last field may be unsized keeps it last.
+    pub unsized_params: Vec<String>,
     pub kind: AdtKind,
     pub repr: Repr,
     pub variants: Vec<VariantDef>,
@@ -73,7 +77,35 @@ pub struct AdtDef {
 pub struct AliasDef {
     pub name: String,
     pub generics: Vec<String>,
+    /// Each generic parameter's default (`type Pair<T = u8> = (T, T);`).
+    pub defaults: Vec<Option<Ty>>,
     pub ty: Ty,
+}
+
+impl AdtDef {
+    /// `args` with the defaults of the parameters they leave out appended.
+    pub fn full_args(&self, args: &[Ty]) -> Vec<Ty> {
+        with_defaults(&self.generics, &self.defaults, args)
+    }
+}
+
+impl AliasDef {
+    /// The type the alias stands for with these arguments (defaults filling the ones left out).
+    pub fn instantiate(&self, args: &[Ty]) -> Ty {
+        let args = with_defaults(&self.generics, &self.defaults, args);
+        self.ty.substitute(&self.generics, &args)
+    }
+}
+
+/// Appends the defaults of the trailing parameters `args` leaves out. A default may name the
+/// parameters before it (`struct S<T, U = Vec<T>>`), so each is instantiated with those.
+fn with_defaults(params: &[String], defaults: &[Option<Ty>], args: &[Ty]) -> Vec<Ty> {
+    let mut full = args.to_vec();
+    while let Some(Some(default)) = defaults.get(full.len()) {
+        let known = &params[..full.len().min(params.len())];
+        full.push(default.substitute(known, &full));
+    }
+    full
 }
 
 /// The named types visible to the layout engine: the file's own, then std's.
@@ -132,7 +164,7 @@ impl TypeDefs {
             let Some(alias) = self.aliases.get(name) else {
                 return current;
             };
-            current = alias.ty.substitute(&alias.generics, args);
+            current = alias.instantiate(args);
         }
         current
     }

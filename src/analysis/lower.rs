@@ -236,6 +236,49 @@ pub fn generic_names(generics: &syn::Generics) -> Vec<String> {
         .collect()
 }
 
+/// Each generic type parameter's default, lowered in a context that has the parameters in scope.
+fn generic_defaults(ctx: &LowerCtx<'_>, generics: &syn::Generics) -> Vec<Option<Ty>> {
+    generics
+        .type_params()
+        .map(|param| param.default.as_ref().map(|ty| ctx.ty(ty)))
+        .collect()
+}
+
+/// The generic type parameters declared `?Sized`, in their own bounds or in the `where` clause.
+fn maybe_unsized_params(generics: &syn::Generics) -> Vec<String> {
+    let in_where = generics.where_clause.iter().flat_map(|clause| {
+        clause
+            .predicates
+            .iter()
+            .filter_map(|predicate| match predicate {
+                syn::WherePredicate::Type(bound) => Some((&bound.bounded_ty, &bound.bounds)),
+                _ => None,
+            })
+    });
+    let mut names: Vec<String> = generics
+        .type_params()
+        .filter(|param| param.bounds.iter().any(is_maybe_sized))
+        .map(|param| param.ident.to_string())
+        .collect();
+    for (bounded, bounds) in in_where {
+        if let syn::Type::Path(path) = bounded
+            && let Some(ident) = path.path.get_ident()
+            && bounds.iter().any(is_maybe_sized)
+        {
+            names.push(ident.to_string());
+        }
+    }
+    names
+}
+
+fn is_maybe_sized(bound: &syn::TypeParamBound) -> bool {
+    matches!(
+        bound,
+        syn::TypeParamBound::Trait(trait_bound)
+            if matches!(trait_bound.modifier, syn::TraitBoundModifier::Maybe(_))
+    )
+}
+
 /// Reads the `#[repr(..)]` attributes of a type definition.
 pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
     let mut repr = Repr::default();
@@ -295,8 +338,9 @@ fn def_span(ident: &syn::Ident) -> DefSpan {
     }
 }
 
-/// Lowers a struct, enum or union item into an [`AdtDef`]; other items give `None`.
-pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef> {
+/// Lowers a struct, enum or union item into an [`AdtDef`], in the surroundings `outer` (the file's
+/// constants and imports); other items give `None`.
+pub fn adt_def(outer: LowerCtx<'_>, item: &syn::Item) -> Option<AdtDef> {
     let (ident, generics, attrs, kind) = match item {
         syn::Item::Struct(s) => (&s.ident, &s.generics, &s.attrs, AdtKind::Struct),
         syn::Item::Enum(e) => (&e.ident, &e.generics, &e.attrs, AdtKind::Enum),
@@ -311,7 +355,7 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
             .map(|p| Ty::Param(p.clone()))
             .collect(),
     };
-    let ctx = LowerCtx::new(consts)
+    let ctx = outer
         .with_generics(&generic_params)
         .with_self(Some(&self_ty));
     let single = |fields: Vec<FieldDef>| {
@@ -341,6 +385,8 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
     Some(AdtDef {
         name: ident.to_string(),
         generics: generic_params.clone(),
+        defaults: generic_defaults(&ctx, generics),
+        unsized_params: maybe_unsized_params(generics),
         kind,
         repr: repr_of(attrs),
         variants,
@@ -348,14 +394,15 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
     })
 }
 
-/// Lowers a `type` alias item.
-pub fn alias_def(consts: &HashMap<String, u64>, item: &syn::ItemType) -> AliasDef {
+/// Lowers a `type` alias item in the surroundings `outer`.
+pub fn alias_def(outer: LowerCtx<'_>, item: &syn::ItemType) -> AliasDef {
     let generics = generic_names(&item.generics);
-    let ty = LowerCtx::new(consts).with_generics(&generics).ty(&item.ty);
+    let ctx = outer.with_generics(&generics);
     AliasDef {
         name: item.ident.to_string(),
+        defaults: generic_defaults(&ctx, &item.generics),
+        ty: ctx.ty(&item.ty),
         generics,
-        ty,
     }
 }
 

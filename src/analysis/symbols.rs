@@ -52,7 +52,7 @@ impl Symbols {
 
     fn add_item(&mut self, item: &syn::Item, base: usize) {
         let ctx = LowerCtx::new(&self.consts);
-        if let Some(mut def) = lower::adt_def(&self.consts, item) {
+        if let Some(mut def) = lower::adt_def(ctx, item) {
             if let Some(span) = &mut def.span {
                 span.name_start += base;
                 span.name_end += base;
@@ -61,7 +61,7 @@ impl Symbols {
             return;
         }
         match item {
-            syn::Item::Type(alias) => self.defs.add_alias(lower::alias_def(&self.consts, alias)),
+            syn::Item::Type(alias) => self.defs.add_alias(lower::alias_def(ctx, alias)),
             syn::Item::Fn(function) => {
                 let sig = fn_sig(ctx, &function.sig);
                 self.fns.insert(function.sig.ident.to_string(), sig);

@@ -38,18 +38,10 @@ pub(super) enum Resolved<'d> {
 
 impl<'d> AdtInst<'d> {
     fn new(def: &'d AdtDef, meta: Option<&'d AdtMeta>, args: &[Ty]) -> Self {
-        let mut full = args.to_vec();
-        let defaults = meta
-            .map(|meta| meta.defaults.as_slice())
-            .unwrap_or_default();
-        while let Some(Some(default)) = defaults.get(full.len()) {
-            let known = &def.generics[..full.len()];
-            full.push(default.substitute(known, &full));
-        }
         AdtInst {
             def,
             meta,
-            args: full,
+            args: def.full_args(args),
         }
     }
 
@@ -76,12 +68,6 @@ impl<'d> AdtInst<'d> {
     fn shows_fields(&self) -> bool {
         self.meta.is_none_or(|meta| meta.shows_fields)
     }
-
-    fn unsized_params(&self) -> &[String] {
-        self.meta
-            .map(|meta| meta.unsized_params.as_slice())
-            .unwrap_or_default()
-    }
 }
 
 impl<'a> Cx<'a> {
@@ -103,7 +89,7 @@ impl<'a> Cx<'a> {
             return Ok(Resolved::Adt(AdtInst::new(def, None, args)));
         }
         if let Some(alias) = defs.alias(name) {
-            let body = alias.ty.substitute(&alias.generics, args);
+            let body = alias.instantiate(args);
             return Ok(Resolved::Ty(match self.std.public_name(name) {
                 Some(std_name) => rename_adt(&body, name, &std_name),
                 None => body,
@@ -122,7 +108,7 @@ impl<'a> Cx<'a> {
             return Some(Resolved::Adt(AdtInst::new(def, meta, args)));
         }
         let alias = std.defs.alias(internal)?;
-        Some(Resolved::Ty(alias.ty.substitute(&alias.generics, args)))
+        Some(Resolved::Ty(alias.instantiate(args)))
     }
 
     /// `ty` with a user-facing std name (`Path`) replaced by std's internal one, following aliases,
@@ -201,7 +187,7 @@ impl<'a> Cx<'a> {
         }
         let declared_tail = inst.def.variants.first().and_then(|v| v.fields.last());
         let unsizable = declared_tail
-            .is_some_and(|tail| self.may_be_unsized(&tail.ty, inst.unsized_params(), 0));
+            .is_some_and(|tail| self.may_be_unsized(&tail.ty, &inst.def.unsized_params, 0));
         self.unsizable.insert(inst.def.name.clone(), unsizable);
         unsizable
     }

@@ -22,10 +22,6 @@ pub(super) const OWNED_PROJECTION: &str = "std::<ToOwned>::Owned";
 /// Layout facts about a std type beyond its fields.
 #[derive(Clone, Debug, Default)]
 pub(super) struct AdtMeta {
-    /// Generic parameters declared `?Sized`; a struct whose last field may be unsized keeps it last.
-    pub unsized_params: Vec<String>,
-    /// Each generic parameter's default, for instances written with fewer arguments (`Vec<T>`).
-    pub defaults: Vec<Option<Ty>>,
     /// `rustc_layout_scalar_valid_range_start/end`: the valid values of the leading scalar.
     pub valid_start: Option<u128>,
     pub valid_end: Option<u128>,
@@ -83,27 +79,24 @@ fn build(target: &Target) -> StdDefs {
     for item in &items {
         match item {
             syn::Item::Type(alias) => {
-                let mut def = lower::alias_def(&consts, alias);
+                let mut def = lower::alias_def(LowerCtx::new(&consts), alias);
                 def.ty = rename(&def.ty);
+                def.defaults = rename_defaults(&def.defaults, &rename);
                 std.register(&def.name, is_pub(&alias.vis));
                 def.name = internal(&def.name);
                 std.defs.add_alias(def);
             }
             syn::Item::Impl(imp) => std.to_owned.extend(to_owned_impl(imp, &rename)),
             _ => {
-                let Some(mut def) = lower::adt_def(&consts, item) else {
+                let Some(mut def) = lower::adt_def(LowerCtx::new(&consts), item) else {
                     continue;
                 };
                 resolve_projections(item, &mut def);
                 for field in def.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
                     field.ty = rename(&field.ty);
                 }
-                let mut meta = adt_meta(item);
-                meta.defaults = meta
-                    .defaults
-                    .iter()
-                    .map(|d| d.as_ref().map(&rename))
-                    .collect();
+                def.defaults = rename_defaults(&def.defaults, &rename);
+                let meta = adt_meta(item);
                 std.register(&def.name, item_is_pub(item));
                 def.name = internal(&def.name);
                 def.span = None;
@@ -113,6 +106,10 @@ fn build(target: &Target) -> StdDefs {
         }
     }
     std
+}
+
+fn rename_defaults(defaults: &[Option<Ty>], rename: &dyn Fn(&Ty) -> Ty) -> Vec<Option<Ty>> {
+    defaults.iter().map(|d| d.as_ref().map(rename)).collect()
 }
 
 impl StdDefs {
@@ -270,15 +267,6 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
     }
 }
 
-fn item_generics(item: &syn::Item) -> Option<&syn::Generics> {
-    match item {
-        syn::Item::Struct(s) => Some(&s.generics),
-        syn::Item::Enum(e) => Some(&e.generics),
-        syn::Item::Union(u) => Some(&u.generics),
-        _ => None,
-    }
-}
-
 /// Drops the item if a `#[cfg]` rules it out on `target`, and expands its `#[cfg_attr]`s.
 fn configure(mut item: syn::Item, target: &Target) -> Option<syn::Item> {
     let attrs = item_attrs_mut(&mut item)?;
@@ -381,34 +369,9 @@ fn cfg_value(key: &str, target: &Target) -> Option<String> {
     })
 }
 
-fn is_maybe_sized(bound: &syn::TypeParamBound) -> bool {
-    matches!(
-        bound,
-        syn::TypeParamBound::Trait(trait_bound)
-            if matches!(trait_bound.modifier, syn::TraitBoundModifier::Maybe(_))
-    )
-}
-
-/// Reads what lowering leaves out: `?Sized` parameters, defaults, valid ranges, `unsafe_cell`,
-/// and whether the fields are public.
+/// Reads what lowering leaves out: valid ranges, `unsafe_cell`, and whether the fields are public.
 fn adt_meta(item: &syn::Item) -> AdtMeta {
-    let consts = HashMap::new();
-    let generics = item_generics(item);
-    let names = generics.map(lower::generic_names).unwrap_or_default();
-    let ctx = LowerCtx::new(&consts).with_generics(&names);
-    let params: Vec<&syn::TypeParam> = generics
-        .map(|g| g.type_params().collect())
-        .unwrap_or_default();
     let mut meta = AdtMeta {
-        unsized_params: params
-            .iter()
-            .filter(|param| param.bounds.iter().any(is_maybe_sized))
-            .map(|param| param.ident.to_string())
-            .collect(),
-        defaults: params
-            .iter()
-            .map(|param| param.default.as_ref().map(|ty| ctx.ty(ty)))
-            .collect(),
         shows_fields: shows_fields(item),
         ..AdtMeta::default()
     };
@@ -522,8 +485,11 @@ mod tests {
         assert!(std.public.contains("String"));
         assert!(!std.public.contains("RawVec"));
         assert!(std.defs.alias("std::NonZeroU32").is_some());
-        let cell = &std.metas["std::UnsafeCell"];
-        assert!(cell.hides_niches);
+        assert!(std.metas["std::UnsafeCell"].hides_niches);
+        let cell = std
+            .defs
+            .adt("std::UnsafeCell")
+            .expect("UnsafeCell is in the prelude");
         assert_eq!(cell.unsized_params, ["T"]);
         assert_eq!(std.to_owned.len(), 5);
     }
