@@ -202,10 +202,15 @@ impl<'a> Walker<'a> {
             .with_self(self.self_ty.as_ref())
     }
 
+    /// Lowers a written type as rustc reads it here, omitted generic defaults written out.
+    pub(super) fn lower_ty(&self, ty: &syn::Type) -> Ty {
+        self.symbols.defs.with_defaults(&self.lower_ctx().ty(ty))
+    }
+
     /// Lowers a written type and records each type name in it for hover.
     pub(super) fn written_ty(&mut self, ty: &syn::Type) -> Ty {
         self.mention_types(ty);
-        self.lower_ctx().ty(ty)
+        self.lower_ty(ty)
     }
 
     fn mention_types(&mut self, ty: &syn::Type) {
@@ -213,7 +218,7 @@ impl<'a> Walker<'a> {
             syn::Type::Path(path) => {
                 if let Some(last) = path.path.segments.last() {
                     let range = self.range(last.ident.span());
-                    let lowered = self.lower_ctx().ty(ty);
+                    let lowered = self.lower_ty(ty);
                     self.out.mentions.push(TypeMention {
                         range,
                         ty: lowered,
@@ -286,11 +291,7 @@ impl<'a> Walker<'a> {
             syn::Item::Union(u) => (&u.ident, u.fields.named.iter().map(|f| (None, f)).collect()),
             _ => return,
         };
-        let args = def.generics.iter().map(|g| Ty::Param(g.clone())).collect();
-        let ty = Ty::Adt {
-            name: def.name,
-            args,
-        };
+        let ty = self.symbols.defs.with_defaults(&def.declared_ty());
         let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
         for (variant, field) in &fields {
             self.mention_types(&field.ty);
@@ -345,9 +346,11 @@ impl<'a> Walker<'a> {
 
     fn walk_impl(&mut self, block: &syn::ItemImpl) {
         let generics = lower::generic_names(&block.generics);
-        let self_ty = LowerCtx::new(&self.symbols.consts)
-            .with_generics(&generics)
-            .ty(&block.self_ty);
+        let self_ty = self.symbols.defs.with_defaults(
+            &LowerCtx::new(&self.symbols.consts)
+                .with_generics(&generics)
+                .ty(&block.self_ty),
+        );
         self.mention_types(&block.self_ty);
         let saved = self.enter_type_scope(self_ty, &block.generics);
         for impl_item in &block.items {

@@ -83,6 +83,20 @@ pub struct AliasDef {
 }
 
 impl AdtDef {
+    /// The type its definition declares: `Pair<T>` with its parameters as arguments, or the
+    /// instance that writing the bare name means when every parameter has a default
+    /// (`struct Wrap<T = u64>` declares `Wrap<u64>`).
+    pub fn declared_ty(&self) -> Ty {
+        let all_defaulted =
+            self.defaults.len() == self.generics.len() && self.defaults.iter().all(Option::is_some);
+        let args = if all_defaulted {
+            self.full_args(&[])
+        } else {
+            self.generics.iter().map(|g| Ty::Param(g.clone())).collect()
+        };
+        Ty::adt(&self.name, args)
+    }
+
     /// `args` with the defaults of the parameters they leave out appended.
     pub fn full_args(&self, args: &[Ty]) -> Vec<Ty> {
         with_defaults(&self.generics, &self.defaults, args)
@@ -151,6 +165,71 @@ impl TypeDefs {
         for span in self.adts.values_mut().filter_map(|def| def.span.as_mut()) {
             span.move_by(&moved);
         }
+    }
+
+    /// `ty` as rustc reads it: the file's generic types with their omitted trailing arguments
+    /// written out (`Wrap` is `Wrap<u64>` after `struct Wrap<T = u64>`). Std's defaults
+    /// (`Vec<T, Global>`) stay implicit, as people write those types.
+    pub fn with_defaults(&self, ty: &Ty) -> Ty {
+        self.with_defaults_within(ty, 0)
+    }
+
+    fn with_defaults_within(&self, ty: &Ty, depth: usize) -> Ty {
+        // A default cannot name its own type in valid Rust; the bound only protects against bad input.
+        if depth >= 32 {
+            return ty.clone();
+        }
+        let filled = ty.map_children(&|child| self.with_defaults_within(child, depth + 1));
+        let Ty::Adt { name, args } = &filled else {
+            return filled;
+        };
+        let full = match (self.adts.get(name), self.aliases.get(name)) {
+            (Some(def), _) => def.full_args(args),
+            (None, Some(alias)) => with_defaults(&alias.generics, &alias.defaults, args),
+            (None, None) => return filled,
+        };
+        if full.len() == args.len() {
+            return filled;
+        }
+        // The defaults just added may name the file's generic types themselves.
+        let added = full[args.len()..]
+            .iter()
+            .map(|default| self.with_defaults_within(default, depth + 1));
+        Ty::Adt {
+            name: name.clone(),
+            args: args.iter().cloned().chain(added).collect(),
+        }
+    }
+
+    /// Writes the defaults out in every field type and alias body (see [`Self::with_defaults`]).
+    pub fn write_defaults_out(&mut self) {
+        let adts: HashMap<String, AdtDef> = self
+            .adts
+            .iter()
+            .map(|(name, def)| (name.clone(), self.adt_with_defaults(def)))
+            .collect();
+        let aliases: HashMap<String, AliasDef> = self
+            .aliases
+            .iter()
+            .map(|(name, alias)| {
+                let mut filled = alias.clone();
+                filled.ty = self.with_defaults(&alias.ty);
+                (name.clone(), filled)
+            })
+            .collect();
+        self.adts = adts;
+        self.aliases = aliases;
+    }
+
+    fn adt_with_defaults(&self, def: &AdtDef) -> AdtDef {
+        let mut filled = def.clone();
+        for field in filled.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
+            field.ty = self.with_defaults(&field.ty);
+        }
+        for default in filled.defaults.iter_mut().flatten() {
+            *default = self.with_defaults(default);
+        }
+        filled
     }
 
     /// Follows aliases (with their generic arguments) until a non-alias type is reached.

@@ -967,7 +967,7 @@ impl Walker<'_> {
             .iter()
             .flat_map(|t| &t.args)
             .filter_map(|arg| match arg {
-                syn::GenericArgument::Type(ty) => Some(self.lower_ctx().ty(ty)),
+                syn::GenericArgument::Type(ty) => Some(self.lower_ty(ty)),
                 _ => None,
             })
             .collect();

@@ -47,7 +47,27 @@ impl Symbols {
         for (name, value) in &symbols.consts {
             symbols.defs.add_const(name, *value);
         }
+        symbols.write_defaults_out();
         symbols
+    }
+
+    /// Gives every declared type its omitted generic defaults, once all definitions are known.
+    fn write_defaults_out(&mut self) {
+        self.defs.write_defaults_out();
+        let defs = &self.defs;
+        let sigs = self
+            .fns
+            .values_mut()
+            .chain(self.methods.values_mut().flat_map(HashMap::values_mut));
+        for sig in sigs {
+            for param in &mut sig.params {
+                *param = defs.with_defaults(param);
+            }
+            sig.ret = defs.with_defaults(&sig.ret);
+        }
+        for ty in self.values.values_mut() {
+            *ty = defs.with_defaults(ty);
+        }
     }
 
     fn add_item(&mut self, item: &syn::Item, base: usize) {

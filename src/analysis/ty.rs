@@ -203,36 +203,43 @@ impl Ty {
 
     /// Replaces generic parameters by the given arguments.
     pub fn substitute(&self, params: &[String], args: &[Ty]) -> Ty {
-        let map = |ty: &Ty| ty.substitute(params, args);
         match self {
             Ty::Param(name) => params
                 .iter()
                 .position(|param| param == name)
                 .and_then(|index| args.get(index).cloned())
                 .unwrap_or_else(|| self.clone()),
-            Ty::Tuple(items) => Ty::Tuple(items.iter().map(map).collect()),
-            Ty::Array(element, len) => Ty::Array(Box::new(map(element)), *len),
-            Ty::Slice(element) => Ty::Slice(Box::new(map(element))),
+            _ => self.map_children(&|child| child.substitute(params, args)),
+        }
+    }
+
+    /// Applies `f` to each type directly inside this one, keeping the rest as it is.
+    pub fn map_children(&self, f: &dyn Fn(&Ty) -> Ty) -> Ty {
+        let list = |items: &[Ty]| items.iter().map(f).collect::<Vec<Ty>>();
+        match self {
+            Ty::Tuple(items) => Ty::Tuple(list(items)),
+            Ty::Array(element, len) => Ty::Array(Box::new(f(element)), *len),
+            Ty::Slice(element) => Ty::Slice(Box::new(f(element))),
             Ty::Ref { mutable, pointee } => Ty::Ref {
                 mutable: *mutable,
-                pointee: Box::new(map(pointee)),
+                pointee: Box::new(f(pointee)),
             },
             Ty::Ptr { mutable, pointee } => Ty::Ptr {
                 mutable: *mutable,
-                pointee: Box::new(map(pointee)),
+                pointee: Box::new(f(pointee)),
             },
-            Ty::Adt { name, args: inner } => Ty::Adt {
+            Ty::Adt { name, args } => Ty::Adt {
                 name: name.clone(),
-                args: inner.iter().map(map).collect(),
+                args: list(args),
             },
-            Ty::FnPtr { params: inner, ret } => Ty::FnPtr {
-                params: inner.iter().map(map).collect(),
-                ret: Box::new(map(ret)),
+            Ty::FnPtr { params, ret } => Ty::FnPtr {
+                params: list(params),
+                ret: Box::new(f(ret)),
             },
             Ty::Closure { captures } => Ty::Closure {
-                captures: captures.iter().map(map).collect(),
+                captures: list(captures),
             },
-            _ => self.clone(),
+            other => other.clone(),
         }
     }
 }

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
 use super::scalar::Integer;
-use super::std_prelude::{
-    AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, map_children, strip_prefix,
-};
+use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
 use super::univariant::{ReprOptions, StructKind, union};
 use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
@@ -325,7 +323,7 @@ impl<'a> Cx<'a> {
 
     /// `ty` with `<B as ToOwned>::Owned` replaced by what it stands for.
     fn normalize(&self, ty: &Ty) -> Ty {
-        match map_children(ty, &|child| self.normalize(child)) {
+        match ty.map_children(&|child| self.normalize(child)) {
             Ty::Adt { name, args } if name == OWNED_PROJECTION => {
                 match self.resolve(&name, &args) {
                     Ok(Resolved::Ty(owned)) => owned,
@@ -341,7 +339,7 @@ impl<'a> Cx<'a> {
 /// whose body names its own name means std's item of that name, whose path lowering dropped:
 /// `type Result<T> = std::result::Result<T, Error>;`.
 fn rename_adt(ty: &Ty, from: &str, to: &str) -> Ty {
-    match map_children(ty, &|child| rename_adt(child, from, to)) {
+    match ty.map_children(&|child| rename_adt(child, from, to)) {
         Ty::Adt { name, args } if name == from => Ty::Adt {
             name: to.to_string(),
             args,

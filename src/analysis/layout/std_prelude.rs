@@ -172,38 +172,8 @@ fn unify(pattern: &Ty, ty: &Ty, params: &[String], bound: &mut [Option<Ty>]) -> 
     }
 }
 
-/// Applies `f` to each type directly inside `ty`, keeping the rest as it is.
-pub(super) fn map_children(ty: &Ty, f: &dyn Fn(&Ty) -> Ty) -> Ty {
-    let list = |items: &[Ty]| items.iter().map(f).collect::<Vec<Ty>>();
-    match ty {
-        Ty::Tuple(items) => Ty::Tuple(list(items)),
-        Ty::Array(element, len) => Ty::Array(Box::new(f(element)), *len),
-        Ty::Slice(element) => Ty::Slice(Box::new(f(element))),
-        Ty::Ref { mutable, pointee } => Ty::Ref {
-            mutable: *mutable,
-            pointee: Box::new(f(pointee)),
-        },
-        Ty::Ptr { mutable, pointee } => Ty::Ptr {
-            mutable: *mutable,
-            pointee: Box::new(f(pointee)),
-        },
-        Ty::Adt { name, args } => Ty::Adt {
-            name: name.clone(),
-            args: list(args),
-        },
-        Ty::FnPtr { params, ret } => Ty::FnPtr {
-            params: list(params),
-            ret: Box::new(f(ret)),
-        },
-        Ty::Closure { captures } => Ty::Closure {
-            captures: list(captures),
-        },
-        other => other.clone(),
-    }
-}
-
 fn rename_local(ty: &Ty, local: &HashSet<String>) -> Ty {
-    let renamed = map_children(ty, &|child| rename_local(child, local));
+    let renamed = ty.map_children(&|child| rename_local(child, local));
     match renamed {
         Ty::Adt { name, args } if local.contains(&name) => Ty::Adt {
             name: internal(&name),
@@ -215,7 +185,7 @@ fn rename_local(ty: &Ty, local: &HashSet<String>) -> Ty {
 
 /// Removes the internal prefix, for showing std types to users as they write them.
 pub(super) fn strip_prefix(ty: &Ty) -> Ty {
-    match map_children(ty, &strip_prefix) {
+    match ty.map_children(&strip_prefix) {
         Ty::Adt { name, args } => Ty::Adt {
             name: name.strip_prefix(STD_PREFIX).unwrap_or(&name).to_string(),
             args,

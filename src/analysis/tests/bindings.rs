@@ -284,3 +284,38 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn omitted_generic_arguments_take_their_defaults() {
+    check(
+        r#"
+struct Wrap<T = u64> { a: T, b: u8 }
+struct WithDefault<T, U = Vec<T>> { t: T, u: U }
+type Pair<T = u8> = (T, T);
+struct Holder { w: Wrap, p: Pair }
+fn make() -> Wrap { Wrap { a: 1, b: 2 } }
+impl Wrap {
+    fn get(&self) -> u64 { self.a }
+}
+fn f() {
+    let w: Wrap = Wrap { a: 1, b: 2 };
+    let narrow: Wrap<u8> = Wrap { a: 1, b: 2 };
+    let s: WithDefault<u8> = WithDefault { t: 1, u: Vec::new() };
+    let p: Pair = (1, 2);
+    let h = Holder { w: make(), p: (3, 4) };
+    let made = make();
+    let inner = h.w;
+}
+"#,
+        expect![[r#"
+            param self &Wrap<u64> | reg 8B
+            local w Wrap<u64> | stack 16B
+            local narrow Wrap<u8> | stack 2B
+            local s WithDefault<u8, Vec<u8>> | stack 32B
+            local p Pair<u8> | stack 2B
+            local h Holder | stack 24B
+            local made Wrap<u64> | stack 16B
+            local inner Wrap<u64> | stack 16B
+        "#]],
+    );
+}

@@ -313,3 +313,27 @@ fn variant_name_shows_its_size() {
             A variant of `Shape`: it uses 24 of the enum's 24 bytes (its tag or niche included)."#]],
     );
 }
+
+#[test]
+fn defaulted_type_name_shows_the_default_instance() {
+    check(
+        r#"
+struct Wrap<T = u64> { a: T, b: u8 }
+fn main() { let w: Wr$0ap = Wrap { a: 1, b: 2 }; }"#,
+        expect![[r#"
+            ```rust
+            struct Wrap<u64>
+            ```
+
+            ---
+
+            size = 16 (0x10), align = 8
+
+            ```text
+            offset  size  field
+            0       8     a: u64
+            8       1     b: u8
+            9       7     [7 bytes padding]
+            ```"#]],
+    );
+}
