@@ -197,14 +197,15 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn lower_ctx(&self) -> LowerCtx<'_> {
-        LowerCtx::new(&self.symbols.consts)
+        self.symbols
+            .lower_ctx()
             .with_generics(&self.generics)
             .with_self(self.self_ty.as_ref())
     }
 
     /// Lowers a written type as rustc reads it here, omitted generic defaults written out.
     pub(super) fn lower_ty(&self, ty: &syn::Type) -> Ty {
-        self.symbols.defs.with_defaults(&self.lower_ctx().ty(ty))
+        self.symbols.defs.written_out(&self.lower_ctx().ty(ty))
     }
 
     /// Lowers a written type and records each type name in it for hover.
@@ -275,7 +276,7 @@ impl<'a> Walker<'a> {
 
     /// A type's name at its definition, and the field types in it, are hoverable.
     fn mention_definition(&mut self, item: &syn::Item) {
-        let Some(def) = lower::adt_def(LowerCtx::new(&self.symbols.consts), item) else {
+        let Some(def) = lower::adt_def(self.symbols.lower_ctx(), item) else {
             return;
         };
         // Fields with the variant they belong to (`None` for structs and unions).
@@ -291,7 +292,7 @@ impl<'a> Walker<'a> {
             syn::Item::Union(u) => (&u.ident, u.fields.named.iter().map(|f| (None, f)).collect()),
             _ => return,
         };
-        let ty = self.symbols.defs.with_defaults(&def.declared_ty());
+        let ty = self.symbols.defs.written_out(&def.declared_ty());
         let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
         for (variant, field) in &fields {
             self.mention_types(&field.ty);
@@ -346,8 +347,10 @@ impl<'a> Walker<'a> {
 
     fn walk_impl(&mut self, block: &syn::ItemImpl) {
         let generics = lower::generic_names(&block.generics);
-        let self_ty = self.symbols.defs.with_defaults(
-            &LowerCtx::new(&self.symbols.consts)
+        let self_ty = self.symbols.defs.written_out(
+            &self
+                .symbols
+                .lower_ctx()
                 .with_generics(&generics)
                 .ty(&block.self_ty),
         );

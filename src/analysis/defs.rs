@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::layout::std_module_alias;
 use super::ty::{IntTy, Ty};
 
 /// What `#[repr(..)]` says about a type.
@@ -167,22 +168,28 @@ impl TypeDefs {
         }
     }
 
-    /// `ty` as rustc reads it: the file's generic types with their omitted trailing arguments
-    /// written out (`Wrap` is `Wrap<u64>` after `struct Wrap<T = u64>`). Std's defaults
+    /// `ty` with what its names leave implicit written out, as rustc reads it: std's module-level
+    /// aliases replaced by what they stand for (`io::Result<u32>` is `Result<u32, io::Error>`, so
+    /// that `?` and `unwrap` see a `Result`), and the file's generic types given their omitted
+    /// trailing arguments (`Wrap` is `Wrap<u64>` after `struct Wrap<T = u64>`). Std's defaults
     /// (`Vec<T, Global>`) stay implicit, as people write those types.
-    pub fn with_defaults(&self, ty: &Ty) -> Ty {
-        self.with_defaults_within(ty, 0)
+    pub fn written_out(&self, ty: &Ty) -> Ty {
+        self.written_out_within(ty, 0)
     }
 
-    fn with_defaults_within(&self, ty: &Ty, depth: usize) -> Ty {
-        // A default cannot name its own type in valid Rust; the bound only protects against bad input.
+    fn written_out_within(&self, ty: &Ty, depth: usize) -> Ty {
+        // Neither aliases nor defaults can name themselves in valid Rust; the bound only protects
+        // against bad input.
         if depth >= 32 {
             return ty.clone();
         }
-        let filled = ty.map_children(&|child| self.with_defaults_within(child, depth + 1));
+        let filled = ty.map_children(&|child| self.written_out_within(child, depth + 1));
         let Ty::Adt { name, args } = &filled else {
             return filled;
         };
+        if let Some(meaning) = std_module_alias(name, args) {
+            return self.written_out_within(&meaning, depth + 1);
+        }
         let full = match (self.adts.get(name), self.aliases.get(name)) {
             (Some(def), _) => def.full_args(args),
             (None, Some(alias)) => with_defaults(&alias.generics, &alias.defaults, args),
@@ -194,26 +201,26 @@ impl TypeDefs {
         // The defaults just added may name the file's generic types themselves.
         let added = full[args.len()..]
             .iter()
-            .map(|default| self.with_defaults_within(default, depth + 1));
+            .map(|default| self.written_out_within(default, depth + 1));
         Ty::Adt {
             name: name.clone(),
             args: args.iter().cloned().chain(added).collect(),
         }
     }
 
-    /// Writes the defaults out in every field type and alias body (see [`Self::with_defaults`]).
-    pub fn write_defaults_out(&mut self) {
+    /// Writes out every field type and alias body (see [`Self::written_out`]).
+    pub fn write_out_all(&mut self) {
         let adts: HashMap<String, AdtDef> = self
             .adts
             .iter()
-            .map(|(name, def)| (name.clone(), self.adt_with_defaults(def)))
+            .map(|(name, def)| (name.clone(), self.adt_written_out(def)))
             .collect();
         let aliases: HashMap<String, AliasDef> = self
             .aliases
             .iter()
             .map(|(name, alias)| {
                 let mut filled = alias.clone();
-                filled.ty = self.with_defaults(&alias.ty);
+                filled.ty = self.written_out(&alias.ty);
                 (name.clone(), filled)
             })
             .collect();
@@ -221,13 +228,13 @@ impl TypeDefs {
         self.aliases = aliases;
     }
 
-    fn adt_with_defaults(&self, def: &AdtDef) -> AdtDef {
+    fn adt_written_out(&self, def: &AdtDef) -> AdtDef {
         let mut filled = def.clone();
         for field in filled.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
-            field.ty = self.with_defaults(&field.ty);
+            field.ty = self.written_out(&field.ty);
         }
         for default in filled.defaults.iter_mut().flatten() {
-            *default = self.with_defaults(default);
+            *default = self.written_out(default);
         }
         filled
     }

@@ -5,15 +5,17 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use super::defs::{AdtDef, AdtKind, AliasDef, DefSpan, FieldDef, Repr, VariantDef};
+use super::paths::Imports;
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What lowering needs to know about the surroundings of a type: generic parameters in scope,
-/// the type `Self` stands for, and the values of integer constants.
+/// the type `Self` stands for, the values of integer constants, and the file's imports.
 #[derive(Clone, Copy)]
 pub struct LowerCtx<'a> {
     pub generics: &'a [String],
     pub self_ty: Option<&'a Ty>,
     pub consts: &'a HashMap<String, u64>,
+    pub imports: &'a Imports,
 }
 
 impl<'a> LowerCtx<'a> {
@@ -22,7 +24,12 @@ impl<'a> LowerCtx<'a> {
             generics: &[],
             self_ty: None,
             consts,
+            imports: Imports::none(),
         }
+    }
+
+    pub fn with_imports(self, imports: &'a Imports) -> Self {
+        LowerCtx { imports, ..self }
     }
 
     pub fn with_generics(self, generics: &'a [String]) -> Self {
@@ -76,16 +83,18 @@ impl<'a> LowerCtx<'a> {
         let Some(last) = path.segments.last() else {
             return Ty::Unknown(None);
         };
-        let name = last.ident.to_string();
         let args = self.generic_args(&last.arguments);
         if path.segments.len() == 1
             && args.is_empty()
-            && let Some(ty) = self.single_name_ty(&name)
+            && let Some(ty) = self.single_name_ty(&last.ident.to_string())
         {
             return ty;
         }
         // Bare trait objects written without `dyn` (edition 2015) are not worth a special case.
-        Ty::Adt { name, args }
+        Ty::Adt {
+            name: self.imports.type_name(&segment_names(path)),
+            args,
+        }
     }
 
     fn single_name_ty(&self, name: &str) -> Option<Ty> {

@@ -17,6 +17,7 @@ pub mod lower;
 pub mod methods;
 pub mod mutations;
 pub mod parse;
+pub mod paths;
 pub mod placement;
 pub mod symbols;
 pub mod target;

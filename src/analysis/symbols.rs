@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::defs::TypeDefs;
 use super::lower::{self, LowerCtx};
+use super::paths::Imports;
 use super::ty::Ty;
 
 /// A function's or method's signature, with generic parameters left as `Ty::Param`.
@@ -26,6 +27,8 @@ pub struct Symbols {
     pub methods: HashMap<String, HashMap<String, FnSig>>,
     /// The declared types of `static` and `const` items.
     pub values: HashMap<String, Ty>,
+    /// What the file's `use` items make names mean.
+    pub imports: Imports,
 }
 
 impl Symbols {
@@ -41,19 +44,20 @@ impl Symbols {
             })
         };
         symbols.consts = const_values(items().map(|(item, _)| item));
+        symbols.imports = Imports::of_items(items().map(|(item, _)| item));
         for (item, base) in items() {
             symbols.add_item(item, base);
         }
         for (name, value) in &symbols.consts {
             symbols.defs.add_const(name, *value);
         }
-        symbols.write_defaults_out();
+        symbols.write_out_all();
         symbols
     }
 
     /// Gives every declared type its omitted generic defaults, once all definitions are known.
-    fn write_defaults_out(&mut self) {
-        self.defs.write_defaults_out();
+    fn write_out_all(&mut self) {
+        self.defs.write_out_all();
         let defs = &self.defs;
         let sigs = self
             .fns
@@ -61,17 +65,22 @@ impl Symbols {
             .chain(self.methods.values_mut().flat_map(HashMap::values_mut));
         for sig in sigs {
             for param in &mut sig.params {
-                *param = defs.with_defaults(param);
+                *param = defs.written_out(param);
             }
-            sig.ret = defs.with_defaults(&sig.ret);
+            sig.ret = defs.written_out(&sig.ret);
         }
         for ty in self.values.values_mut() {
-            *ty = defs.with_defaults(ty);
+            *ty = defs.written_out(ty);
         }
     }
 
+    /// How types are lowered at item level in this file: with its constants and imports.
+    pub fn lower_ctx(&self) -> LowerCtx<'_> {
+        LowerCtx::new(&self.consts).with_imports(&self.imports)
+    }
+
     fn add_item(&mut self, item: &syn::Item, base: usize) {
-        let ctx = LowerCtx::new(&self.consts);
+        let ctx = LowerCtx::new(&self.consts).with_imports(&self.imports);
         if let Some(mut def) = lower::adt_def(ctx, item) {
             if let Some(span) = &mut def.span {
                 span.name_start += base;
@@ -99,7 +108,9 @@ impl Symbols {
 
     fn add_impl(&mut self, block: &syn::ItemImpl) {
         let impl_generics = lower::generic_names(&block.generics);
-        let ctx = LowerCtx::new(&self.consts).with_generics(&impl_generics);
+        let ctx = LowerCtx::new(&self.consts)
+            .with_imports(&self.imports)
+            .with_generics(&impl_generics);
         let self_ty = ctx.ty(&block.self_ty);
         let Ty::Adt { name, .. } = &self_ty else {
             return;

@@ -508,6 +508,34 @@ pub const TYPES: &[&str] = &[
     "[Option<bool>; 2]",
     "Option<Option<(u8, bool)>>",
     "Result<Option<bool>, bool>",
+    // Std items named through their module, module-level aliases, and C types.
+    "io::Error",
+    "io::ErrorKind",
+    "io::Result<u32>",
+    "io::Result<()>",
+    "io::Result<Vec<u8>>",
+    "io::Result<io::Error>",
+    "Result<String, io::Error>",
+    "fmt::Error",
+    "fmt::Result",
+    "thread::Result<u8>",
+    "thread::Result<String>",
+    "sync::Weak<u8>",
+    "sync::Weak<dyn Tr>",
+    "(io::Error, u8)",
+    "[io::ErrorKind; 3]",
+    "c_char",
+    "c_uchar",
+    "c_int",
+    "c_long",
+    "c_ulong",
+    "c_longlong",
+    "c_double",
+    "*mut c_void",
+    "&(dyn Tr + Send)",
+    "&(dyn Tr + Send + Sync + 'static)",
+    "Box<dyn Any + Send>",
+    "Box<Tail<dyn Tr + Sync>>",
 ];
 
 /// Std types whose layout memlens only knows on Linux.
@@ -552,4 +580,7 @@ use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicIsize, AtomicPtr, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
+use std::{fmt, io, sync, thread};
+use std::any::Any;
+use std::ffi::{c_char, c_double, c_int, c_long, c_longlong, c_uchar, c_ulong, c_void};
 ";

@@ -9,6 +9,7 @@ use syn::punctuated::Punctuated;
 use super::std_source::SOURCE;
 use crate::analysis::defs::TypeDefs;
 use crate::analysis::lower::{self, LowerCtx};
+use crate::analysis::paths::Imports;
 use crate::analysis::target::{Arch, Target};
 use crate::analysis::ty::Ty;
 
@@ -67,28 +68,35 @@ fn build(target: &Target) -> StdDefs {
     let Ok(file) = syn::parse_file(SOURCE) else {
         return StdDefs::default();
     };
-    let items: Vec<syn::Item> = file
-        .items
+    let items: Vec<(Option<String>, syn::Item)> = in_modules(file.items)
         .into_iter()
-        .filter_map(|item| configure(item, target))
+        .filter_map(|(module, item)| Some((module, configure(item, target)?)))
         .collect();
-    let local: HashSet<String> = items.iter().filter_map(type_item_name).collect();
+    let local: HashSet<String> = items
+        .iter()
+        .filter_map(|(module, item)| Some(qualified(module, &type_item_name(item)?)))
+        .collect();
+    let module_imports = imports_of_modules(&items);
     let rename = |ty: &Ty| rename_local(ty, &local);
     let consts = HashMap::new();
     let mut std = StdDefs::default();
-    for item in &items {
+    for (module, item) in &items {
+        let imports = module
+            .as_ref()
+            .and_then(|module| module_imports.get(module))
+            .unwrap_or(Imports::none());
+        let ctx = LowerCtx::new(&consts).with_imports(imports);
         match item {
             syn::Item::Type(alias) => {
-                let mut def = lower::alias_def(LowerCtx::new(&consts), alias);
+                let mut def = lower::alias_def(ctx, alias);
                 def.ty = rename(&def.ty);
                 def.defaults = rename_defaults(&def.defaults, &rename);
-                std.register(&def.name, is_pub(&alias.vis));
-                def.name = internal(&def.name);
+                def.name = std.register(&qualified(module, &def.name), is_pub(&alias.vis));
                 std.defs.add_alias(def);
             }
             syn::Item::Impl(imp) => std.to_owned.extend(to_owned_impl(imp, &rename)),
             _ => {
-                let Some(mut def) = lower::adt_def(LowerCtx::new(&consts), item) else {
+                let Some(mut def) = lower::adt_def(ctx, item) else {
                     continue;
                 };
                 resolve_projections(item, &mut def);
@@ -96,11 +104,9 @@ fn build(target: &Target) -> StdDefs {
                     field.ty = rename(&field.ty);
                 }
                 def.defaults = rename_defaults(&def.defaults, &rename);
-                let meta = adt_meta(item);
-                std.register(&def.name, item_is_pub(item));
-                def.name = internal(&def.name);
+                def.name = std.register(&qualified(module, &def.name), item_is_pub(item));
                 def.span = None;
-                std.metas.insert(def.name.clone(), meta);
+                std.metas.insert(def.name.clone(), adt_meta(item));
                 std.defs.add_adt(def);
             }
         }
@@ -108,15 +114,75 @@ fn build(target: &Target) -> StdDefs {
     std
 }
 
+/// The prelude's items with the module each is declared in: `None` at the root, `Some("io")`
+/// inside `pub mod io { .. }`. Modules hold the std items that share a name with another one.
+fn in_modules(items: Vec<syn::Item>) -> Vec<(Option<String>, syn::Item)> {
+    let mut all = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                let name = module.ident.to_string();
+                let inner = module.content.map(|(_, inner)| inner).unwrap_or_default();
+                all.extend(inner.into_iter().map(|item| (Some(name.clone()), item)));
+            }
+            other => all.push((None, other)),
+        }
+    }
+    all
+}
+
+/// The name users give an item: `io::Error` inside `mod io`, the bare name at the root.
+fn qualified(module: &Option<String>, name: &str) -> String {
+    match module {
+        Some(module) => format!("{module}::{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// What names mean inside each module of the prelude.
+fn imports_of_modules(items: &[(Option<String>, syn::Item)]) -> HashMap<String, Imports> {
+    let mut names: HashMap<&str, Vec<String>> = HashMap::new();
+    for (module, item) in items {
+        if let (Some(module), Some(name)) = (module, type_item_name(item)) {
+            names.entry(module).or_default().push(name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|(module, items)| {
+            let imports = Imports::of_std_module(module, items.iter().map(String::as_str));
+            (module.to_string(), imports)
+        })
+        .collect()
+}
+
+/// `module::Name` of every type declared in a module of the prelude, on any target: the std
+/// items that lowering names with their module.
+pub(crate) fn module_item_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let items = syn::parse_file(SOURCE)
+            .map(|file| in_modules(file.items))
+            .unwrap_or_default();
+        items
+            .iter()
+            .filter(|(module, _)| module.is_some())
+            .filter_map(|(module, item)| Some(qualified(module, &type_item_name(item)?)))
+            .collect()
+    })
+}
+
 fn rename_defaults(defaults: &[Option<Ty>], rename: &dyn Fn(&Ty) -> Ty) -> Vec<Option<Ty>> {
     defaults.iter().map(|d| d.as_ref().map(rename)).collect()
 }
 
 impl StdDefs {
-    fn register(&mut self, name: &str, public: bool) {
+    /// Records that users can name `name` if it is public; returns its internal name.
+    fn register(&mut self, name: &str, public: bool) -> String {
         if public {
             self.public.insert(name.to_string());
         }
+        internal(name)
     }
 
     /// The internal name of the std item user code calls `name`, if std exports one.
@@ -455,6 +521,10 @@ mod tests {
         assert!(std.public.contains("String"));
         assert!(!std.public.contains("RawVec"));
         assert!(std.defs.alias("std::NonZeroU32").is_some());
+        assert!(std.public.contains("io::Error"));
+        assert!(std.defs.alias("std::fmt::Result").is_some());
+        assert!(module_item_names().contains("thread::Result"));
+        assert!(!module_item_names().contains("Result"));
         assert!(std.metas["std::UnsafeCell"].hides_niches);
         let cell = std
             .defs

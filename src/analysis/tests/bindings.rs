@@ -319,3 +319,48 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn std_paths_and_imports_name_what_rustc_names() {
+    check(
+        r#"
+use std::io::Result;
+use std::fmt::{self, Result as FmtResult};
+use std::collections::hash_map::HashMap as Map;
+struct Report { error: std::io::Error, kind: std::io::ErrorKind, shown: fmt::Result }
+fn read() -> Result<String> { Ok(String::new()) }
+fn show() -> FmtResult { Ok(()) }
+fn main() -> Result<()> {
+    let r: Result<u32> = Ok(1);
+    let f: FmtResult = Ok(());
+    let text = read()?;
+    let shown = show();
+    let qualified: std::io::Result<u8> = Ok(2);
+    let core_path: core::fmt::Result = Ok(());
+    let map: Map<u8, u8> = Map::new();
+    let cell: core::cell::Cell<u8> = core::cell::Cell::new(1);
+    let maybe: Option<std::io::Error> = None;
+    let panicked: std::thread::Result<u8> = Ok(1);
+    let weak: std::sync::Weak<u8> = std::sync::Weak::new();
+    let c: std::ffi::c_int = 0;
+    let report: Option<Report> = None;
+    Ok(())
+}
+"#,
+        expect![[r#"
+            local r Result<u32, io::Error> | stack 16B
+            local f Result<(), fmt::Error> | stack 1B
+            local text String | stack 24B + heap ?
+            local shown Result<(), fmt::Error> | stack 1B
+            local qualified Result<u8, io::Error> | stack 16B
+            local core_path Result<(), fmt::Error> | stack 1B
+            local map HashMap<u8, u8> | stack 48B + heap ?
+            local cell Cell<u8> | stack 1B
+            local maybe Option<io::Error> | stack 8B
+            local panicked Result<u8, Box<dyn Any + Send>> | stack 16B
+            local weak sync::Weak<u8> | stack 8B + heap ?
+            local c c_int | stack 4B
+            local report Option<Report> | stack 16B
+        "#]],
+    );
+}

@@ -337,3 +337,24 @@ fn main() { let w: Wr$0ap = Wrap { a: 1, b: 2 }; }"#,
             ```"#]],
     );
 }
+
+#[test]
+fn io_result_names_its_error() {
+    check(
+        r#"
+use std::io;
+fn main() { let r$0: io::Result<u32> = Ok(1); }"#,
+        expect![[r#"
+            ```rust
+            let r: Result<u32, io::Error>
+            ```
+
+            ---
+
+            `r` is a local variable, so its 16 bytes live on the stack in `main`'s frame.
+
+            `stack 16 B + heap 0 B`
+
+            size = 16 (0x10), align = 8, niches = about 2^31"#]],
+    );
+}
