@@ -152,7 +152,7 @@ pub struct Walker<'a> {
     pub(super) base: usize,
     scopes: Vec<Vec<usize>>,
     function: Option<String>,
-    self_ty: Option<Ty>,
+    pub(super) self_ty: Option<Ty>,
     generics: Vec<String>,
     pub(super) out: Collected,
     /// Loops and branches being walked, innermost last.

@@ -440,16 +440,50 @@ impl Walker<'_> {
     }
 
     /// The enum type a path like `Shape::Circle` or a unit struct name denotes, if user-defined.
+    /// The file's struct or enum a struct literal or variant path builds: `Point { .. }`,
+    /// `shapes::Point { .. }`, `Shape::Circle(..)`, and `Self { .. }` or `Self::Circle(..)` in an
+    /// impl, which are exactly the impl's type. Other arguments are left to be inferred.
     fn enum_of_variant(&self, path: &syn::Path) -> Option<Ty> {
         let segments = super::lower::segment_names(path);
-        let owner = match segments.as_slice() {
-            [.., owner, _variant] => owner.clone(),
-            [single] => single.clone(),
-            [] => return None,
-        };
-        let def = self.symbols.defs.adt(&owner)?;
-        let args = vec![Ty::Unknown(None); def.generics.len()];
-        Some(Ty::adt(&def.name, args))
+        let owner = &segments[..segments.len().saturating_sub(1)];
+        for candidate in [segments.as_slice(), owner] {
+            if candidate == ["Self"] {
+                return self
+                    .self_ty
+                    .clone()
+                    .filter(|ty| matches!(ty, Ty::Adt { .. }));
+            }
+            if candidate.is_empty() {
+                continue;
+            }
+            if let Some(def) = self.symbols.defs.adt(&self.type_named_by(candidate)) {
+                let args = vec![Ty::Unknown(None); def.generics.len()];
+                return Some(Ty::adt(&def.name, args));
+            }
+        }
+        None
+    }
+
+    /// The name of the type a path names: `Self` is the impl's type, other paths are named
+    /// through the file's imports (`Map` after `use std::collections::HashMap as Map;`).
+    fn type_named_by(&self, segments: &[String]) -> String {
+        match (segments, &self.self_ty) {
+            ([only], Some(Ty::Adt { name, .. })) if only == "Self" => name.clone(),
+            _ => self.symbols.imports.type_name(segments),
+        }
+    }
+
+    /// A call path as `[owner, function]` with the owner named as the type it means
+    /// (`Self::new` in `impl Stack` is `Stack::new`, `std::vec::Vec::new` is `Vec::new`), or
+    /// `[function]` for a free function.
+    fn call_segments(&self, path: &syn::Path) -> Vec<String> {
+        let segments = super::lower::segment_names(path);
+        match segments.split_last() {
+            Some((function, owner)) if !owner.is_empty() => {
+                vec![self.type_named_by(owner), function.clone()]
+            }
+            _ => segments,
+        }
     }
 
     fn infer_array(&mut self, items: &[&syn::Expr], expected: Option<&Ty>) -> Value {
@@ -599,7 +633,7 @@ impl Walker<'_> {
                 _ => Value::unknown(),
             };
         };
-        let segments = super::lower::segment_names(&callee.path);
+        let segments = self.call_segments(&callee.path);
         if let Some(last) = segments.last() {
             self.record_call(last);
         }

@@ -354,13 +354,50 @@ fn main() -> Result<()> {
             local shown Result<(), fmt::Error> | stack 1B
             local qualified Result<u8, io::Error> | stack 16B
             local core_path Result<(), fmt::Error> | stack 1B
-            local map HashMap<u8, u8> | stack 48B + heap ?
+            local map HashMap<u8, u8> | stack 48B
             local cell Cell<u8> | stack 1B
             local maybe Option<io::Error> | stack 8B
             local panicked Result<u8, Box<dyn Any + Send>> | stack 16B
             local weak sync::Weak<u8> | stack 8B + heap ?
             local c c_int | stack 4B
             local report Option<Report> | stack 16B
+        "#]],
+    );
+}
+
+#[test]
+fn self_in_impls_is_the_impl_type() {
+    check(
+        r#"
+struct Wrap<T> { a: T, b: u8 }
+enum Shape { Circle(f32), Square(f32, f32), Point }
+impl Wrap<u32> {
+    fn make() -> Self { Self { a: 1, b: 2 } }
+    fn go(&self) {
+        let annotated: Self = Self { a: 3, b: 4 };
+        let literal = Self { a: 5, b: 6 };
+        let made = Self::make();
+    }
+}
+impl Shape {
+    fn unit() -> Self { Self::Point }
+    fn go() {
+        let circle = Self::Circle(1.0);
+        let point = Self::Point;
+        let made = Self::unit();
+        let outside = Shape::Square(1.0, 2.0);
+    }
+}
+"#,
+        expect![[r#"
+            param self &Wrap<u32> | reg 8B
+            local annotated Wrap<u32> | stack 8B
+            local literal Wrap<u32> | stack 8B
+            local made Wrap<u32> | stack 8B
+            local circle Shape | stack 12B
+            local point Shape | stack 12B
+            local made Shape | stack 12B
+            local outside Shape | stack 12B
         "#]],
     );
 }
