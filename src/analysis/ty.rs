@@ -254,6 +254,14 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[Ty]) -> fmt::Result {
     Ok(())
 }
 
+/// A pointee, parenthesized where Rust needs it: `&(dyn Trait + Send)`.
+fn write_pointee(f: &mut fmt::Formatter<'_>, pointee: &Ty) -> fmt::Result {
+    match pointee {
+        Ty::Dyn(bounds) | Ty::Opaque(bounds) if bounds.contains(" + ") => write!(f, "({pointee})"),
+        _ => write!(f, "{pointee}"),
+    }
+}
+
 /// Types print as a person writes them, without module paths.
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -274,10 +282,12 @@ impl fmt::Display for Ty {
             Ty::Array(element, None) => write!(f, "[{element}; _]"),
             Ty::Slice(element) => write!(f, "[{element}]"),
             Ty::Ref { mutable, pointee } => {
-                write!(f, "&{}{pointee}", if *mutable { "mut " } else { "" })
+                f.write_str(if *mutable { "&mut " } else { "&" })?;
+                write_pointee(f, pointee)
             }
             Ty::Ptr { mutable, pointee } => {
-                write!(f, "*{} {pointee}", if *mutable { "mut" } else { "const" })
+                f.write_str(if *mutable { "*mut " } else { "*const " })?;
+                write_pointee(f, pointee)
             }
             Ty::Adt { name, args } if args.is_empty() => f.write_str(name),
             Ty::Adt { name, args } => {
@@ -319,6 +329,12 @@ mod tests {
             "(u8, bool)"
         );
         assert_eq!(Ty::unit().to_string(), "()");
+        let object = Ty::Dyn("Tr + Send".into());
+        assert_eq!(
+            Ty::shared_ref(object.clone()).to_string(),
+            "&(dyn Tr + Send)"
+        );
+        assert_eq!(Ty::boxed(object).to_string(), "Box<dyn Tr + Send>");
     }
 
     #[test]

@@ -401,3 +401,27 @@ impl Shape {
         "#]],
     );
 }
+
+#[test]
+fn unsized_tails_and_trait_objects_behind_pointers() {
+    check(
+        r#"
+trait Tr {}
+struct Tail<T: ?Sized> { len: u32, data: T }
+fn f(
+    bytes: &Tail<[u8]>,
+    boxed: Box<Tail<dyn Tr>>,
+    object: &(dyn Tr + Send + 'static),
+    shared: Box<dyn Tr + Send + Sync>,
+    sized: Tail<u64>,
+) {}
+"#,
+        expect![[r#"
+            param bytes &Tail<[u8]> | reg 16B
+            param boxed Box<Tail<dyn Tr>> | reg 16B
+            param object &(dyn Tr + Send) | reg 16B
+            param shared Box<dyn Tr + Send + Sync> | stack 16B
+            param sized Tail<u64> | stack 16B
+        "#]],
+    );
+}
