@@ -23,8 +23,9 @@ pub struct Imports {
     /// `use std::io;` maps `io` to `std::io`; `use std::fmt::Result as FmtResult;` maps
     /// `FmtResult` to `std::fmt::Result`; a module of the crate maps to `crate::name`.
     names: HashMap<String, Vec<String>>,
-    /// Modules imported with `*`, whose items a single name may mean.
-    globs: Vec<Vec<String>>,
+    /// Std's module-qualified items that a `*` import brings in (`Result` after
+    /// `use std::io::*;`), by the name it makes them answer to. Explicit imports come first.
+    glob_names: HashMap<String, Vec<String>>,
 }
 
 impl Imports {
@@ -84,11 +85,26 @@ impl Imports {
                 self.add(rename.rename.to_string(), path);
             }
             syn::UseTree::Rename(_) => {}
-            syn::UseTree::Glob(_) => self.globs.push(prefix.clone()),
+            syn::UseTree::Glob(_) => self.add_glob(prefix),
             syn::UseTree::Group(group) => {
                 for item in &group.items {
                     self.add_tree(prefix, item);
                 }
+            }
+        }
+    }
+
+    /// Records the std items that `use module::*;` makes nameable by their bare name. Only std's
+    /// module-qualified items need this: any other item is named by its last segment anyway.
+    fn add_glob(&mut self, module: &[String]) {
+        let Some(last) = module.last().filter(|_| leads_into_std(module)) else {
+            return;
+        };
+        let prefix = format!("{last}::");
+        for qualified in std_module_items() {
+            if let Some(name) = qualified.strip_prefix(&prefix) {
+                let path = module.iter().cloned().chain([name.to_string()]).collect();
+                self.glob_names.entry(name.to_string()).or_insert(path);
             }
         }
     }
@@ -120,21 +136,11 @@ impl Imports {
             return path.iter().chain(rest).cloned().collect();
         }
         if rest.is_empty()
-            && let Some(module) = self.std_glob_defining(first)
+            && let Some(path) = self.glob_names.get(first)
         {
-            return module.iter().chain(segments).cloned().collect();
+            return path.clone();
         }
         segments.to_vec()
-    }
-
-    /// The std module imported with `*` that holds a module-qualified item called `name`.
-    fn std_glob_defining(&self, name: &str) -> Option<&Vec<String>> {
-        self.globs.iter().find(|module| {
-            leads_into_std(module)
-                && module
-                    .last()
-                    .is_some_and(|last| std_module_items().contains(&format!("{last}::{name}")))
-        })
     }
 }
 
