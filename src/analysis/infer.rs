@@ -8,6 +8,7 @@ use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
 use super::methods;
+use super::symbols::FnSig;
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What an expression evaluates to, as far as memlens can tell.
@@ -674,9 +675,15 @@ impl Walker<'_> {
             [] => None,
         };
         if let Some(sig) = sig {
-            let args = self.infer_args(&call.args, &sig.params);
-            let ret = instantiate_return(&sig.generics, &sig.params, &args, &sig.ret);
-            return Value::declared(ret);
+            let (names, explicit) = self.explicit_generics(&sig, &callee.path);
+            let params: Vec<Ty> = sig
+                .params
+                .iter()
+                .map(|param| param.substitute(&names, &explicit))
+                .collect();
+            let args = self.infer_args(&call.args, &params);
+            let ret = sig.ret.substitute(&names, &explicit);
+            return Value::declared(instantiate_return(&sig.generics, &params, &args, &ret));
         }
         // Tuple structs and enum tuple variants are constructors.
         let args = self.infer_args(&call.args, &[]);
@@ -684,6 +691,44 @@ impl Walker<'_> {
             Some(ty) => combine_parts(ty, &args),
             None => Value::unknown(),
         }
+    }
+
+    /// The generic parameters a call path sets explicitly, with their types: the function's own
+    /// by a turbofish on its name (`parse::<u8>()`), the impl's by the arguments written on its
+    /// type (`Wrap::<u16>::new(5)` makes `T` `u16`, and so the literal `5` a `u16`).
+    fn explicit_generics(&self, sig: &FnSig, path: &syn::Path) -> (Vec<String>, Vec<Ty>) {
+        let written = |segment: &syn::PathSegment| -> Vec<Ty> {
+            let syn::PathArguments::AngleBracketed(angle) = &segment.arguments else {
+                return Vec::new();
+            };
+            angle
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    syn::GenericArgument::Type(ty) => Some(self.lower_ty(ty)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut segments = path.segments.iter().rev();
+        let mut bound: Vec<(String, Ty)> = match segments.next() {
+            Some(function) => sig
+                .generics
+                .iter()
+                .cloned()
+                .zip(written(function))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let (Some(owner), Some(pattern @ Ty::Adt { name, .. })) =
+            (segments.next(), &sig.impl_self)
+        {
+            let owner_ty = Ty::adt(name, written(owner));
+            bound.extend(sig.generics.iter().filter_map(|generic| {
+                Some((generic.clone(), bind_param(pattern, &owner_ty, generic)?))
+            }));
+        }
+        bound.into_iter().unzip()
     }
 
     fn turbofish(&mut self, path: &syn::Path) -> Vec<Ty> {

@@ -15,6 +15,9 @@ pub struct FnSig {
     pub params: Vec<Ty>,
     pub ret: Ty,
     pub has_self: bool,
+    /// For methods and associated functions: the impl's self type, with the impl's generic
+    /// parameters left as `Ty::Param`, which arguments written on the type bind (`Wrap::<u16>::new`).
+    pub impl_self: Option<Ty>,
 }
 
 /// Everything declared at item level that analysis of a body may look up.
@@ -121,6 +124,7 @@ impl Symbols {
             if let syn::ImplItem::Fn(method) = impl_item {
                 let mut sig = fn_sig(ctx, &method.sig);
                 sig.generics.extend(impl_generics.iter().cloned());
+                sig.impl_self = Some(self_ty.clone());
                 methods.insert(method.sig.ident.to_string(), sig);
             }
         }
@@ -151,6 +155,7 @@ pub fn fn_sig(ctx: LowerCtx<'_>, sig: &syn::Signature) -> FnSig {
         params,
         ret: ctx.return_ty(&sig.output),
         has_self: sig.receiver().is_some(),
+        impl_self: None,
     }
 }
 

@@ -425,3 +425,28 @@ fn f(
         "#]],
     );
 }
+
+#[test]
+fn generic_arguments_written_on_a_call_path() {
+    check(
+        r#"
+struct Wrap<T> { a: T, b: u8 }
+impl<T> Wrap<T> {
+    fn new(a: T) -> Self { Self { a, b: 0 } }
+}
+fn empty<T>(hint: u8) -> Vec<T> { Vec::new() }
+fn f() {
+    let inferred = Wrap::new(5u8);
+    let on_the_type = Wrap::<u16>::new(5);
+    let on_the_function = empty::<u64>(1);
+}
+"#,
+        expect![[r#"
+            param a T | stack ?
+            param hint u8 | reg 1B
+            local inferred Wrap<u8> | stack 2B
+            local on_the_type Wrap<u16> | stack 4B
+            local on_the_function Vec<u64> | stack 24B + heap ?
+        "#]],
+    );
+}
