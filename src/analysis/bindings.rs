@@ -203,7 +203,8 @@ impl<'a> Walker<'a> {
             .with_self(self.self_ty.as_ref())
     }
 
-    /// Lowers a written type as rustc reads it here, omitted generic defaults written out.
+    /// Lowers a written type as rustc reads it here: std's module aliases spelled out and omitted
+    /// generic defaults written out (see `TypeDefs::written_out`).
     pub(super) fn lower_ty(&self, ty: &syn::Type) -> Ty {
         self.symbols.defs.written_out(&self.lower_ctx().ty(ty))
     }

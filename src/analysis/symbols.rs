@@ -58,7 +58,8 @@ impl Symbols {
         symbols
     }
 
-    /// Gives every declared type its omitted generic defaults, once all definitions are known.
+    /// Writes out what every declared type leaves implicit (std's module aliases, omitted generic
+    /// defaults; see `TypeDefs::written_out`), once all definitions are known.
     fn write_out_all(&mut self) {
         self.defs.write_out_all();
         let defs = &self.defs;
@@ -71,6 +72,7 @@ impl Symbols {
                 *param = defs.written_out(param);
             }
             sig.ret = defs.written_out(&sig.ret);
+            sig.impl_self = sig.impl_self.as_ref().map(|ty| defs.written_out(ty));
         }
         for ty in self.values.values_mut() {
             *ty = defs.written_out(ty);

@@ -12,6 +12,12 @@ mod univariant;
 
 pub use std_source::SOURCE as STD_PRELUDE_SOURCE;
 
+use std::sync::Arc;
+
+use super::defs::TypeDefs;
+use super::target::Target;
+use super::ty::Ty;
+
 /// `module::Name` of the std items that lowering names with their module (`io::Error`).
 pub fn std_module_items() -> &'static std::collections::HashSet<String> {
     std_prelude::module_item_names()
@@ -28,12 +34,6 @@ pub fn std_module_alias(name: &str, args: &[Ty]) -> Option<Ty> {
     let alias = std.defs.alias(&std_prelude::internal(name))?;
     Some(std_prelude::strip_prefix(&alias.instantiate(args)))
 }
-
-use std::sync::Arc;
-
-use super::defs::TypeDefs;
-use super::target::Target;
-use super::ty::Ty;
 
 /// The invalid bit-patterns of one scalar inside a value, which an enclosing enum can use as its tag.
 ///
