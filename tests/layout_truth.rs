@@ -50,9 +50,11 @@ impl Corpus {
         }
         for item in &file.items {
             match item {
-                syn::Item::Type(alias) => defs.add_alias(lower::alias_def(&consts, alias)),
+                syn::Item::Type(alias) => {
+                    defs.add_alias(lower::alias_def(LowerCtx::new(&consts), alias))
+                }
                 other => {
-                    if let Some(def) = lower::adt_def(&consts, other) {
+                    if let Some(def) = lower::adt_def(LowerCtx::new(&consts), other) {
                         defs.add_adt(def);
                     }
                 }

@@ -282,6 +282,21 @@ fn heap_growth_follows_std() {
     assert!(exact >= 20, "exact claims: {exact}");
 }
 
+#[test]
+fn std_paths_defaults_and_self_match_rustc() {
+    if skip_without_rustc() {
+        return;
+    }
+    let text = fixture("tests/fixtures/std_paths.rs");
+    let analysis = analysis::analyze(&text, Target::default());
+    let layouts = check_layouts("std_paths", &text, &analysis);
+    let (exact, bounds, unknown) = check_heap("std_paths", &text, &analysis);
+    eprintln!(
+        "std paths: {layouts} layouts; heap {exact} exact, {bounds} bounds, {unknown} unknown"
+    );
+    assert!(layouts >= 22, "layouts compared: {layouts}");
+}
+
 /// The type check in the heap probe can fail: a wrong claimed type does not compile.
 #[test]
 #[should_panic(expected = "does not compile")]

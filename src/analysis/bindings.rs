@@ -152,7 +152,7 @@ pub struct Walker<'a> {
     pub(super) base: usize,
     scopes: Vec<Vec<usize>>,
     function: Option<String>,
-    self_ty: Option<Ty>,
+    pub(super) self_ty: Option<Ty>,
     generics: Vec<String>,
     pub(super) out: Collected,
     /// Loops and branches being walked, innermost last.
@@ -197,15 +197,22 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn lower_ctx(&self) -> LowerCtx<'_> {
-        LowerCtx::new(&self.symbols.consts)
+        self.symbols
+            .lower_ctx()
             .with_generics(&self.generics)
             .with_self(self.self_ty.as_ref())
+    }
+
+    /// Lowers a written type as rustc reads it here: std's module aliases spelled out and omitted
+    /// generic defaults written out (see `TypeDefs::written_out`).
+    pub(super) fn lower_ty(&self, ty: &syn::Type) -> Ty {
+        self.symbols.defs.written_out(&self.lower_ctx().ty(ty))
     }
 
     /// Lowers a written type and records each type name in it for hover.
     pub(super) fn written_ty(&mut self, ty: &syn::Type) -> Ty {
         self.mention_types(ty);
-        self.lower_ctx().ty(ty)
+        self.lower_ty(ty)
     }
 
     fn mention_types(&mut self, ty: &syn::Type) {
@@ -213,7 +220,7 @@ impl<'a> Walker<'a> {
             syn::Type::Path(path) => {
                 if let Some(last) = path.path.segments.last() {
                     let range = self.range(last.ident.span());
-                    let lowered = self.lower_ctx().ty(ty);
+                    let lowered = self.lower_ty(ty);
                     self.out.mentions.push(TypeMention {
                         range,
                         ty: lowered,
@@ -270,7 +277,7 @@ impl<'a> Walker<'a> {
 
     /// A type's name at its definition, and the field types in it, are hoverable.
     fn mention_definition(&mut self, item: &syn::Item) {
-        let Some(def) = lower::adt_def(&self.symbols.consts, item) else {
+        let Some(def) = lower::adt_def(self.symbols.lower_ctx(), item) else {
             return;
         };
         // Fields with the variant they belong to (`None` for structs and unions).
@@ -286,11 +293,7 @@ impl<'a> Walker<'a> {
             syn::Item::Union(u) => (&u.ident, u.fields.named.iter().map(|f| (None, f)).collect()),
             _ => return,
         };
-        let args = def.generics.iter().map(|g| Ty::Param(g.clone())).collect();
-        let ty = Ty::Adt {
-            name: def.name,
-            args,
-        };
+        let ty = self.symbols.defs.written_out(&def.declared_ty());
         let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
         for (variant, field) in &fields {
             self.mention_types(&field.ty);
@@ -345,9 +348,13 @@ impl<'a> Walker<'a> {
 
     fn walk_impl(&mut self, block: &syn::ItemImpl) {
         let generics = lower::generic_names(&block.generics);
-        let self_ty = LowerCtx::new(&self.symbols.consts)
-            .with_generics(&generics)
-            .ty(&block.self_ty);
+        let self_ty = self.symbols.defs.written_out(
+            &self
+                .symbols
+                .lower_ctx()
+                .with_generics(&generics)
+                .ty(&block.self_ty),
+        );
         self.mention_types(&block.self_ty);
         let saved = self.enter_type_scope(self_ty, &block.generics);
         for impl_item in &block.items {

@@ -532,6 +532,7 @@ fn add_renames(symbols: &mut Symbols, imports: &[ResolvedImport]) {
             let alias_def = AliasDef {
                 name: alias.clone(),
                 generics: def.generics.clone(),
+                defaults: def.defaults.clone(),
                 ty: Ty::Adt {
                     name: name.clone(),
                     args: def.generics.iter().cloned().map(Ty::Param).collect(),

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::layout::std_module_alias;
 use super::ty::{IntTy, Ty};
 
 /// What `#[repr(..)]` says about a type.
@@ -61,6 +62,10 @@ pub struct AdtDef {
     pub name: String,
     /// Names of the type's generic type parameters, in order (lifetimes and consts are left out).
     pub generics: Vec<String>,
+    /// Each generic parameter's default (`struct Wrap<T = u64>`), for uses that leave it out.
+    pub defaults: Vec<Option<Ty>>,
+    /// Generic parameters declared `?Sized`: a struct whose last field may be unsized keeps it last.
+    pub unsized_params: Vec<String>,
     pub kind: AdtKind,
     pub repr: Repr,
     pub variants: Vec<VariantDef>,
@@ -73,7 +78,49 @@ pub struct AdtDef {
 pub struct AliasDef {
     pub name: String,
     pub generics: Vec<String>,
+    /// Each generic parameter's default (`type Pair<T = u8> = (T, T);`).
+    pub defaults: Vec<Option<Ty>>,
     pub ty: Ty,
+}
+
+impl AdtDef {
+    /// The type its definition declares: `Pair<T>` with its parameters as arguments, or the
+    /// instance that writing the bare name means when every parameter has a default
+    /// (`struct Wrap<T = u64>` declares `Wrap<u64>`).
+    pub fn declared_ty(&self) -> Ty {
+        let all_defaulted =
+            self.defaults.len() == self.generics.len() && self.defaults.iter().all(Option::is_some);
+        let args = if all_defaulted {
+            self.full_args(&[])
+        } else {
+            self.generics.iter().map(|g| Ty::Param(g.clone())).collect()
+        };
+        Ty::adt(&self.name, args)
+    }
+
+    /// `args` with the defaults of the parameters they leave out appended.
+    pub fn full_args(&self, args: &[Ty]) -> Vec<Ty> {
+        with_defaults(&self.generics, &self.defaults, args)
+    }
+}
+
+impl AliasDef {
+    /// The type the alias stands for with these arguments (defaults filling the ones left out).
+    pub fn instantiate(&self, args: &[Ty]) -> Ty {
+        let args = with_defaults(&self.generics, &self.defaults, args);
+        self.ty.substitute(&self.generics, &args)
+    }
+}
+
+/// Appends the defaults of the trailing parameters `args` leaves out. A default may name the
+/// parameters before it (`struct S<T, U = Vec<T>>`), so each is instantiated with those.
+fn with_defaults(params: &[String], defaults: &[Option<Ty>], args: &[Ty]) -> Vec<Ty> {
+    let mut full = args.to_vec();
+    while let Some(Some(default)) = defaults.get(full.len()) {
+        let known = &params[..full.len().min(params.len())];
+        full.push(default.substitute(known, &full));
+    }
+    full
 }
 
 /// The named types visible to the layout engine: the file's own, then std's.
@@ -154,6 +201,77 @@ impl TypeDefs {
         }
     }
 
+    /// `ty` with what its names leave implicit written out, as rustc reads it: std's module-level
+    /// aliases replaced by what they stand for (`io::Result<u32>` is `Result<u32, io::Error>`, so
+    /// that `?` and `unwrap` see a `Result`), and the file's generic types given their omitted
+    /// trailing arguments (`Wrap` is `Wrap<u64>` after `struct Wrap<T = u64>`). Std's defaults
+    /// (`Vec<T, Global>`) stay implicit, as people write those types.
+    pub fn written_out(&self, ty: &Ty) -> Ty {
+        self.written_out_within(ty, 0)
+    }
+
+    fn written_out_within(&self, ty: &Ty, depth: usize) -> Ty {
+        // Neither aliases nor defaults can name themselves in valid Rust; the bound only protects
+        // against bad input.
+        if depth >= 32 {
+            return ty.clone();
+        }
+        let filled = ty.map_children(&|child| self.written_out_within(child, depth + 1));
+        let Ty::Adt { name, args } = &filled else {
+            return filled;
+        };
+        if let Some(meaning) = std_module_alias(name, args) {
+            return self.written_out_within(&meaning, depth + 1);
+        }
+        let full = match (self.adts.get(name), self.aliases.get(name)) {
+            (Some(def), _) => def.full_args(args),
+            (None, Some(alias)) => with_defaults(&alias.generics, &alias.defaults, args),
+            (None, None) => return filled,
+        };
+        if full.len() == args.len() {
+            return filled;
+        }
+        // The defaults just added may name the file's generic types themselves.
+        let added = full[args.len()..]
+            .iter()
+            .map(|default| self.written_out_within(default, depth + 1));
+        Ty::Adt {
+            name: name.clone(),
+            args: args.iter().cloned().chain(added).collect(),
+        }
+    }
+
+    /// Writes out every field type and alias body (see [`Self::written_out`]).
+    pub fn write_out_all(&mut self) {
+        let adts: HashMap<String, AdtDef> = self
+            .adts
+            .iter()
+            .map(|(name, def)| (name.clone(), self.adt_written_out(def)))
+            .collect();
+        let aliases: HashMap<String, AliasDef> = self
+            .aliases
+            .iter()
+            .map(|(name, alias)| {
+                let mut filled = alias.clone();
+                filled.ty = self.written_out(&alias.ty);
+                (name.clone(), filled)
+            })
+            .collect();
+        self.adts = adts;
+        self.aliases = aliases;
+    }
+
+    fn adt_written_out(&self, def: &AdtDef) -> AdtDef {
+        let mut filled = def.clone();
+        for field in filled.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
+            field.ty = self.written_out(&field.ty);
+        }
+        for default in filled.defaults.iter_mut().flatten() {
+            *default = self.written_out(default);
+        }
+        filled
+    }
+
     /// Follows aliases (with their generic arguments) until a non-alias type is reached.
     pub fn resolve_alias(&self, ty: &Ty) -> Ty {
         let mut current = ty.clone();
@@ -165,7 +283,7 @@ impl TypeDefs {
             let Some(alias) = self.aliases.get(name) else {
                 return current;
             };
-            current = alias.ty.substitute(&alias.generics, args);
+            current = alias.instantiate(args);
         }
         current
     }

@@ -121,7 +121,9 @@ const TRANSPARENT_WRAPPERS: [&str; 12] = [
 ];
 
 /// std types that own no heap whatever their arguments.
-const NO_HEAP: [&str; 12] = [
+const NO_HEAP: &[&str] = &[
+    "fmt::Error",
+    "io::ErrorKind",
     "PhantomData",
     "NonNull",
     "Duration",

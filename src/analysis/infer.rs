@@ -8,6 +8,7 @@ use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
 use super::methods;
+use super::symbols::FnSig;
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What an expression evaluates to, as far as memlens can tell.
@@ -440,26 +441,69 @@ impl Walker<'_> {
     }
 
     /// The enum type a path like `Shape::Circle` or a unit struct name denotes, if user-defined.
+    /// The file's struct or enum a struct literal or variant path builds: `Point { .. }`,
+    /// `shapes::Point { .. }`, `Shape::Circle(..)`, and `Self { .. }` or `Self::Circle(..)` in an
+    /// impl, which are exactly the impl's type. Other arguments are left to be inferred.
     fn enum_of_variant(&self, path: &syn::Path) -> Option<Ty> {
         let segments = super::lower::segment_names(path);
-        let owner = match segments.as_slice() {
-            [.., owner, _variant] => owner.clone(),
-            [single] => single.clone(),
-            [] => return None,
-        };
-        if let Some(def) = self.symbols.defs.adt(&owner) {
-            let args = vec![Ty::Unknown(None); def.generics.len()];
-            return Some(Ty::adt(&def.name, args));
+        let owner = &segments[..segments.len().saturating_sub(1)];
+        for candidate in [segments.as_slice(), owner] {
+            if candidate == ["Self"] {
+                return self
+                    .self_ty
+                    .clone()
+                    .filter(|ty| matches!(ty, Ty::Adt { .. }));
+            }
+            if candidate.is_empty() {
+                continue;
+            }
+            if let Some(ty) = self.adt_named(&self.type_named_by(candidate)) {
+                return Some(ty);
+            }
         }
-        // `type P = Point;` (or `use a::Point as P;`) lets `P { .. }` build a `Point`.
-        let alias = self.symbols.defs.alias(&owner)?;
+        None
+    }
+
+    /// The struct or enum of that name, directly or through an alias (`type P = Point;` or
+    /// `use a::Point as P;` lets `P { .. }` build a `Point`), its arguments left to inference.
+    fn adt_named(&self, name: &str) -> Option<Ty> {
+        let with_unknown_args = |name: &str| {
+            let def = self.symbols.defs.adt(name)?;
+            Some(Ty::adt(
+                &def.name,
+                vec![Ty::Unknown(None); def.generics.len()],
+            ))
+        };
+        if let Some(ty) = with_unknown_args(name) {
+            return Some(ty);
+        }
+        let alias = self.symbols.defs.alias(name)?;
         match &alias.ty {
             Ty::Adt { .. } if alias.generics.is_empty() => Some(alias.ty.clone()),
-            Ty::Adt { name, .. } => {
-                let def = self.symbols.defs.adt(name)?;
-                Some(Ty::adt(name, vec![Ty::Unknown(None); def.generics.len()]))
-            }
+            Ty::Adt { name, .. } => with_unknown_args(name),
             _ => None,
+        }
+    }
+
+    /// The name of the type a path names: `Self` is the impl's type, other paths are named
+    /// through the file's imports (`Map` after `use std::collections::HashMap as Map;`).
+    fn type_named_by(&self, segments: &[String]) -> String {
+        match (segments, &self.self_ty) {
+            ([only], Some(Ty::Adt { name, .. })) if only == "Self" => name.clone(),
+            _ => self.symbols.imports.type_name(segments),
+        }
+    }
+
+    /// A call path as `[owner, function]` with the owner named as the type it means
+    /// (`Self::new` in `impl Stack` is `Stack::new`, `std::vec::Vec::new` is `Vec::new`), or
+    /// `[function]` for a free function.
+    fn call_segments(&self, path: &syn::Path) -> Vec<String> {
+        let segments = super::lower::segment_names(path);
+        match segments.split_last() {
+            Some((function, owner)) if !owner.is_empty() => {
+                vec![self.type_named_by(owner), function.clone()]
+            }
+            _ => segments,
         }
     }
 
@@ -610,7 +654,7 @@ impl Walker<'_> {
                 _ => Value::unknown(),
             };
         };
-        let segments = super::lower::segment_names(&callee.path);
+        let segments = self.call_segments(&callee.path);
         if let Some(last) = segments.last() {
             self.record_call(last);
         }
@@ -651,9 +695,15 @@ impl Walker<'_> {
             [] => None,
         };
         if let Some(sig) = sig {
-            let args = self.infer_args(&call.args, &sig.params);
-            let ret = instantiate_return(&sig.generics, &sig.params, &args, &sig.ret);
-            return Value::declared(ret);
+            let (names, explicit) = self.explicit_generics(&sig, &callee.path);
+            let params: Vec<Ty> = sig
+                .params
+                .iter()
+                .map(|param| param.substitute(&names, &explicit))
+                .collect();
+            let args = self.infer_args(&call.args, &params);
+            let ret = sig.ret.substitute(&names, &explicit);
+            return Value::declared(instantiate_return(&sig.generics, &params, &args, &ret));
         }
         // Tuple structs and enum tuple variants are constructors.
         let args = self.infer_args(&call.args, &[]);
@@ -661,6 +711,44 @@ impl Walker<'_> {
             Some(ty) => combine_parts(ty, &args),
             None => Value::unknown(),
         }
+    }
+
+    /// The generic parameters a call path sets explicitly, with their types: the function's own
+    /// by a turbofish on its name (`parse::<u8>()`), the impl's by the arguments written on its
+    /// type (`Wrap::<u16>::new(5)` makes `T` `u16`, and so the literal `5` a `u16`).
+    fn explicit_generics(&self, sig: &FnSig, path: &syn::Path) -> (Vec<String>, Vec<Ty>) {
+        let written = |segment: &syn::PathSegment| -> Vec<Ty> {
+            let syn::PathArguments::AngleBracketed(angle) = &segment.arguments else {
+                return Vec::new();
+            };
+            angle
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    syn::GenericArgument::Type(ty) => Some(self.lower_ty(ty)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut segments = path.segments.iter().rev();
+        let mut bound: Vec<(String, Ty)> = match segments.next() {
+            Some(function) => sig
+                .generics
+                .iter()
+                .cloned()
+                .zip(written(function))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let (Some(owner), Some(pattern @ Ty::Adt { name, .. })) =
+            (segments.next(), &sig.impl_self)
+        {
+            let owner_ty = Ty::adt(name, written(owner));
+            bound.extend(sig.generics.iter().filter_map(|generic| {
+                Some((generic.clone(), bind_param(pattern, &owner_ty, generic)?))
+            }));
+        }
+        bound.into_iter().unzip()
     }
 
     fn turbofish(&mut self, path: &syn::Path) -> Vec<Ty> {
@@ -978,7 +1066,7 @@ impl Walker<'_> {
             .iter()
             .flat_map(|t| &t.args)
             .filter_map(|arg| match arg {
-                syn::GenericArgument::Type(ty) => Some(self.lower_ctx().ty(ty)),
+                syn::GenericArgument::Type(ty) => Some(self.lower_ty(ty)),
                 _ => None,
             })
             .collect();

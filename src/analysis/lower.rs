@@ -5,15 +5,17 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use super::defs::{AdtDef, AdtKind, AliasDef, DefSpan, FieldDef, Repr, VariantDef};
+use super::paths::Imports;
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What lowering needs to know about the surroundings of a type: generic parameters in scope,
-/// the type `Self` stands for, and the values of integer constants.
+/// the type `Self` stands for, the values of integer constants, and the file's imports.
 #[derive(Clone, Copy)]
 pub struct LowerCtx<'a> {
     pub generics: &'a [String],
     pub self_ty: Option<&'a Ty>,
     pub consts: &'a HashMap<String, u64>,
+    pub imports: &'a Imports,
 }
 
 impl<'a> LowerCtx<'a> {
@@ -22,7 +24,12 @@ impl<'a> LowerCtx<'a> {
             generics: &[],
             self_ty: None,
             consts,
+            imports: Imports::none(),
         }
+    }
+
+    pub fn with_imports(self, imports: &'a Imports) -> Self {
+        LowerCtx { imports, ..self }
     }
 
     pub fn with_generics(self, generics: &'a [String]) -> Self {
@@ -76,16 +83,18 @@ impl<'a> LowerCtx<'a> {
         let Some(last) = path.segments.last() else {
             return Ty::Unknown(None);
         };
-        let name = last.ident.to_string();
         let args = self.generic_args(&last.arguments);
         if path.segments.len() == 1
             && args.is_empty()
-            && let Some(ty) = self.single_name_ty(&name)
+            && let Some(ty) = self.single_name_ty(&last.ident.to_string())
         {
             return ty;
         }
         // Bare trait objects written without `dyn` (edition 2015) are not worth a special case.
-        Ty::Adt { name, args }
+        Ty::Adt {
+            name: self.imports.type_name(&segment_names(path)),
+            args,
+        }
     }
 
     fn single_name_ty(&self, name: &str) -> Option<Ty> {
@@ -236,6 +245,49 @@ pub fn generic_names(generics: &syn::Generics) -> Vec<String> {
         .collect()
 }
 
+/// Each generic type parameter's default, lowered in a context that has the parameters in scope.
+fn generic_defaults(ctx: &LowerCtx<'_>, generics: &syn::Generics) -> Vec<Option<Ty>> {
+    generics
+        .type_params()
+        .map(|param| param.default.as_ref().map(|ty| ctx.ty(ty)))
+        .collect()
+}
+
+/// The generic type parameters declared `?Sized`, in their own bounds or in the `where` clause.
+fn maybe_unsized_params(generics: &syn::Generics) -> Vec<String> {
+    let in_where = generics.where_clause.iter().flat_map(|clause| {
+        clause
+            .predicates
+            .iter()
+            .filter_map(|predicate| match predicate {
+                syn::WherePredicate::Type(bound) => Some((&bound.bounded_ty, &bound.bounds)),
+                _ => None,
+            })
+    });
+    let mut names: Vec<String> = generics
+        .type_params()
+        .filter(|param| param.bounds.iter().any(is_maybe_sized))
+        .map(|param| param.ident.to_string())
+        .collect();
+    for (bounded, bounds) in in_where {
+        if let syn::Type::Path(path) = bounded
+            && let Some(ident) = path.path.get_ident()
+            && bounds.iter().any(is_maybe_sized)
+        {
+            names.push(ident.to_string());
+        }
+    }
+    names
+}
+
+fn is_maybe_sized(bound: &syn::TypeParamBound) -> bool {
+    matches!(
+        bound,
+        syn::TypeParamBound::Trait(trait_bound)
+            if matches!(trait_bound.modifier, syn::TraitBoundModifier::Maybe(_))
+    )
+}
+
 /// Reads the `#[repr(..)]` attributes of a type definition.
 pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
     let mut repr = Repr::default();
@@ -295,8 +347,9 @@ fn def_span(ident: &syn::Ident) -> DefSpan {
     }
 }
 
-/// Lowers a struct, enum or union item into an [`AdtDef`]; other items give `None`.
-pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef> {
+/// Lowers a struct, enum or union item into an [`AdtDef`], in the surroundings `outer` (the file's
+/// constants and imports); other items give `None`.
+pub fn adt_def(outer: LowerCtx<'_>, item: &syn::Item) -> Option<AdtDef> {
     let (ident, generics, attrs, kind) = match item {
         syn::Item::Struct(s) => (&s.ident, &s.generics, &s.attrs, AdtKind::Struct),
         syn::Item::Enum(e) => (&e.ident, &e.generics, &e.attrs, AdtKind::Enum),
@@ -311,7 +364,7 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
             .map(|p| Ty::Param(p.clone()))
             .collect(),
     };
-    let ctx = LowerCtx::new(consts)
+    let ctx = outer
         .with_generics(&generic_params)
         .with_self(Some(&self_ty));
     let single = |fields: Vec<FieldDef>| {
@@ -341,6 +394,8 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
     Some(AdtDef {
         name: ident.to_string(),
         generics: generic_params.clone(),
+        defaults: generic_defaults(&ctx, generics),
+        unsized_params: maybe_unsized_params(generics),
         kind,
         repr: repr_of(attrs),
         variants,
@@ -348,14 +403,15 @@ pub fn adt_def(consts: &HashMap<String, u64>, item: &syn::Item) -> Option<AdtDef
     })
 }
 
-/// Lowers a `type` alias item.
-pub fn alias_def(consts: &HashMap<String, u64>, item: &syn::ItemType) -> AliasDef {
+/// Lowers a `type` alias item in the surroundings `outer`.
+pub fn alias_def(outer: LowerCtx<'_>, item: &syn::ItemType) -> AliasDef {
     let generics = generic_names(&item.generics);
-    let ty = LowerCtx::new(consts).with_generics(&generics).ty(&item.ty);
+    let ctx = outer.with_generics(&generics);
     AliasDef {
         name: item.ident.to_string(),
+        defaults: generic_defaults(&ctx, &item.generics),
+        ty: ctx.ty(&item.ty),
         generics,
-        ty,
     }
 }
 

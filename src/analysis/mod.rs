@@ -18,6 +18,7 @@ pub mod lower;
 pub mod methods;
 pub mod mutations;
 pub mod parse;
+pub mod paths;
 pub mod placement;
 pub mod symbols;
 pub mod target;
@@ -142,14 +143,10 @@ fn type_reports(defs: &TypeDefs, target: &Target) -> Vec<TypeReport> {
         .adts()
         .filter_map(|def| {
             let span = def.span?;
-            let ty = Ty::Adt {
-                name: def.name.clone(),
-                args: def.generics.iter().map(|g| Ty::Param(g.clone())).collect(),
-            };
             Some(TypeReport {
                 def: def.clone(),
                 name_range: span.name_start..span.name_end,
-                layout: layout::layout_of(&ty, target, defs),
+                layout: layout::layout_of(&def.declared_ty(), target, defs),
             })
         })
         .collect();

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::defs::TypeDefs;
 use super::lower::{self, LowerCtx};
+use super::paths::Imports;
 use super::ty::Ty;
 
 /// A function's or method's signature, with generic parameters left as `Ty::Param`.
@@ -14,6 +15,9 @@ pub struct FnSig {
     pub params: Vec<Ty>,
     pub ret: Ty,
     pub has_self: bool,
+    /// For methods and associated functions: the impl's self type, with the impl's generic
+    /// parameters left as `Ty::Param`, which arguments written on the type bind (`Wrap::<u16>::new`).
+    pub impl_self: Option<Ty>,
 }
 
 /// Everything declared at item level that analysis of a body may look up.
@@ -26,6 +30,8 @@ pub struct Symbols {
     pub methods: HashMap<String, HashMap<String, FnSig>>,
     /// The declared types of `static` and `const` items.
     pub values: HashMap<String, Ty>,
+    /// What the file's `use` items make names mean.
+    pub imports: Imports,
 }
 
 impl Symbols {
@@ -49,6 +55,8 @@ impl Symbols {
         });
         let mut symbols = Symbols::of_items(items, &outside.consts);
         symbols.fill_in(outside);
+        // After the outside declarations are in: a field may omit the defaults of their types.
+        symbols.write_out_all();
         symbols
     }
 
@@ -60,6 +68,7 @@ impl Symbols {
     ) -> Symbols {
         let mut symbols = Symbols {
             consts: const_values(items.clone().map(|(item, _)| item), outside_consts),
+            imports: Imports::of_items(items.clone().map(|(item, _)| item)),
             ..Symbols::default()
         };
         for (item, base) in items {
@@ -83,9 +92,35 @@ impl Symbols {
         }
     }
 
+    /// Writes out what every declared type leaves implicit (std's module aliases, omitted generic
+    /// defaults; see `TypeDefs::written_out`), once all definitions are known.
+    fn write_out_all(&mut self) {
+        self.defs.write_out_all();
+        let defs = &self.defs;
+        let sigs = self
+            .fns
+            .values_mut()
+            .chain(self.methods.values_mut().flat_map(HashMap::values_mut));
+        for sig in sigs {
+            for param in &mut sig.params {
+                *param = defs.written_out(param);
+            }
+            sig.ret = defs.written_out(&sig.ret);
+            sig.impl_self = sig.impl_self.as_ref().map(|ty| defs.written_out(ty));
+        }
+        for ty in self.values.values_mut() {
+            *ty = defs.written_out(ty);
+        }
+    }
+
+    /// How types are lowered at item level in this file: with its constants and imports.
+    pub fn lower_ctx(&self) -> LowerCtx<'_> {
+        LowerCtx::new(&self.consts).with_imports(&self.imports)
+    }
+
     fn add_item(&mut self, item: &syn::Item, base: usize) {
-        let ctx = LowerCtx::new(&self.consts);
-        if let Some(mut def) = lower::adt_def(&self.consts, item) {
+        let ctx = LowerCtx::new(&self.consts).with_imports(&self.imports);
+        if let Some(mut def) = lower::adt_def(ctx, item) {
             if let Some(span) = &mut def.span {
                 span.name_start += base;
                 span.name_end += base;
@@ -94,7 +129,7 @@ impl Symbols {
             return;
         }
         match item {
-            syn::Item::Type(alias) => self.defs.add_alias(lower::alias_def(&self.consts, alias)),
+            syn::Item::Type(alias) => self.defs.add_alias(lower::alias_def(ctx, alias)),
             syn::Item::Fn(function) => {
                 let sig = fn_sig(ctx, &function.sig);
                 self.fns.insert(function.sig.ident.to_string(), sig);
@@ -112,7 +147,9 @@ impl Symbols {
 
     fn add_impl(&mut self, block: &syn::ItemImpl) {
         let impl_generics = lower::generic_names(&block.generics);
-        let ctx = LowerCtx::new(&self.consts).with_generics(&impl_generics);
+        let ctx = LowerCtx::new(&self.consts)
+            .with_imports(&self.imports)
+            .with_generics(&impl_generics);
         let self_ty = ctx.ty(&block.self_ty);
         let Ty::Adt { name, .. } = &self_ty else {
             return;
@@ -123,6 +160,7 @@ impl Symbols {
             if let syn::ImplItem::Fn(method) = impl_item {
                 let mut sig = fn_sig(ctx, &method.sig);
                 sig.generics.extend(impl_generics.iter().cloned());
+                sig.impl_self = Some(self_ty.clone());
                 methods.insert(method.sig.ident.to_string(), sig);
             }
         }
@@ -153,6 +191,7 @@ pub fn fn_sig(ctx: LowerCtx<'_>, sig: &syn::Signature) -> FnSig {
         params,
         ret: ctx.return_ty(&sig.output),
         has_self: sig.receiver().is_some(),
+        impl_self: None,
     }
 }
 

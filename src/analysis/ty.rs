@@ -203,36 +203,43 @@ impl Ty {
 
     /// Replaces generic parameters by the given arguments.
     pub fn substitute(&self, params: &[String], args: &[Ty]) -> Ty {
-        let map = |ty: &Ty| ty.substitute(params, args);
         match self {
             Ty::Param(name) => params
                 .iter()
                 .position(|param| param == name)
                 .and_then(|index| args.get(index).cloned())
                 .unwrap_or_else(|| self.clone()),
-            Ty::Tuple(items) => Ty::Tuple(items.iter().map(map).collect()),
-            Ty::Array(element, len) => Ty::Array(Box::new(map(element)), *len),
-            Ty::Slice(element) => Ty::Slice(Box::new(map(element))),
+            _ => self.map_children(&|child| child.substitute(params, args)),
+        }
+    }
+
+    /// Applies `f` to each type directly inside this one, keeping the rest as it is.
+    pub fn map_children(&self, f: &dyn Fn(&Ty) -> Ty) -> Ty {
+        let list = |items: &[Ty]| items.iter().map(f).collect::<Vec<Ty>>();
+        match self {
+            Ty::Tuple(items) => Ty::Tuple(list(items)),
+            Ty::Array(element, len) => Ty::Array(Box::new(f(element)), *len),
+            Ty::Slice(element) => Ty::Slice(Box::new(f(element))),
             Ty::Ref { mutable, pointee } => Ty::Ref {
                 mutable: *mutable,
-                pointee: Box::new(map(pointee)),
+                pointee: Box::new(f(pointee)),
             },
             Ty::Ptr { mutable, pointee } => Ty::Ptr {
                 mutable: *mutable,
-                pointee: Box::new(map(pointee)),
+                pointee: Box::new(f(pointee)),
             },
-            Ty::Adt { name, args: inner } => Ty::Adt {
+            Ty::Adt { name, args } => Ty::Adt {
                 name: name.clone(),
-                args: inner.iter().map(map).collect(),
+                args: list(args),
             },
-            Ty::FnPtr { params: inner, ret } => Ty::FnPtr {
-                params: inner.iter().map(map).collect(),
-                ret: Box::new(map(ret)),
+            Ty::FnPtr { params, ret } => Ty::FnPtr {
+                params: list(params),
+                ret: Box::new(f(ret)),
             },
             Ty::Closure { captures } => Ty::Closure {
-                captures: captures.iter().map(map).collect(),
+                captures: list(captures),
             },
-            _ => self.clone(),
+            other => other.clone(),
         }
     }
 }
@@ -245,6 +252,14 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[Ty]) -> fmt::Result {
         write!(f, "{item}")?;
     }
     Ok(())
+}
+
+/// A pointee, parenthesized where Rust needs it: `&(dyn Trait + Send)`.
+fn write_pointee(f: &mut fmt::Formatter<'_>, pointee: &Ty) -> fmt::Result {
+    match pointee {
+        Ty::Dyn(bounds) | Ty::Opaque(bounds) if bounds.contains(" + ") => write!(f, "({pointee})"),
+        _ => write!(f, "{pointee}"),
+    }
 }
 
 /// Types print as a person writes them, without module paths.
@@ -267,10 +282,12 @@ impl fmt::Display for Ty {
             Ty::Array(element, None) => write!(f, "[{element}; _]"),
             Ty::Slice(element) => write!(f, "[{element}]"),
             Ty::Ref { mutable, pointee } => {
-                write!(f, "&{}{pointee}", if *mutable { "mut " } else { "" })
+                f.write_str(if *mutable { "&mut " } else { "&" })?;
+                write_pointee(f, pointee)
             }
             Ty::Ptr { mutable, pointee } => {
-                write!(f, "*{} {pointee}", if *mutable { "mut" } else { "const" })
+                f.write_str(if *mutable { "*mut " } else { "*const " })?;
+                write_pointee(f, pointee)
             }
             Ty::Adt { name, args } if args.is_empty() => f.write_str(name),
             Ty::Adt { name, args } => {
@@ -312,6 +329,12 @@ mod tests {
             "(u8, bool)"
         );
         assert_eq!(Ty::unit().to_string(), "()");
+        let object = Ty::Dyn("Tr + Send".into());
+        assert_eq!(
+            Ty::shared_ref(object.clone()).to_string(),
+            "&(dyn Tr + Send)"
+        );
+        assert_eq!(Ty::boxed(object).to_string(), "Box<dyn Tr + Send>");
     }
 
     #[test]

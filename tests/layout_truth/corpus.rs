@@ -55,6 +55,13 @@ pub struct InnerFirst3 { a: (u8, u8, bool), b: (u8, bool, u8), c: (bool, u8, u8)
 pub struct SliceTail { len: usize, data: [u8] }
 pub struct StrTail { tag: u8, text: str }
 pub struct DynTail { id: u32, value: dyn Tr }
+pub struct Tail<T: ?Sized> { a: u8, data: T }
+pub struct WhereTail<T> where T: ?Sized { a: u8, b: u16, data: T }
+pub struct Wrap<T = u64> { a: T, b: u8 }
+pub struct WithDefault<T, U = Vec<T>> { t: T, u: U }
+pub type DefaultPair<T = u8> = (T, u32);
+pub enum DefaultEither<L, R = L> { Left(L), Right(R) }
+pub struct HoldsDefaults { w: Wrap, p: DefaultPair, s: WithDefault<u8>, e: DefaultEither<bool> }
 
 #[repr(C)] pub struct CStruct { a: u8, b: u32, c: u16 }
 #[repr(C)] pub struct CTail { a: u64, b: u8 }
@@ -376,6 +383,25 @@ pub const TYPES: &[&str] = &[
     "Either<String, Vec<u8>>",
     "Either<u64, ()>",
     "Either<Never, u8>",
+    // Unsized tails behind generic parameters, and defaulted generic parameters.
+    "Tail<u32>",
+    "Tail<(u8, u64)>",
+    "&Tail<[u8]>",
+    "&Tail<str>",
+    "*const Tail<[u64]>",
+    "Box<Tail<dyn Tr>>",
+    "Rc<Tail<[u16]>>",
+    "WhereTail<u64>",
+    "&WhereTail<[u16]>",
+    "Wrap",
+    "Wrap<u8>",
+    "WithDefault<u8>",
+    "WithDefault<u16, u8>",
+    "DefaultPair",
+    "DefaultPair<u64>",
+    "DefaultEither<u8>",
+    "DefaultEither<u8, u32>",
+    "HoldsDefaults",
     // Std types.
     "String",
     "Vec<u8>",
@@ -482,6 +508,34 @@ pub const TYPES: &[&str] = &[
     "[Option<bool>; 2]",
     "Option<Option<(u8, bool)>>",
     "Result<Option<bool>, bool>",
+    // Std items named through their module, module-level aliases, and C types.
+    "io::Error",
+    "io::ErrorKind",
+    "io::Result<u32>",
+    "io::Result<()>",
+    "io::Result<Vec<u8>>",
+    "io::Result<io::Error>",
+    "Result<String, io::Error>",
+    "fmt::Error",
+    "fmt::Result",
+    "thread::Result<u8>",
+    "thread::Result<String>",
+    "sync::Weak<u8>",
+    "sync::Weak<dyn Tr>",
+    "(io::Error, u8)",
+    "[io::ErrorKind; 3]",
+    "c_char",
+    "c_uchar",
+    "c_int",
+    "c_long",
+    "c_ulong",
+    "c_longlong",
+    "c_double",
+    "*mut c_void",
+    "&(dyn Tr + Send)",
+    "&(dyn Tr + Send + Sync + 'static)",
+    "Box<dyn Any + Send>",
+    "Box<Tail<dyn Tr + Sync>>",
 ];
 
 /// Std types whose layout memlens only knows on Linux.
@@ -526,4 +580,7 @@ use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicIsize, AtomicPtr, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
+use std::{fmt, io, sync, thread};
+use std::any::Any;
+use std::ffi::{c_char, c_double, c_int, c_long, c_longlong, c_uchar, c_ulong, c_void};
 ";

@@ -80,6 +80,10 @@ pub struct StdAnswers {
 /// Feature gates the probes use: `!` as a type, and `offset_of!` on enum variants.
 const FEATURES: &str = "#![feature(never_type, offset_of_enum)]\n";
 
+/// Std's unstable variants of `io::ErrorKind`, which the std probe names to read their tags.
+const STD_FEATURES: &str =
+    "#![feature(io_error_more, io_error_inprogress, io_error_uncategorized)]\n";
+
 /// Compiles and runs a std program printing one answer per line for `questions` and `extra`
 /// (ready-made `usize` expressions), in that order.
 pub fn ask_std(
@@ -95,7 +99,7 @@ pub fn ask_std(
         .chain(extra.iter().cloned())
         .collect();
     let program = format!(
-        "{FEATURES}#![allow(warnings)]\n{uses}\n{source}\n\
+        "{FEATURES}{STD_FEATURES}#![allow(warnings)]\n{uses}\n{source}\n\
          fn main() {{\n    let answers: [usize; {count}] = [\n        {list}\n    ];\n    \
          for answer in answers {{ println!(\"{{answer}}\"); }}\n}}\n",
         count = answers.len(),
@@ -157,7 +161,7 @@ fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
 }
 
 /// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.
-const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions)]
+const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits)]
 #![no_core]
 #![allow(warnings)]
 #[lang = "pointee_sized"] pub trait PointeeSized {}

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
 use super::scalar::Integer;
-use super::std_prelude::{
-    AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, map_children, strip_prefix,
-};
+use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
 use super::univariant::{ReprOptions, StructKind, union};
 use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
@@ -38,18 +36,10 @@ pub(super) enum Resolved<'d> {
 
 impl<'d> AdtInst<'d> {
     fn new(def: &'d AdtDef, meta: Option<&'d AdtMeta>, args: &[Ty]) -> Self {
-        let mut full = args.to_vec();
-        let defaults = meta
-            .map(|meta| meta.defaults.as_slice())
-            .unwrap_or_default();
-        while let Some(Some(default)) = defaults.get(full.len()) {
-            let known = &def.generics[..full.len()];
-            full.push(default.substitute(known, &full));
-        }
         AdtInst {
             def,
             meta,
-            args: full,
+            args: def.full_args(args),
         }
     }
 
@@ -76,12 +66,6 @@ impl<'d> AdtInst<'d> {
     fn shows_fields(&self) -> bool {
         self.meta.is_none_or(|meta| meta.shows_fields)
     }
-
-    fn unsized_params(&self) -> &[String] {
-        self.meta
-            .map(|meta| meta.unsized_params.as_slice())
-            .unwrap_or_default()
-    }
 }
 
 impl<'a> Cx<'a> {
@@ -103,7 +87,7 @@ impl<'a> Cx<'a> {
             return Ok(Resolved::Adt(AdtInst::new(def, None, args)));
         }
         if let Some(alias) = defs.alias(name) {
-            let body = alias.ty.substitute(&alias.generics, args);
+            let body = alias.instantiate(args);
             return Ok(Resolved::Ty(match self.std.public_name(name) {
                 Some(std_name) => rename_adt(&body, name, &std_name),
                 None => body,
@@ -122,7 +106,7 @@ impl<'a> Cx<'a> {
             return Some(Resolved::Adt(AdtInst::new(def, meta, args)));
         }
         let alias = std.defs.alias(internal)?;
-        Some(Resolved::Ty(alias.ty.substitute(&alias.generics, args)))
+        Some(Resolved::Ty(alias.instantiate(args)))
     }
 
     /// `ty` with a user-facing std name (`Path`) replaced by std's internal one, following aliases,
@@ -201,7 +185,7 @@ impl<'a> Cx<'a> {
         }
         let declared_tail = inst.def.variants.first().and_then(|v| v.fields.last());
         let unsizable = declared_tail
-            .is_some_and(|tail| self.may_be_unsized(&tail.ty, inst.unsized_params(), 0));
+            .is_some_and(|tail| self.may_be_unsized(&tail.ty, &inst.def.unsized_params, 0));
         self.unsizable.insert(inst.def.name.clone(), unsizable);
         unsizable
     }
@@ -339,7 +323,7 @@ impl<'a> Cx<'a> {
 
     /// `ty` with `<B as ToOwned>::Owned` replaced by what it stands for.
     fn normalize(&self, ty: &Ty) -> Ty {
-        match map_children(ty, &|child| self.normalize(child)) {
+        match ty.map_children(&|child| self.normalize(child)) {
             Ty::Adt { name, args } if name == OWNED_PROJECTION => {
                 match self.resolve(&name, &args) {
                     Ok(Resolved::Ty(owned)) => owned,
@@ -355,7 +339,7 @@ impl<'a> Cx<'a> {
 /// whose body names its own name means std's item of that name, whose path lowering dropped:
 /// `type Result<T> = std::result::Result<T, Error>;`.
 fn rename_adt(ty: &Ty, from: &str, to: &str) -> Ty {
-    match map_children(ty, &|child| rename_adt(child, from, to)) {
+    match ty.map_children(&|child| rename_adt(child, from, to)) {
         Ty::Adt { name, args } if name == from => Ty::Adt {
             name: to.to_string(),
             args,

@@ -18,6 +18,23 @@ use super::defs::TypeDefs;
 use super::target::Target;
 use super::ty::Ty;
 
+/// `module::Name` of the std items that lowering names with their module (`io::Error`).
+pub fn std_module_items() -> &'static std::collections::HashSet<String> {
+    std_prelude::module_item_names()
+}
+
+/// What a std module-level alias stands for (`io::Result<u32>` is `Result<u32, io::Error>`),
+/// with std's types named as users name them; `None` for any other name. These aliases are the
+/// same on every target, so the prelude of any one target answers.
+pub fn std_module_alias(name: &str, args: &[Ty]) -> Option<Ty> {
+    if !std_module_items().contains(name) {
+        return None;
+    }
+    let std = std_prelude::for_target(&Target::X86_64_LINUX);
+    let alias = std.defs.alias(&std_prelude::internal(name))?;
+    Some(std_prelude::strip_prefix(&alias.instantiate(args)))
+}
+
 /// The invalid bit-patterns of one scalar inside a value, which an enclosing enum can use as its tag.
 ///
 /// The scalar's valid values are the wrapping range `valid_start..=valid_end` over `bytes * 8` bits.

@@ -9,6 +9,7 @@ use syn::punctuated::Punctuated;
 use super::std_source::SOURCE;
 use crate::analysis::defs::TypeDefs;
 use crate::analysis::lower::{self, LowerCtx};
+use crate::analysis::paths::Imports;
 use crate::analysis::target::{Arch, Target};
 use crate::analysis::ty::Ty;
 
@@ -22,10 +23,6 @@ pub(super) const OWNED_PROJECTION: &str = "std::<ToOwned>::Owned";
 /// Layout facts about a std type beyond its fields.
 #[derive(Clone, Debug, Default)]
 pub(super) struct AdtMeta {
-    /// Generic parameters declared `?Sized`; a struct whose last field may be unsized keeps it last.
-    pub unsized_params: Vec<String>,
-    /// Each generic parameter's default, for instances written with fewer arguments (`Vec<T>`).
-    pub defaults: Vec<Option<Ty>>,
     /// `rustc_layout_scalar_valid_range_start/end`: the valid values of the leading scalar.
     pub valid_start: Option<u128>,
     pub valid_end: Option<u128>,
@@ -71,43 +68,45 @@ fn build(target: &Target) -> StdDefs {
     let Ok(file) = syn::parse_file(SOURCE) else {
         return StdDefs::default();
     };
-    let items: Vec<syn::Item> = file
-        .items
+    let items: Vec<(Option<String>, syn::Item)> = in_modules(file.items)
         .into_iter()
-        .filter_map(|item| configure(item, target))
+        .filter_map(|(module, item)| Some((module, configure(item, target)?)))
         .collect();
-    let local: HashSet<String> = items.iter().filter_map(type_item_name).collect();
+    let local: HashSet<String> = items
+        .iter()
+        .filter_map(|(module, item)| Some(qualified(module, &type_item_name(item)?)))
+        .collect();
+    let module_imports = imports_of_modules(&items);
     let rename = |ty: &Ty| rename_local(ty, &local);
     let consts = HashMap::new();
     let mut std = StdDefs::default();
-    for item in &items {
+    for (module, item) in &items {
+        let imports = module
+            .as_ref()
+            .and_then(|module| module_imports.get(module))
+            .unwrap_or(Imports::none());
+        let ctx = LowerCtx::new(&consts).with_imports(imports);
         match item {
             syn::Item::Type(alias) => {
-                let mut def = lower::alias_def(&consts, alias);
+                let mut def = lower::alias_def(ctx, alias);
                 def.ty = rename(&def.ty);
-                std.register(&def.name, is_pub(&alias.vis));
-                def.name = internal(&def.name);
+                def.defaults = rename_defaults(&def.defaults, &rename);
+                def.name = std.register(&qualified(module, &def.name), is_pub(&alias.vis));
                 std.defs.add_alias(def);
             }
             syn::Item::Impl(imp) => std.to_owned.extend(to_owned_impl(imp, &rename)),
             _ => {
-                let Some(mut def) = lower::adt_def(&consts, item) else {
+                let Some(mut def) = lower::adt_def(ctx, item) else {
                     continue;
                 };
                 resolve_projections(item, &mut def);
                 for field in def.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
                     field.ty = rename(&field.ty);
                 }
-                let mut meta = adt_meta(item);
-                meta.defaults = meta
-                    .defaults
-                    .iter()
-                    .map(|d| d.as_ref().map(&rename))
-                    .collect();
-                std.register(&def.name, item_is_pub(item));
-                def.name = internal(&def.name);
+                def.defaults = rename_defaults(&def.defaults, &rename);
+                def.name = std.register(&qualified(module, &def.name), item_is_pub(item));
                 def.span = None;
-                std.metas.insert(def.name.clone(), meta);
+                std.metas.insert(def.name.clone(), adt_meta(item));
                 std.defs.add_adt(def);
             }
         }
@@ -115,11 +114,75 @@ fn build(target: &Target) -> StdDefs {
     std
 }
 
+/// The prelude's items with the module each is declared in: `None` at the root, `Some("io")`
+/// inside `pub mod io { .. }`. Modules hold the std items that share a name with another one.
+fn in_modules(items: Vec<syn::Item>) -> Vec<(Option<String>, syn::Item)> {
+    let mut all = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                let name = module.ident.to_string();
+                let inner = module.content.map(|(_, inner)| inner).unwrap_or_default();
+                all.extend(inner.into_iter().map(|item| (Some(name.clone()), item)));
+            }
+            other => all.push((None, other)),
+        }
+    }
+    all
+}
+
+/// The name users give an item: `io::Error` inside `mod io`, the bare name at the root.
+fn qualified(module: &Option<String>, name: &str) -> String {
+    match module {
+        Some(module) => format!("{module}::{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// What names mean inside each module of the prelude.
+fn imports_of_modules(items: &[(Option<String>, syn::Item)]) -> HashMap<String, Imports> {
+    let mut names: HashMap<&str, Vec<String>> = HashMap::new();
+    for (module, item) in items {
+        if let (Some(module), Some(name)) = (module, type_item_name(item)) {
+            names.entry(module).or_default().push(name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|(module, items)| {
+            let imports = Imports::of_std_module(module, items.iter().map(String::as_str));
+            (module.to_string(), imports)
+        })
+        .collect()
+}
+
+/// `module::Name` of every type declared in a module of the prelude, on any target: the std
+/// items that lowering names with their module.
+pub(crate) fn module_item_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let items = syn::parse_file(SOURCE)
+            .map(|file| in_modules(file.items))
+            .unwrap_or_default();
+        items
+            .iter()
+            .filter(|(module, _)| module.is_some())
+            .filter_map(|(module, item)| Some(qualified(module, &type_item_name(item)?)))
+            .collect()
+    })
+}
+
+fn rename_defaults(defaults: &[Option<Ty>], rename: &dyn Fn(&Ty) -> Ty) -> Vec<Option<Ty>> {
+    defaults.iter().map(|d| d.as_ref().map(rename)).collect()
+}
+
 impl StdDefs {
-    fn register(&mut self, name: &str, public: bool) {
+    /// Records that users can name `name` if it is public; returns its internal name.
+    fn register(&mut self, name: &str, public: bool) -> String {
         if public {
             self.public.insert(name.to_string());
         }
+        internal(name)
     }
 
     /// The internal name of the std item user code calls `name`, if std exports one.
@@ -175,38 +238,8 @@ fn unify(pattern: &Ty, ty: &Ty, params: &[String], bound: &mut [Option<Ty>]) -> 
     }
 }
 
-/// Applies `f` to each type directly inside `ty`, keeping the rest as it is.
-pub(super) fn map_children(ty: &Ty, f: &dyn Fn(&Ty) -> Ty) -> Ty {
-    let list = |items: &[Ty]| items.iter().map(f).collect::<Vec<Ty>>();
-    match ty {
-        Ty::Tuple(items) => Ty::Tuple(list(items)),
-        Ty::Array(element, len) => Ty::Array(Box::new(f(element)), *len),
-        Ty::Slice(element) => Ty::Slice(Box::new(f(element))),
-        Ty::Ref { mutable, pointee } => Ty::Ref {
-            mutable: *mutable,
-            pointee: Box::new(f(pointee)),
-        },
-        Ty::Ptr { mutable, pointee } => Ty::Ptr {
-            mutable: *mutable,
-            pointee: Box::new(f(pointee)),
-        },
-        Ty::Adt { name, args } => Ty::Adt {
-            name: name.clone(),
-            args: list(args),
-        },
-        Ty::FnPtr { params, ret } => Ty::FnPtr {
-            params: list(params),
-            ret: Box::new(f(ret)),
-        },
-        Ty::Closure { captures } => Ty::Closure {
-            captures: list(captures),
-        },
-        other => other.clone(),
-    }
-}
-
 fn rename_local(ty: &Ty, local: &HashSet<String>) -> Ty {
-    let renamed = map_children(ty, &|child| rename_local(child, local));
+    let renamed = ty.map_children(&|child| rename_local(child, local));
     match renamed {
         Ty::Adt { name, args } if local.contains(&name) => Ty::Adt {
             name: internal(&name),
@@ -218,7 +251,7 @@ fn rename_local(ty: &Ty, local: &HashSet<String>) -> Ty {
 
 /// Removes the internal prefix, for showing std types to users as they write them.
 pub(super) fn strip_prefix(ty: &Ty) -> Ty {
-    match map_children(ty, &strip_prefix) {
+    match ty.map_children(&strip_prefix) {
         Ty::Adt { name, args } => Ty::Adt {
             name: name.strip_prefix(STD_PREFIX).unwrap_or(&name).to_string(),
             args,
@@ -267,15 +300,6 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Enum(e) => &e.attrs,
         syn::Item::Union(u) => &u.attrs,
         _ => &[],
-    }
-}
-
-fn item_generics(item: &syn::Item) -> Option<&syn::Generics> {
-    match item {
-        syn::Item::Struct(s) => Some(&s.generics),
-        syn::Item::Enum(e) => Some(&e.generics),
-        syn::Item::Union(u) => Some(&u.generics),
-        _ => None,
     }
 }
 
@@ -381,34 +405,9 @@ fn cfg_value(key: &str, target: &Target) -> Option<String> {
     })
 }
 
-fn is_maybe_sized(bound: &syn::TypeParamBound) -> bool {
-    matches!(
-        bound,
-        syn::TypeParamBound::Trait(trait_bound)
-            if matches!(trait_bound.modifier, syn::TraitBoundModifier::Maybe(_))
-    )
-}
-
-/// Reads what lowering leaves out: `?Sized` parameters, defaults, valid ranges, `unsafe_cell`,
-/// and whether the fields are public.
+/// Reads what lowering leaves out: valid ranges, `unsafe_cell`, and whether the fields are public.
 fn adt_meta(item: &syn::Item) -> AdtMeta {
-    let consts = HashMap::new();
-    let generics = item_generics(item);
-    let names = generics.map(lower::generic_names).unwrap_or_default();
-    let ctx = LowerCtx::new(&consts).with_generics(&names);
-    let params: Vec<&syn::TypeParam> = generics
-        .map(|g| g.type_params().collect())
-        .unwrap_or_default();
     let mut meta = AdtMeta {
-        unsized_params: params
-            .iter()
-            .filter(|param| param.bounds.iter().any(is_maybe_sized))
-            .map(|param| param.ident.to_string())
-            .collect(),
-        defaults: params
-            .iter()
-            .map(|param| param.default.as_ref().map(|ty| ctx.ty(ty)))
-            .collect(),
         shows_fields: shows_fields(item),
         ..AdtMeta::default()
     };
@@ -522,8 +521,15 @@ mod tests {
         assert!(std.public.contains("String"));
         assert!(!std.public.contains("RawVec"));
         assert!(std.defs.alias("std::NonZeroU32").is_some());
-        let cell = &std.metas["std::UnsafeCell"];
-        assert!(cell.hides_niches);
+        assert!(std.public.contains("io::Error"));
+        assert!(std.defs.alias("std::fmt::Result").is_some());
+        assert!(module_item_names().contains("thread::Result"));
+        assert!(!module_item_names().contains("Result"));
+        assert!(std.metas["std::UnsafeCell"].hides_niches);
+        let cell = std
+            .defs
+            .adt("std::UnsafeCell")
+            .expect("UnsafeCell is in the prelude");
         assert_eq!(cell.unsized_params, ["T"]);
         assert_eq!(std.to_owned.len(), 5);
     }

@@ -3,11 +3,22 @@
 //! Only layout matters here: fields, generic parameters (with `?Sized` and defaults), `repr`s, the
 //! `rustc_layout_scalar_valid_range_*` attributes that give std its niches, the `unsafe_cell` lang
 //! item that hides them, and `cfg`s for what differs between targets. Items that are not `pub` are
-//! std internals, invisible to user code. The text is also valid `#![no_core]` Rust, so the truth
+//! std internals, invisible to user code. Items that share their name with another std item live
+//! in a `pub mod` named after their std module (`io::Error`, `fmt::Result`); users' paths to them
+//! are named that way (see `paths.rs`). The text is also valid `#![no_core]` Rust, so the truth
 //! tests can have rustc lay it out on every target and compare.
 
 /// The prelude source; see the module documentation.
 pub const SOURCE: &str = r##"
+// Traits that the types below name in `dyn` types. A trait object is laid out the same whatever
+// its traits (a data pointer and a vtable pointer), so only their names matter.
+
+pub trait Any {}
+
+pub unsafe auto trait Send {}
+
+pub unsafe auto trait Sync {}
+
 // Markers, pointers and boxes.
 
 #[lang = "phantom_data"]
@@ -460,6 +471,145 @@ pub struct Condvar {
 #[cfg(target_os = "linux")]
 pub struct Once {
     inner: Futex,
+}
+
+// Errors and results of std's modules, and their module-level `Result` aliases.
+
+pub mod io {
+    use super::*;
+
+    pub struct Error {
+        repr: IoRepr,
+    }
+
+    pub type Result<T> = super::Result<T, Error>;
+
+    pub enum ErrorKind {
+        NotFound,
+        PermissionDenied,
+        ConnectionRefused,
+        ConnectionReset,
+        HostUnreachable,
+        NetworkUnreachable,
+        ConnectionAborted,
+        NotConnected,
+        AddrInUse,
+        AddrNotAvailable,
+        NetworkDown,
+        BrokenPipe,
+        AlreadyExists,
+        WouldBlock,
+        NotADirectory,
+        IsADirectory,
+        DirectoryNotEmpty,
+        ReadOnlyFilesystem,
+        FilesystemLoop,
+        StaleNetworkFileHandle,
+        InvalidInput,
+        InvalidData,
+        TimedOut,
+        WriteZero,
+        StorageFull,
+        NotSeekable,
+        QuotaExceeded,
+        FileTooLarge,
+        ResourceBusy,
+        ExecutableFileBusy,
+        Deadlock,
+        CrossesDevices,
+        TooManyLinks,
+        InvalidFilename,
+        ArgumentListTooLong,
+        Interrupted,
+        Unsupported,
+        UnexpectedEof,
+        OutOfMemory,
+        InProgress,
+        Other,
+        Uncategorized,
+    }
+}
+
+// On 64-bit targets an `io::Error` is one pointer whose low bits tag what it holds (std's
+// `repr_bitpacked`): never null, so `Option<io::Error>` is 8 bytes too. Elsewhere it is the enum
+// of what it can hold (`repr_unpacked`).
+#[cfg(target_pointer_width = "64")]
+#[repr(transparent)]
+struct IoRepr(NonNull<()>, PhantomData<IoErrorData<Box<IoCustom>>>);
+
+#[cfg(target_pointer_width = "32")]
+struct IoRepr(IoErrorData<Box<IoCustom>>);
+
+enum IoErrorData<C> {
+    Os(i32),
+    Simple(io::ErrorKind),
+    SimpleMessage(&'static IoSimpleMessage),
+    Custom(C),
+}
+
+#[repr(align(4))]
+struct IoSimpleMessage {
+    kind: io::ErrorKind,
+    message: &'static str,
+}
+
+// std boxes a `dyn Error + Send + Sync`; any trait object has the same layout.
+#[repr(align(4))]
+struct IoCustom {
+    kind: io::ErrorKind,
+    error: Box<dyn Any + Send + Sync>,
+}
+
+pub mod fmt {
+    pub struct Error;
+
+    pub type Result = super::Result<(), Error>;
+}
+
+pub mod thread {
+    use super::*;
+
+    pub type Result<T> = super::Result<T, Box<dyn Any + Send + 'static>>;
+}
+
+pub mod sync {
+    use super::*;
+
+    pub struct Weak<T: ?Sized, A = Global> {
+        ptr: NonNull<ArcInner<T>>,
+        alloc: A,
+    }
+}
+
+// C types (`std::ffi::c_int`, `std::os::raw::c_int`) on the targets memlens knows: Linux and WASM.
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub type c_char = u8;
+#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
+pub type c_char = i8;
+pub type c_schar = i8;
+pub type c_uchar = u8;
+pub type c_short = i16;
+pub type c_ushort = u16;
+pub type c_int = i32;
+pub type c_uint = u32;
+#[cfg(target_pointer_width = "64")]
+pub type c_long = i64;
+#[cfg(target_pointer_width = "32")]
+pub type c_long = i32;
+#[cfg(target_pointer_width = "64")]
+pub type c_ulong = u64;
+#[cfg(target_pointer_width = "32")]
+pub type c_ulong = u32;
+pub type c_longlong = i64;
+pub type c_ulonglong = u64;
+pub type c_float = f32;
+pub type c_double = f64;
+
+#[repr(u8)]
+pub enum c_void {
+    __variant1,
+    __variant2,
 }
 
 #[cfg(target_os = "linux")]

@@ -13,8 +13,8 @@ fn defs_of(source: &str) -> TypeDefs {
     let mut defs = TypeDefs::default();
     for item in &file.items {
         if let syn::Item::Type(alias) = item {
-            defs.add_alias(lower::alias_def(&consts, alias));
-        } else if let Some(def) = lower::adt_def(&consts, item) {
+            defs.add_alias(lower::alias_def(LowerCtx::new(&consts), alias));
+        } else if let Some(def) = lower::adt_def(LowerCtx::new(&consts), item) {
             defs.add_adt(def);
         }
     }

@@ -284,3 +284,169 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn omitted_generic_arguments_take_their_defaults() {
+    check(
+        r#"
+struct Wrap<T = u64> { a: T, b: u8 }
+struct WithDefault<T, U = Vec<T>> { t: T, u: U }
+type Pair<T = u8> = (T, T);
+struct Holder { w: Wrap, p: Pair }
+fn make() -> Wrap { Wrap { a: 1, b: 2 } }
+impl Wrap {
+    fn get(&self) -> u64 { self.a }
+}
+fn f() {
+    let w: Wrap = Wrap { a: 1, b: 2 };
+    let narrow: Wrap<u8> = Wrap { a: 1, b: 2 };
+    let s: WithDefault<u8> = WithDefault { t: 1, u: Vec::new() };
+    let p: Pair = (1, 2);
+    let h = Holder { w: make(), p: (3, 4) };
+    let made = make();
+    let inner = h.w;
+}
+"#,
+        expect![[r#"
+            param self &Wrap<u64> | reg 8B
+            local w Wrap<u64> | stack 16B
+            local narrow Wrap<u8> | stack 2B
+            local s WithDefault<u8, Vec<u8>> | stack 32B
+            local p Pair<u8> | stack 2B
+            local h Holder | stack 24B
+            local made Wrap<u64> | stack 16B
+            local inner Wrap<u64> | stack 16B
+        "#]],
+    );
+}
+
+#[test]
+fn std_paths_and_imports_name_what_rustc_names() {
+    check(
+        r#"
+use std::io::Result;
+use std::fmt::{self, Result as FmtResult};
+use std::collections::hash_map::HashMap as Map;
+struct Report { error: std::io::Error, kind: std::io::ErrorKind, shown: fmt::Result }
+fn read() -> Result<String> { Ok(String::new()) }
+fn show() -> FmtResult { Ok(()) }
+fn main() -> Result<()> {
+    let r: Result<u32> = Ok(1);
+    let f: FmtResult = Ok(());
+    let text = read()?;
+    let shown = show();
+    let qualified: std::io::Result<u8> = Ok(2);
+    let core_path: core::fmt::Result = Ok(());
+    let map: Map<u8, u8> = Map::new();
+    let cell: core::cell::Cell<u8> = core::cell::Cell::new(1);
+    let maybe: Option<std::io::Error> = None;
+    let panicked: std::thread::Result<u8> = Ok(1);
+    let weak: std::sync::Weak<u8> = std::sync::Weak::new();
+    let c: std::ffi::c_int = 0;
+    let report: Option<Report> = None;
+    Ok(())
+}
+"#,
+        expect![[r#"
+            local r Result<u32, io::Error> | stack 16B
+            local f Result<(), fmt::Error> | stack 1B
+            local text String | stack 24B + heap ?
+            local shown Result<(), fmt::Error> | stack 1B
+            local qualified Result<u8, io::Error> | stack 16B
+            local core_path Result<(), fmt::Error> | stack 1B
+            local map HashMap<u8, u8> | stack 48B
+            local cell Cell<u8> | stack 1B
+            local maybe Option<io::Error> | stack 8B
+            local panicked Result<u8, Box<dyn Any + Send>> | stack 16B
+            local weak sync::Weak<u8> | stack 8B + heap ?
+            local c c_int | stack 4B
+            local report Option<Report> | stack 16B
+        "#]],
+    );
+}
+
+#[test]
+fn self_in_impls_is_the_impl_type() {
+    check(
+        r#"
+struct Wrap<T> { a: T, b: u8 }
+enum Shape { Circle(f32), Square(f32, f32), Point }
+impl Wrap<u32> {
+    fn make() -> Self { Self { a: 1, b: 2 } }
+    fn go(&self) {
+        let annotated: Self = Self { a: 3, b: 4 };
+        let literal = Self { a: 5, b: 6 };
+        let made = Self::make();
+    }
+}
+impl Shape {
+    fn unit() -> Self { Self::Point }
+    fn go() {
+        let circle = Self::Circle(1.0);
+        let point = Self::Point;
+        let made = Self::unit();
+        let outside = Shape::Square(1.0, 2.0);
+    }
+}
+"#,
+        expect![[r#"
+            param self &Wrap<u32> | reg 8B
+            local annotated Wrap<u32> | stack 8B
+            local literal Wrap<u32> | stack 8B
+            local made Wrap<u32> | stack 8B
+            local circle Shape | stack 12B
+            local point Shape | stack 12B
+            local made Shape | stack 12B
+            local outside Shape | stack 12B
+        "#]],
+    );
+}
+
+#[test]
+fn unsized_tails_and_trait_objects_behind_pointers() {
+    check(
+        r#"
+trait Tr {}
+struct Tail<T: ?Sized> { len: u32, data: T }
+fn f(
+    bytes: &Tail<[u8]>,
+    boxed: Box<Tail<dyn Tr>>,
+    object: &(dyn Tr + Send + 'static),
+    shared: Box<dyn Tr + Send + Sync>,
+    sized: Tail<u64>,
+) {}
+"#,
+        expect![[r#"
+            param bytes &Tail<[u8]> | reg 16B
+            param boxed Box<Tail<dyn Tr>> | reg 16B
+            param object &(dyn Tr + Send) | reg 16B
+            param shared Box<dyn Tr + Send + Sync> | stack 16B
+            param sized Tail<u64> | stack 16B
+        "#]],
+    );
+}
+
+#[test]
+fn generic_arguments_written_on_a_call_path() {
+    check(
+        r#"
+struct Wrap<T> { a: T, b: u8 }
+impl<T> Wrap<T> {
+    fn new(a: T) -> Self { Self { a, b: 0 } }
+}
+fn empty<T>(hint: u8) -> Vec<T> { Vec::new() }
+fn f() {
+    let inferred = Wrap::new(5u8);
+    let on_the_type = Wrap::<u16>::new(5);
+    let on_the_function = empty::<u64>(1);
+}
+"#,
+        expect![[r#"
+            param a T | stack ?
+            param hint u8 | reg 1B
+            local inferred Wrap<u8> | stack 2B
+            local on_the_type Wrap<u16> | stack 4B
+            local on_the_function Vec<u64> | stack 24B + heap ?
+        "#]],
+    );
+}

@@ -78,6 +78,7 @@ fn main() {
     let cfg: Config = make();
     let d = Deep { a: 1, b: 2 };
     let o: Option<Circle> = None;
+    let f: Fallible = todo!();
 }
 //- /src/shapes/mod.rs
 pub mod circle;
@@ -90,6 +91,8 @@ impl Circle {
     pub fn new(r: f64) -> Self { Circle { r, tag: 0 } }
 }
 //- /src/util.rs
+use std::io;
+pub struct Fallible<T = u16> { pub error: io::Error, pub value: T }
 pub struct Wrapper<T> { pub inner: Vec<T>, pub tag: u8 }
 pub struct Config { b: u64, c: u8, d: u64 }
 pub const N: usize = 4;
@@ -113,6 +116,7 @@ fn types_from_other_files_are_known() {
             cfg Config | stack 24B
             d Deep | stack 8B
             o Option<Circle> | stack 24B
+            f Fallible<u16> | stack 16B
         "#]],
     );
 }

@@ -313,3 +313,48 @@ fn variant_name_shows_its_size() {
             A variant of `Shape`: it uses 24 of the enum's 24 bytes (its tag or niche included)."#]],
     );
 }
+
+#[test]
+fn defaulted_type_name_shows_the_default_instance() {
+    check(
+        r#"
+struct Wrap<T = u64> { a: T, b: u8 }
+fn main() { let w: Wr$0ap = Wrap { a: 1, b: 2 }; }"#,
+        expect![[r#"
+            ```rust
+            struct Wrap<u64>
+            ```
+
+            ---
+
+            size = 16 (0x10), align = 8, niches = none
+
+            ```text
+            offset  size  field
+            0       8     a: u64
+            8       1     b: u8
+            9       7     [7 bytes padding]
+            ```"#]],
+    );
+}
+
+#[test]
+fn io_result_names_its_error() {
+    check(
+        r#"
+use std::io;
+fn main() { let r$0: io::Result<u32> = Ok(1); }"#,
+        expect![[r#"
+            ```rust
+            let r: Result<u32, io::Error>
+            ```
+
+            ---
+
+            `r` is a local variable, so its 16 bytes live on the stack in `main`'s frame.
+
+            `stack 16 B + heap 0 B`
+
+            size = 16 (0x10), align = 8, niches = about 2^31"#]],
+    );
+}

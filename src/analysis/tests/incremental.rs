@@ -23,7 +23,7 @@ const SEED: &str = include_str!("../../../examples/where_data_lives.rs");
 
 #[test]
 fn edits_give_the_same_result_as_a_fresh_analysis() {
-    let steps: [fn(&str) -> String; 7] = [
+    let steps: [fn(&str) -> String; 9] = [
         |t| t.to_string(),
         // Inside one function body.
         |t| t.replacen("let x = 42;", "let x = 42u8;", 1),
@@ -40,6 +40,9 @@ fn edits_give_the_same_result_as_a_fresh_analysis() {
                 "{t}\nstruct Pair {{ a: u8, b: u64 }}\nfn extra() {{ let p = Pair {{ a: 1, b: 2 }}; }}\n"
             )
         }),
+        // An import that changes what a name in another item means, then another one.
+        |t| format!("use std::io::Result;\n{t}\nfn io_user() {{ let r: Result<u8> = Ok(1); }}\n"),
+        |t| t.replacen("use std::io::Result;", "use std::thread::Result;", 1),
     ];
     let mut analyzer = Analyzer::default();
     let mut text = SEED.to_string();
