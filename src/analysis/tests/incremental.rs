@@ -183,3 +183,22 @@ fn a_scoped_analysis_gives_the_inlay_hints_of_its_range() {
         assert_eq!(hints(&scoped), hints(&whole), "range {range:?}");
     }
 }
+
+/// An edit inside a chunk that moves a type definition without changing what any item
+/// declares (a comment above it, a function body before it in a module) moves the type's
+/// name range too. Found by the fuzz suite.
+#[test]
+fn a_definition_moved_within_its_chunk_is_found_at_its_new_place() {
+    let text = "fn first() {}\n// a note\nstruct Moved { a: u8 }\nmod inner {\n    fn body() { let x = 1; }\n    struct Nested(u64);\n}\n";
+    let steps: [fn(&str) -> String; 2] = [
+        |t| t.replacen("// a note", "// a much longer note", 1),
+        |t| t.replacen("let x = 1;", "let longer_name = 1;", 1),
+    ];
+    let mut analyzer = Analyzer::default();
+    let mut text = text.to_string();
+    analyzer.analyze(&text, Target::default());
+    for (index, step) in steps.iter().enumerate() {
+        text = step(&text);
+        assert_same_as_fresh(&mut analyzer, &text, &format!("step {index}"));
+    }
+}
