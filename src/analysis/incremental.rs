@@ -24,7 +24,7 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_fn_bodies, split_items_from};
+use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items_from};
 use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::{Symbols, flatten_items};
@@ -222,6 +222,7 @@ impl Analyzer {
         target: Target,
         scope: Range<usize>,
     ) -> FileAnalysis {
+        let text = &blank_ignored_prefix(text);
         self.forget_stale_trees();
         self.update_chunks(text, &scope);
         self.update_declarations();
