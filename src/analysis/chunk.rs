@@ -413,7 +413,8 @@ impl<'a> Scanner<'a> {
     fn skip_quote(&mut self) {
         self.pos += 1;
         if self.peek(0) == Some(b'\\') {
-            self.pos += 2;
+            // The backslash and the byte it escapes; a literal being typed may end the text.
+            self.pos = (self.pos + 2).min(self.bytes.len());
             while let Some(byte) = self.peek(0) {
                 self.pos += 1;
                 if byte == b'\'' {
@@ -584,5 +585,16 @@ impl<T: Iterator<Item = u8>> A { fn f(&self) {} }
             ]
         );
         assert_eq!(blank_fn_bodies("struct A;\nconst N: usize = 3;"), None);
+    }
+
+    /// A char literal being typed at the end of the file (`'\`) ends the text, not the scan's
+    /// bounds. Found by the fuzz suite.
+    #[test]
+    fn an_unfinished_escape_at_the_end_of_the_text_is_scanned() {
+        for text in ["'\\", "fn f() { let c = '\\"] {
+            let whole_text = 0..text.len();
+            assert_eq!(split_items(text), [whole_text], "{text:?}");
+            assert_eq!(blank_fn_bodies(text), None, "{text:?}");
+        }
     }
 }
