@@ -10,6 +10,12 @@ OUT=${OUT:-out/bench}
 mkdir -p "$OUT"
 cargo build --release --locked -q
 MEMLENS=$PWD/target/release/memlens
+RUST_ANALYZER=${RUST_ANALYZER:-rust-analyzer}
+
+# A rustup proxy answers `command -v` even when its component is not installed: ask it to run.
+have_rust_analyzer() {
+  "$RUST_ANALYZER" --version >/dev/null 2>&1
+}
 
 make_crate() { # lines dir
   mkdir -p "$2/src"
@@ -70,6 +76,11 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(rustc --version)"
+if have_rust_analyzer; then
+  echo "beside: $("$RUST_ANALYZER" --version) (up to ${RA_MAX_LINES:-5000} lines)"
+else
+  echo "beside: nothing (\`$RUST_ANALYZER --version\` fails; set RUST_ANALYZER to a working one)"
+fi
 echo
 echo "| server, file | first useful hover (from process start) | warm hover | peak RSS |"
 echo "|---|---|---|---|"
@@ -77,9 +88,9 @@ for lines in 500 5000 50000; do
   dir=$(mktemp -d)
   make_crate "$lines" "$dir"
   hover "$MEMLENS" "$dir" "memlens, $lines lines"
-  if command -v rust-analyzer >/dev/null && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
+  if have_rust_analyzer && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
     (cd "$dir" && cargo check -q 2>/dev/null || true)
-    REPEAT=1 hover rust-analyzer "$dir" "rust-analyzer, $lines lines"
+    REPEAT=1 hover "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
   fi
   edits "$dir" "$lines"
   start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
