@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks memlens beside rust-analyzer (when installed) with ../shared/tools/lspdrive.py:
-# first useful hover from process start, warm hover, peak RSS, on generated files of about
-# 500, 5 000 and 50 000 lines (the project's own fixtures, concatenated into modules), plus
-# `memlens explain` throughput. Measured, not asserted: run it on a quiet machine.
+# first useful hover from process start, warm hover, peak RSS, warm inlay hints over the whole
+# file, on generated files of about 500, 5 000 and 50 000 lines (the project's own fixtures,
+# concatenated into modules), plus `memlens explain` throughput. Measured, not asserted: run it
+# on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LSPDRIVE=${LSPDRIVE:-../shared/tools/lspdrive.py}
@@ -11,6 +12,7 @@ mkdir -p "$OUT"
 cargo build --release --locked -q
 MEMLENS=$PWD/target/release/memlens
 RUST_ANALYZER=${RUST_ANALYZER:-rust-analyzer}
+INLAY_WARM=${INLAY_WARM:-10}
 
 # A rustup proxy answers `command -v` even when its component is not installed: ask it to run.
 have_rust_analyzer() {
@@ -45,6 +47,20 @@ med = lambda k: s.get(k, {}).get("median")
 first, warm, rss = med("hover[0].useful_since_start_s"), med("hover[0].warm_median_s"), med("VmHWM_kB")
 fmt = lambda v, scale, unit: "n/a" if v is None else f"{v*scale:.1f} {unit}"
 print(f"| {sys.argv[2]} | {fmt(first, 1000, 'ms')} | {fmt(warm, 1000, 'ms')} | {fmt(rss, 1/1024, 'MB')} |")
+PY
+}
+
+inlay() { # server-command root label: inlay hints over the whole file, median of warm requests
+  python3 "$LSPDRIVE" inlay --server "$1" --root "$2" --file src/main.rs \
+    --ready-hover 'let |s = String::from("world")' --require 'String' --retry-until-content 120 \
+    --warm "$INLAY_WARM" --output "$OUT/$3 inlay.json" >/dev/null
+  python3 - "$OUT/$3 inlay.json" "$3" "$INLAY_WARM" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+step = next(s for s in doc["runs"][0]["steps"] if s.get("label") == "inlay")
+warm = doc["summary"].get("inlay.warm_median_s", {}).get("median")
+shown = "n/a" if warm is None else f"{warm*1000:.1f} ms"
+print(f"| {sys.argv[2]}: inlay hints over the whole file (median of {sys.argv[3]} warm) | {shown} | {step.get('count')} hints | |")
 PY
 }
 
@@ -88,9 +104,11 @@ for lines in 500 5000 50000; do
   dir=$(mktemp -d)
   make_crate "$lines" "$dir"
   hover "$MEMLENS" "$dir" "memlens, $lines lines"
+  inlay "$MEMLENS" "$dir" "memlens, $lines lines"
   if have_rust_analyzer && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
     (cd "$dir" && cargo check -q 2>/dev/null || true)
     REPEAT=1 hover "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
+    inlay "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
   fi
   edits "$dir" "$lines"
   start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
