@@ -2,8 +2,8 @@
 # Benchmarks memlens beside rust-analyzer (when installed) with ../shared/tools/lspdrive.py:
 # first useful hover from process start, warm hover, peak RSS, warm inlay hints over the whole
 # file, on generated files of about 500, 5 000 and 50 000 lines (the project's own fixtures,
-# concatenated into modules), plus `memlens explain` throughput. Measured, not asserted: run it
-# on a quiet machine.
+# concatenated into modules), plus `memlens explain` throughput beside syn's parse alone (the
+# floor, benches/parse_floor.rs). Measured, not asserted: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LSPDRIVE=${LSPDRIVE:-../shared/tools/lspdrive.py}
@@ -64,6 +64,13 @@ print(f"| {sys.argv[2]}: inlay hints over the whole file (median of {sys.argv[3]
 PY
 }
 
+parse_floor() { # file lines: `memlens analyze` beside syn::parse_file alone, in lines/s
+  cargo bench --locked -q --bench parse_floor -- "$1" | while IFS=$'\t' read -r what _ runs ms rate; do
+    printf '| %s, %s lines (median of %s) | %s lines/s | %s ms | |\n' "$what" "$2" "$runs" \
+      "$(python3 -c "print(f'{$rate:,.0f}')")" "$ms"
+  done
+}
+
 edits() { # root lines: re-analysis after a one-line edit, and RSS across 10 000 edits
   python3 - "$LSPDRIVE" "$MEMLENS" "$1" "$2" <<'PY'
 import statistics, sys, time
@@ -111,7 +118,10 @@ for lines in 500 5000 50000; do
     inlay "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
   fi
   edits "$dir" "$lines"
+  # Throughput over the lines the file really has (a little over the target), as the floor counts them.
+  actual_lines=$(wc -l < "$dir/src/main.rs")
   start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
-  echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$lines/($end-$start):,.0f} lines/s')") | | |"
+  echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$actual_lines/($end-$start):,.0f} lines/s')") | | |"
+  parse_floor "$dir/src/main.rs" "$lines"
   rm -rf "$dir"
 done
