@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks memlens beside rust-analyzer (when installed) with ../shared/tools/lspdrive.py:
-# first useful hover from process start, warm hover, peak RSS, on generated files of about
-# 500, 5 000 and 50 000 lines (the project's own fixtures, concatenated into modules), plus
-# `memlens explain` throughput. Measured, not asserted: run it on a quiet machine.
+# first useful hover from process start, warm hover, peak RSS, warm inlay hints over the whole
+# file, on generated files of about 500, 5 000 and 50 000 lines (the project's own fixtures,
+# concatenated into modules), plus `memlens explain` throughput beside syn's parse alone (the
+# floor, benches/parse_floor.rs). Measured, not asserted: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LSPDRIVE=${LSPDRIVE:-../shared/tools/lspdrive.py}
@@ -10,6 +11,13 @@ OUT=${OUT:-out/bench}
 mkdir -p "$OUT"
 cargo build --release --locked -q
 MEMLENS=$PWD/target/release/memlens
+RUST_ANALYZER=${RUST_ANALYZER:-rust-analyzer}
+INLAY_WARM=${INLAY_WARM:-10}
+
+# A rustup proxy answers `command -v` even when its component is not installed: ask it to run.
+have_rust_analyzer() {
+  "$RUST_ANALYZER" --version >/dev/null 2>&1
+}
 
 make_crate() { # lines dir
   mkdir -p "$2/src"
@@ -42,6 +50,27 @@ print(f"| {sys.argv[2]} | {fmt(first, 1000, 'ms')} | {fmt(warm, 1000, 'ms')} | {
 PY
 }
 
+inlay() { # server-command root label: inlay hints over the whole file, median of warm requests
+  python3 "$LSPDRIVE" inlay --server "$1" --root "$2" --file src/main.rs \
+    --ready-hover 'let |s = String::from("world")' --require 'String' --retry-until-content 120 \
+    --warm "$INLAY_WARM" --output "$OUT/$3 inlay.json" >/dev/null
+  python3 - "$OUT/$3 inlay.json" "$3" "$INLAY_WARM" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+step = next(s for s in doc["runs"][0]["steps"] if s.get("label") == "inlay")
+warm = doc["summary"].get("inlay.warm_median_s", {}).get("median")
+shown = "n/a" if warm is None else f"{warm*1000:.1f} ms"
+print(f"| {sys.argv[2]}: inlay hints over the whole file (median of {sys.argv[3]} warm) | {shown} | {step.get('count')} hints | |")
+PY
+}
+
+parse_floor() { # file lines: `memlens analyze` beside syn::parse_file alone, in lines/s
+  cargo bench --locked -q --bench parse_floor -- "$1" | while IFS=$'\t' read -r what _ runs ms rate; do
+    printf '| %s, %s lines (median of %s) | %s lines/s | %s ms | |\n' "$what" "$2" "$runs" \
+      "$(python3 -c "print(f'{$rate:,.0f}')")" "$ms"
+  done
+}
+
 edits() { # root lines: re-analysis after a one-line edit, and RSS across 10 000 edits
   python3 - "$LSPDRIVE" "$MEMLENS" "$1" "$2" <<'PY'
 import statistics, sys, time
@@ -70,6 +99,11 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(rustc --version)"
+if have_rust_analyzer; then
+  echo "beside: $("$RUST_ANALYZER" --version) (up to ${RA_MAX_LINES:-5000} lines)"
+else
+  echo "beside: nothing (\`$RUST_ANALYZER --version\` fails; set RUST_ANALYZER to a working one)"
+fi
 echo
 echo "| server, file | first useful hover (from process start) | warm hover | peak RSS |"
 echo "|---|---|---|---|"
@@ -77,12 +111,17 @@ for lines in 500 5000 50000; do
   dir=$(mktemp -d)
   make_crate "$lines" "$dir"
   hover "$MEMLENS" "$dir" "memlens, $lines lines"
-  if command -v rust-analyzer >/dev/null && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
+  inlay "$MEMLENS" "$dir" "memlens, $lines lines"
+  if have_rust_analyzer && [ "$lines" -le "${RA_MAX_LINES:-5000}" ]; then
     (cd "$dir" && cargo check -q 2>/dev/null || true)
-    REPEAT=1 hover rust-analyzer "$dir" "rust-analyzer, $lines lines"
+    REPEAT=1 hover "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
+    inlay "$RUST_ANALYZER" "$dir" "rust-analyzer, $lines lines"
   fi
   edits "$dir" "$lines"
+  # Throughput over the lines the file really has (a little over the target), as the floor counts them.
+  actual_lines=$(wc -l < "$dir/src/main.rs")
   start=$(date +%s.%N); "$MEMLENS" explain "$dir/src/main.rs" >/dev/null; end=$(date +%s.%N)
-  echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$lines/($end-$start):,.0f} lines/s')") | | |"
+  echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$actual_lines/($end-$start):,.0f} lines/s')") | | |"
+  parse_floor "$dir/src/main.rs" "$lines"
   rm -rf "$dir"
 done

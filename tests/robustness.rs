@@ -1,8 +1,9 @@
-//! Robustness of the analysis: typing a file character by character, random edits, deep nesting.
+//! Robustness of the analysis: typing a file character by character, deep nesting. (Random
+//! text and edits are the fuzz suite's, in `tests/fuzz.rs`.)
 
 use memlens::analysis::chunk::split_items;
 use memlens::analysis::incremental::Analyzer;
-use memlens::analysis::{FileAnalysis, Target, analyze, hover, inlay};
+use memlens::analysis::{FileAnalysis, Target, analyze, inlay};
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
@@ -88,81 +89,6 @@ fn typing_keeps_the_answers_of_finished_items() {
     );
     assert!(total.1 > 1000, "the replay checks something: {total:?}");
     assert!(fraction > 0.99, "answers kept while typing: {fraction}");
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce without a new crate.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
-}
-
-/// Random edits (inserts of Rust-ish fragments, deletions) over real files: the incremental
-/// analyzer never panics and always agrees with a fresh analysis; hovers and hints never panic.
-#[test]
-fn random_edits_never_break_the_analysis() {
-    const FRAGMENTS: [&str; 14] = [
-        "{",
-        "}",
-        "(",
-        ")",
-        "\"",
-        "'",
-        "let x = ",
-        "vec![1, 2]",
-        ";",
-        "\n",
-        "é😀",
-        "r#\"",
-        "/*",
-        "fn f(",
-    ];
-    let mut random = Random(0x5eed_1234_abcd_9876);
-    for path in [
-        "examples/where_data_lives.rs",
-        "tests/fixtures/heap_basics.rs",
-    ] {
-        let mut text = fixture(path);
-        let mut analyzer = Analyzer::default();
-        for _ in 0..150 {
-            let mut at = random.below(text.len() + 1);
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            if random.below(3) == 0 {
-                let mut end = (at + random.below(12)).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end += 1;
-                }
-                text.replace_range(at..end, "");
-            } else {
-                text.insert_str(at, FRAGMENTS[random.below(FRAGMENTS.len())]);
-            }
-            let incremental = analyzer.analyze(&text, Target::default());
-            let fresh = analyze(&text, Target::default());
-            assert_eq!(
-                incremental.bindings.len(),
-                fresh.bindings.len(),
-                "{path} after an edit at {at}"
-            );
-            assert_eq!(
-                format!("{:?}", incremental.errors),
-                format!("{:?}", fresh.errors)
-            );
-            let offset = random.below(text.len() + 1);
-            let _ = hover::hover(&incremental, offset);
-            let _ = inlay::inlay_hints(&incremental, 0..text.len(), Default::default());
-        }
-    }
 }
 
 /// 10 000 levels of nesting must not overflow the stack (analysis runs on a large-stack

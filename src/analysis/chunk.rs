@@ -4,6 +4,7 @@
 //! the item it touched. The scan knows just enough lexical structure (comments, strings, raw
 //! strings, char literals versus lifetimes, brackets) to find where each top-level item ends.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Keywords that can begin a top-level item when they start a line at column 0.
@@ -30,6 +31,36 @@ const ITEM_STARTERS: [&str; 17] = [
 /// Keywords whose items end at a `;` even when a `}` at depth 0 comes first
 /// (`const X: T = T { a: 1 };`).
 const SEMICOLON_ITEMS: [&str; 4] = ["static", "const", "type", "use"];
+
+/// The text with what rustc ignores at the start of a file, a byte-order mark and then a shebang
+/// line (`#!` not followed by `[`), replaced by as many spaces.
+///
+/// syn strips both itself, but then reports positions relative to what is left; and it would
+/// strip them at the start of every item parsed on its own, where rustc rejects them. Blanking
+/// them once for the whole file keeps every position an offset into the text.
+pub fn blank_ignored_prefix(text: &str) -> Cow<'_, str> {
+    let byte_order_mark = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let rest = &text[byte_order_mark..];
+    let shebang = match rest.strip_prefix("#!") {
+        Some(after)
+            if Scanner::new(after)
+                .next_token()
+                .is_none_or(|token| token.text != "[") =>
+        {
+            rest.find('\n').unwrap_or(rest.len())
+        }
+        _ => 0,
+    };
+    let ignored = byte_order_mark + shebang;
+    if ignored == 0 {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(" ".repeat(ignored) + &text[ignored..])
+}
 
 /// Splits `text` into byte ranges of top-level items, in order. Leading trivia (blank lines,
 /// comments) belongs to the following item; a trailing remainder with no item end is its own range.
@@ -382,7 +413,8 @@ impl<'a> Scanner<'a> {
     fn skip_quote(&mut self) {
         self.pos += 1;
         if self.peek(0) == Some(b'\\') {
-            self.pos += 2;
+            // The backslash and the byte it escapes; a literal being typed may end the text.
+            self.pos = (self.pos + 2).min(self.bytes.len());
             while let Some(byte) = self.peek(0) {
                 self.pos += 1;
                 if byte == b'\'' {
@@ -553,5 +585,16 @@ impl<T: Iterator<Item = u8>> A { fn f(&self) {} }
             ]
         );
         assert_eq!(blank_fn_bodies("struct A;\nconst N: usize = 3;"), None);
+    }
+
+    /// A char literal being typed at the end of the file (`'\`) ends the text, not the scan's
+    /// bounds. Found by the fuzz suite.
+    #[test]
+    fn an_unfinished_escape_at_the_end_of_the_text_is_scanned() {
+        for text in ["'\\", "fn f() { let c = '\\"] {
+            let whole_text = 0..text.len();
+            assert_eq!(split_items(text), [whole_text], "{text:?}");
+            assert_eq!(blank_fn_bodies(text), None, "{text:?}");
+        }
     }
 }

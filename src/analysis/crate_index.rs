@@ -92,6 +92,7 @@ impl FileDeclarations {
 
     /// Parses `text` with function bodies left out and collects its declarations.
     pub fn of_text(text: &str) -> FileDeclarations {
+        let text = &super::chunk::blank_ignored_prefix(text);
         let blanked = super::chunk::blank_fn_bodies(text);
         let parsed = parse_counted(blanked.as_deref().unwrap_or(text));
         FileDeclarations::of_items(

@@ -24,11 +24,11 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_fn_bodies, split_items, split_items_from};
+use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
-use super::symbols::Symbols;
+use super::symbols::{Symbols, flatten_items};
 use super::{BindingReport, FileAnalysis, Target, TypeReport, build_reports, type_reports};
 
 /// Source bytes parsed on this thread before the span map is cleared.
@@ -91,6 +91,8 @@ struct Chunk {
     full: Option<Parsed>,
     /// A fingerprint of what the chunk declares for other items to see.
     declarations: u64,
+    /// A fingerprint of where the chunk's type definitions are named, relative to the chunk.
+    definitions_at: u64,
     walked: Option<Arc<WalkedChunk>>,
 }
 
@@ -114,15 +116,21 @@ impl Chunk {
             skeleton,
             full,
             declarations: 0,
+            definitions_at: 0,
             walked: None,
         };
-        chunk.declarations = fingerprint(
+        let files = || {
             chunk
                 .declaring_items()
                 .iter()
-                .filter_map(|item| item.file.as_ref())
-                .map(declarations_of),
-        );
+                .filter_map(|item| Some((item.file.as_ref()?, item.range.start)))
+        };
+        let declarations = fingerprint(files().map(|(file, _)| declarations_of(file)));
+        let definitions_at = fingerprint(files().flat_map(|(file, start)| {
+            definition_offsets(file).map(move |offset| (start + offset) as u64)
+        }));
+        chunk.declarations = declarations;
+        chunk.definitions_at = definitions_at;
         chunk
     }
 
@@ -149,6 +157,8 @@ fn overlaps(range: &Range<usize>, scope: &Range<usize>) -> bool {
 /// The file's declarations, collected once per set of declarations, with the types' layouts.
 struct Declared {
     fingerprint: u64,
+    /// Where, relative to its chunk, each type definition was named when they were collected.
+    definitions_at: u64,
     /// The chunks' ranges when the declarations were collected or last moved: a definition's
     /// position moves with its chunk.
     chunk_ranges: Vec<Range<usize>>,
@@ -232,6 +242,7 @@ impl Analyzer {
         scope: Range<usize>,
         krate: Option<CrateFile<'_>>,
     ) -> FileAnalysis {
+        let text = &blank_ignored_prefix(text);
         self.forget_stale_trees();
         self.update_chunks(text, &scope);
         self.update_declarations(krate);
@@ -362,9 +373,13 @@ impl Analyzer {
         })
     }
 
-    /// Collects the file's declarations again if any chunk's declarations changed, or (in a
-    /// crate) what the other files declare.
+    /// Collects the file's declarations again if any chunk's declarations changed, if (in a
+    /// crate) what the other files declare changed, or if a type definition moved within its
+    /// chunk (a comment above it, a function body before it in a module): then the definitions
+    /// do not simply move with their chunks. In the last case the walks stay valid, since they
+    /// depend on what is declared, not where.
     fn update_declarations(&mut self, krate: Option<CrateFile<'_>>) {
+        let definitions_at = fingerprint(self.chunks.iter().map(|chunk| chunk.definitions_at));
         let fingerprint = fingerprint(
             [self.own_declarations()]
                 .into_iter()
@@ -377,6 +392,7 @@ impl Analyzer {
             .collect();
         if let Some(declared) = &mut self.declared
             && declared.fingerprint == fingerprint
+            && declared.definitions_at == definitions_at
         {
             declared.move_to(chunk_ranges);
             return;
@@ -391,6 +407,7 @@ impl Analyzer {
         let symbols = Symbols::collect_with(self.declaring_files(), &outside);
         self.declared = Some(Declared {
             fingerprint,
+            definitions_at,
             chunk_ranges,
             defs: Arc::new(symbols.defs.clone()),
             symbols,
@@ -508,6 +525,19 @@ pub(super) fn parse_counted(text: &str) -> Vec<ParsedItem> {
         .into_iter()
         .flat_map(|range| parse_chunk(&text[range]).0)
         .collect()
+}
+
+/// Where the file's type definitions (in modules too) are named, relative to the file's text.
+fn definition_offsets(file: &syn::File) -> impl Iterator<Item = usize> + '_ {
+    flatten_items(&file.items)
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => Some(&item.ident),
+            syn::Item::Enum(item) => Some(&item.ident),
+            syn::Item::Union(item) => Some(&item.ident),
+            _ => None,
+        })
+        .map(|ident| ident.span().byte_range().start)
 }
 
 fn declaration_tokens(item: &syn::Item) -> String {

@@ -84,6 +84,24 @@ impl FileAnalysis {
     pub fn layout_of(&self, ty: &Ty) -> Result<Layout, LayoutError> {
         layout::layout_of(ty, &self.target, &self.defs)
     }
+
+    /// Every finding as debug text, equal for two analyses that agree: how the tests check that
+    /// an incremental analysis gives what a fresh one gives. The definitions table is left out
+    /// because it is a hash map, whose order is not meaningful.
+    pub fn comparable(&self) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            self.target,
+            self.bindings,
+            self.uses,
+            self.mentions,
+            self.functions,
+            self.leaks,
+            self.rc_links,
+            self.types,
+            self.errors
+        )
+    }
 }
 
 /// Analyses one file's text for `target`.

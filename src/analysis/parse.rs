@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::chunk::{split_at_item_lines, split_items};
+use super::chunk::{blank_ignored_prefix, split_at_item_lines, split_items};
 
 /// A syntax error, as a byte range of the file and rustc-like message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +26,7 @@ pub struct ParsedItem {
 /// incremental [`super::incremental::Analyzer`] manages the source map itself.)
 pub fn parse_items(text: &str) -> (Vec<ParsedItem>, Vec<SyntaxError>) {
     super::incremental::invalidate_spans();
+    let text = &blank_ignored_prefix(text);
     let mut items = Vec::new();
     let mut errors = Vec::new();
     for range in split_items(text) {
@@ -80,7 +81,9 @@ fn recover(
 
 fn parse_range(text: &str, range: Range<usize>) -> Result<ParsedItem, SyntaxError> {
     let source = &text[range.clone()];
-    match syn::parse_file(source) {
+    // Not `syn::parse_file`, which strips a byte-order mark and a shebang and then gives
+    // positions relative to the rest: the caller blanked those (see `blank_ignored_prefix`).
+    match syn::parse_str::<syn::File>(source) {
         Ok(file) => Ok(ParsedItem {
             range,
             file: Some(file),
@@ -124,5 +127,31 @@ mod tests {
         assert_eq!(parsed, 2, "good() and After parse");
         assert_eq!(errors.len(), 1);
         assert!(text[errors[0].range.clone()].len() <= 4);
+    }
+
+    /// rustc ignores a byte-order mark and a shebang line at the start of a file; positions
+    /// after them are still offsets into the whole text. Found by the fuzz suite.
+    #[test]
+    fn positions_after_a_byte_order_mark_and_a_shebang_stay_in_place() {
+        let text = "\u{feff}#!/usr/bin/env -S cargo -Zscript é\nfn main() { let x = 1u8; }\n";
+        let (items, errors) = parse_items(text);
+        assert_eq!(errors, []);
+        let Some(syn::Item::Fn(main)) = items[0].file.as_ref().map(|file| &file.items[0]) else {
+            panic!("main parses as a function");
+        };
+        let name = main.sig.ident.span().byte_range();
+        let start = items[0].range.start;
+        assert_eq!(&text[start + name.start..start + name.end], "main");
+        let analysis = crate::analysis::analyze(text, crate::analysis::Target::default());
+        assert_eq!(&text[analysis.bindings[0].binding.name_range.clone()], "x");
+    }
+
+    /// An item that starts with a byte-order mark (rustc rejects one there; proc-macro2
+    /// skips it in place) keeps its positions too.
+    #[test]
+    fn positions_after_a_byte_order_mark_before_a_later_item_stay_in_place() {
+        let text = "fn a() {}\u{feff}fn b() { let y = 2; }\n";
+        let analysis = crate::analysis::analyze(text, crate::analysis::Target::default());
+        assert_eq!(&text[analysis.bindings[0].binding.name_range.clone()], "y");
     }
 }

@@ -196,7 +196,7 @@ pub fn fn_sig(ctx: LowerCtx<'_>, sig: &syn::Signature) -> FnSig {
 }
 
 /// Items at file level and inside inline `mod` blocks; names are taken as unqualified.
-fn flatten_items(items: &[syn::Item]) -> Vec<&syn::Item> {
+pub fn flatten_items(items: &[syn::Item]) -> Vec<&syn::Item> {
     let mut all = Vec::new();
     for item in items {
         all.push(item);

@@ -5,20 +5,6 @@ use crate::analysis::incremental::Analyzer;
 use crate::analysis::inlay::{InlayOptions, inlay_hints};
 use crate::analysis::{FileAnalysis, Target, analyze};
 
-/// Everything but the definitions table (a hash map, whose order is not meaningful).
-fn comparable(analysis: &FileAnalysis) -> String {
-    format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-        analysis.bindings,
-        analysis.uses,
-        analysis.mentions,
-        analysis.functions,
-        analysis.leaks,
-        analysis.types,
-        analysis.errors
-    )
-}
-
 const SEED: &str = include_str!("../../../examples/where_data_lives.rs");
 
 #[test]
@@ -50,13 +36,13 @@ fn edits_give_the_same_result_as_a_fresh_analysis() {
         text = step(&text);
         let incremental = analyzer.analyze(&text, Target::default());
         let fresh = analyze(&text, Target::default());
-        assert_eq!(comparable(&incremental), comparable(&fresh), "step {index}");
+        assert_eq!(incremental.comparable(), fresh.comparable(), "step {index}");
     }
     // The target is part of what is cached.
     let i686 = Target::from_triple("i686-unknown-linux-gnu").expect("known target");
     assert_eq!(
-        comparable(&analyzer.analyze(&text, i686)),
-        comparable(&analyze(&text, i686))
+        analyzer.analyze(&text, i686).comparable(),
+        analyze(&text, i686).comparable()
     );
 }
 
@@ -68,8 +54,8 @@ fn a_span_reset_between_analyses_is_survived() {
     let edited = SEED.replacen("let y = 100;", "let y = 100u16;", 1);
     let second = analyzer.analyze(&edited, Target::default());
     assert_eq!(
-        comparable(&second),
-        comparable(&analyze(&edited, Target::default()))
+        second.comparable(),
+        analyze(&edited, Target::default()).comparable()
     );
     assert_eq!(first.bindings.len(), second.bindings.len());
     assert!(
@@ -134,7 +120,7 @@ fn edits_at_item_boundaries_give_the_same_result_as_a_fresh_analysis() {
 fn assert_same_as_fresh(analyzer: &mut Analyzer, text: &str, what: &str) {
     let incremental = analyzer.analyze(text, Target::default());
     let fresh = analyze(text, Target::default());
-    assert_same(&comparable(&incremental), &comparable(&fresh), what);
+    assert_same(&incremental.comparable(), &fresh.comparable(), what);
 }
 
 /// Fails at the first line where two long debug dumps differ, showing that line of each.
@@ -198,5 +184,24 @@ fn a_scoped_analysis_gives_the_inlay_hints_of_its_range() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(hints(&scoped), hints(&whole), "range {range:?}");
+    }
+}
+
+/// An edit inside a chunk that moves a type definition without changing what any item
+/// declares (a comment above it, a function body before it in a module) moves the type's
+/// name range too. Found by the fuzz suite.
+#[test]
+fn a_definition_moved_within_its_chunk_is_found_at_its_new_place() {
+    let text = "fn first() {}\n// a note\nstruct Moved { a: u8 }\nmod inner {\n    fn body() { let x = 1; }\n    struct Nested(u64);\n}\n";
+    let steps: [fn(&str) -> String; 2] = [
+        |t| t.replacen("// a note", "// a much longer note", 1),
+        |t| t.replacen("let x = 1;", "let longer_name = 1;", 1),
+    ];
+    let mut analyzer = Analyzer::default();
+    let mut text = text.to_string();
+    analyzer.analyze(&text, Target::default());
+    for (index, step) in steps.iter().enumerate() {
+        text = step(&text);
+        assert_same_as_fresh(&mut analyzer, &text, &format!("step {index}"));
     }
 }
