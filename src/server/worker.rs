@@ -110,7 +110,11 @@ impl AnalysisCache {
             .map(|(index, path)| CrateFile { index, path });
         let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
         let text = request.text.to_string();
-        let scope = request.scope.clone().unwrap_or(0..text.len());
+        // A scope covering the whole text (an editor asking for every hint) is a whole analysis,
+        // which is kept for the next request of the same version.
+        let whole = 0..text.len();
+        let scope = request.scope.clone().unwrap_or(whole.clone());
+        let is_whole = scope == whole;
         let started = std::time::Instant::now();
         let analysis = Arc::new(analyzer.analyze_in_crate(&text, request.target, scope, krate));
         tracing::debug!(
@@ -122,7 +126,7 @@ impl AnalysisCache {
         if let Some(path) = &path {
             self.crates.note_analyzed(path, analyzer);
         }
-        if request.scope.is_none() {
+        if is_whole {
             let latest = LatestAnalysis {
                 version: request.version,
                 target: request.target,
