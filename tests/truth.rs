@@ -256,16 +256,26 @@ fn statics_land_in_the_sections_rustc_picks() {
     assert!(compared >= 14, "compared {compared}");
 }
 
+/// Checks a fixture's layouts and heap claims against rustc; returns (layouts compared,
+/// (exact, bound, unknown) heap claims).
+fn fixture_truth(name: &str, path: &str) -> (usize, (usize, usize, usize)) {
+    let text = fixture(path);
+    let analysis = analysis::analyze(&text, Target::default());
+    let layouts = check_layouts(name, &text, &analysis);
+    let heap = check_heap(name, &text, &analysis);
+    eprintln!(
+        "{name}: {layouts} layouts; heap {} exact, {} bounds, {} unknown",
+        heap.0, heap.1, heap.2
+    );
+    (layouts, heap)
+}
+
 #[test]
 fn heap_basics_match_the_allocator() {
     if skip_without_rustc() {
         return;
     }
-    let text = fixture("tests/fixtures/heap_basics.rs");
-    let analysis = analysis::analyze(&text, Target::default());
-    check_layouts("heap_basics", &text, &analysis);
-    let (exact, bounds, unknown) = check_heap("heap_basics", &text, &analysis);
-    eprintln!("heap basics: {exact} exact, {bounds} bounds, {unknown} unknown");
+    let (_, (exact, _, _)) = fixture_truth("heap_basics", "tests/fixtures/heap_basics.rs");
     assert!(exact >= 20, "exact claims: {exact}");
 }
 
@@ -274,11 +284,7 @@ fn heap_growth_follows_std() {
     if skip_without_rustc() {
         return;
     }
-    let text = fixture("tests/fixtures/heap_growth.rs");
-    let analysis = analysis::analyze(&text, Target::default());
-    check_layouts("heap_growth", &text, &analysis);
-    let (exact, bounds, unknown) = check_heap("heap_growth", &text, &analysis);
-    eprintln!("heap growth: {exact} exact, {bounds} bounds, {unknown} unknown");
+    let (_, (exact, _, _)) = fixture_truth("heap_growth", "tests/fixtures/heap_growth.rs");
     assert!(exact >= 20, "exact claims: {exact}");
 }
 
@@ -287,13 +293,7 @@ fn std_paths_defaults_and_self_match_rustc() {
     if skip_without_rustc() {
         return;
     }
-    let text = fixture("tests/fixtures/std_paths.rs");
-    let analysis = analysis::analyze(&text, Target::default());
-    let layouts = check_layouts("std_paths", &text, &analysis);
-    let (exact, bounds, unknown) = check_heap("std_paths", &text, &analysis);
-    eprintln!(
-        "std paths: {layouts} layouts; heap {exact} exact, {bounds} bounds, {unknown} unknown"
-    );
+    let (layouts, _) = fixture_truth("std_paths", "tests/fixtures/std_paths.rs");
     assert!(layouts >= 22, "layouts compared: {layouts}");
 }
 
