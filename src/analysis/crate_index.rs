@@ -318,6 +318,12 @@ impl CrateIndex {
         }
     }
 
+    /// Forgets a file (deleted from disk); [`CrateIndex::relink`] then reads it again if a
+    /// module still names it and it can be read.
+    pub fn forget(&mut self, path: &Path) {
+        self.files.remove(path);
+    }
+
     /// Walks the module tree again, keeping what is already indexed and reading new files:
     /// after a file was created, deleted or renamed, or a `mod` item changed.
     pub fn relink(&mut self, read: ReadFile<'_>) {

@@ -133,6 +133,9 @@ impl CrateIndexes {
         let Some(index) = self.package_holding(path) else {
             return;
         };
+        if change == FileChange::Deleted {
+            index.forget(path);
+        }
         index.relink(&read_file);
         self.generation.fetch_add(1, Ordering::SeqCst);
     }

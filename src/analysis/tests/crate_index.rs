@@ -211,3 +211,19 @@ fn hovering_a_type_from_another_file_shows_its_layout() {
         ```"#]]
     .assert_eq(&hover.markdown);
 }
+
+#[test]
+fn a_deleted_file_takes_its_declarations_along() {
+    let mut files = crate_files(SHOP);
+    let mut index = indexed(&files);
+    let main = files[Path::new("/src/main.rs")].clone();
+    let util = Path::new("/src/util.rs");
+    files.remove(util);
+    let read = |path: &Path| files.get(path).cloned();
+    index.forget(util);
+    index.relink(&read);
+    assert!(!index.contains(util));
+    let after = bindings_of(&mut Analyzer::default(), &index, "/src/main.rs", &main);
+    assert!(after.contains("w Wrapper<u16> | stack ?"), "{after}");
+    assert!(after.contains("d Deep | stack 8B"), "{after}");
+}
