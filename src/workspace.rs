@@ -102,7 +102,8 @@ fn package_name(dir: &Path) -> Option<String> {
                 return None;
             }
             let value = line.strip_prefix("name")?.trim_start().strip_prefix('=')?;
-            inside.then(|| value.trim().trim_matches('"').replace('-', "_"))
+            let quoted = value.trim().strip_prefix('"')?.split('"').next()?;
+            inside.then(|| quoted.replace('-', "_"))
         })
     };
     name_in("[lib]").or_else(|| name_in("[package]"))

@@ -221,6 +221,22 @@ struct IndexedFile {
     declarations: FileDeclarations,
 }
 
+/// A file a module may be in.
+#[derive(Clone, Debug)]
+struct ModuleFile {
+    path: PathBuf,
+    /// Whether its `mod x;` items look for files beside it (crate roots, `mod.rs` files and files
+    /// named by `#[path]`) rather than in a directory named after it.
+    owns_directory: bool,
+}
+
+/// A module found but not read yet: the files it may be in, in the order rustc tries them.
+#[derive(Clone, Debug)]
+struct PendingModule {
+    candidates: Vec<ModuleFile>,
+    module: ModuleKey,
+}
+
 /// The files of one package reachable from its crate roots, and what each declares.
 #[derive(Debug, Default)]
 pub struct CrateIndex {
@@ -229,9 +245,7 @@ pub struct CrateIndex {
     /// The library's name, as `use` paths from the binaries spell it.
     library: Option<String>,
     files: BTreeMap<PathBuf, IndexedFile>,
-    /// Modules found but not read yet: the files each may be in (in the order rustc tries
-    /// them) and the module it is.
-    pending: Vec<(Vec<PathBuf>, ModuleKey)>,
+    pending: Vec<PendingModule>,
 }
 
 impl CrateIndex {
@@ -243,11 +257,18 @@ impl CrateIndex {
             .iter()
             .enumerate()
             .map(|(root, path)| {
-                let key = ModuleKey {
+                let module = ModuleKey {
                     root,
                     path: Vec::new(),
                 };
-                (vec![path.clone()], key)
+                let file = ModuleFile {
+                    path: normalized(path),
+                    owns_directory: true,
+                };
+                PendingModule {
+                    candidates: vec![file],
+                    module,
+                }
             })
             .collect();
         CrateIndex {
@@ -262,20 +283,32 @@ impl CrateIndex {
     /// items are read). Returns how many are still waiting.
     pub fn index_some(&mut self, limit: usize, read: ReadFile<'_>) -> usize {
         for _ in 0..limit {
-            let Some((candidates, module)) = self.pending.pop() else {
+            if !self.take_pending(|path| read(path).map(|text| FileDeclarations::of_text(&text))) {
                 break;
-            };
-            let found = candidates.into_iter().find_map(|path| {
-                let text = read(&path)?;
-                Some((path, text))
-            });
-            if let Some((path, text)) = found
-                && !self.files.contains_key(&path)
-            {
-                self.insert(path, module, FileDeclarations::of_text(&text));
             }
         }
         self.pending.len()
+    }
+
+    /// Indexes the next pending module, in the first of its files that `declarations_of`
+    /// can tell; `false` when none is pending.
+    fn take_pending(
+        &mut self,
+        mut declarations_of: impl FnMut(&Path) -> Option<FileDeclarations>,
+    ) -> bool {
+        let Some(pending) = self.pending.pop() else {
+            return false;
+        };
+        let found = pending
+            .candidates
+            .into_iter()
+            .find_map(|file| Some((declarations_of(&file.path)?, file)));
+        if let Some((declarations, file)) = found
+            && !self.files.contains_key(&file.path)
+        {
+            self.insert(file, pending.module, declarations);
+        }
+        true
     }
 
     /// Files indexed so far and files known to be waiting.
@@ -287,35 +320,42 @@ impl CrateIndex {
         self.files.contains_key(path)
     }
 
-    fn insert(&mut self, path: PathBuf, module: ModuleKey, declarations: FileDeclarations) {
+    fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
         for child in &declarations.children {
             let mut key = module.clone();
             for name in &child.inline {
                 key = key.child(name);
             }
-            self.pending
-                .push((child_files(&path, &module, child), key.child(&child.name)));
+            self.pending.push(PendingModule {
+                candidates: child_files(&file, child),
+                module: key.child(&child.name),
+            });
         }
-        self.files.insert(
-            path,
-            IndexedFile {
-                module,
-                declarations,
-            },
-        );
+        let indexed = IndexedFile {
+            module,
+            declarations,
+        };
+        self.files.insert(file.path, indexed);
     }
 
     /// Replaces a file's declarations (after an edit, or a change on disk). When its `mod`
-    /// items changed, the module tree is walked again from the roots.
-    pub fn update(&mut self, path: &Path, declarations: FileDeclarations, read: ReadFile<'_>) {
+    /// items changed, the module tree is walked again from the roots (reading files that came
+    /// into it); returns whether it was.
+    pub fn update(
+        &mut self,
+        path: &Path,
+        declarations: FileDeclarations,
+        read: ReadFile<'_>,
+    ) -> bool {
         let Some(file) = self.files.get_mut(path) else {
-            return;
+            return false;
         };
         let relink = file.declarations.children != declarations.children;
         file.declarations = declarations;
         if relink {
             self.relink(read);
         }
+        relink
     }
 
     /// Forgets a file (deleted from disk); [`CrateIndex::relink`] then reads it again if a
@@ -329,22 +369,12 @@ impl CrateIndex {
     pub fn relink(&mut self, read: ReadFile<'_>) {
         let mut known = std::mem::take(&mut self.files);
         *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take());
-        while let Some((candidates, module)) = self.pending.pop() {
-            let found = candidates
-                .into_iter()
-                .find_map(|path| match known.remove(&path) {
-                    Some(file) => Some((path, file.declarations)),
-                    None => {
-                        let text = read(&path)?;
-                        Some((path, FileDeclarations::of_text(&text)))
-                    }
-                });
-            if let Some((path, declarations)) = found
-                && !self.files.contains_key(&path)
-            {
-                self.insert(path, module, declarations);
-            }
-        }
+        let reread = |path: &Path| match known.remove(path) {
+            Some(file) => Some(file.declarations),
+            None => read(path).map(|text| FileDeclarations::of_text(&text)),
+        };
+        let mut reread = reread;
+        while self.take_pending(&mut reread) {}
     }
 
     /// A fingerprint of everything but `path`'s own declarations: what a view for `path`
@@ -407,11 +437,32 @@ impl CrateIndex {
             .iter()
             .filter_map(|import| self.resolve(&own, import))
             .collect();
-        let chosen = choose_modules(&modules, &resolved);
+        let table = ModuleTable {
+            index: self,
+            declared: declared_by_name(&modules),
+            imports: self
+                .files
+                .iter()
+                .filter(|(other, file)| other.as_path() != path && visible(file))
+                .flat_map(|(_, file)| {
+                    file.declarations.imports.iter().map(|import| {
+                        let mut key = file.module.clone();
+                        for name in &import.inline {
+                            key = key.child(name);
+                        }
+                        (key, (&file.module, import))
+                    })
+                })
+                .fold(HashMap::new(), |mut map, (key, import)| {
+                    map.entry(key).or_insert_with(Vec::new).push(import);
+                    map
+                }),
+        };
+        let chosen = table.choose(&resolved);
         let mut symbols = Symbols::default();
         for (key, module) in &modules {
             symbols.fill_in(&chosen_part(module, |name| {
-                chosen.get(name).is_some_and(|k| *k == key)
+                chosen.get(name).is_some_and(|k| k == key)
             }));
         }
         add_renames(&mut symbols, &resolved);
@@ -458,45 +509,94 @@ struct ResolvedImport {
     alias: Option<String>,
 }
 
-/// For each name declared somewhere else in the crate, the module whose declaration the file
-/// sees: the one it imports by name, else the only one among its glob imports, else the only
-/// one in the crate.
-fn choose_modules<'a>(
+/// Which modules declare each name.
+fn declared_by_name<'a>(
     modules: &'a [(ModuleKey, &Symbols)],
-    imports: &[ResolvedImport],
-) -> HashMap<String, &'a ModuleKey> {
+) -> HashMap<&'a str, Vec<&'a ModuleKey>> {
     let mut declared: HashMap<&str, Vec<&ModuleKey>> = HashMap::new();
     for (key, symbols) in modules {
         for name in declared_names(symbols) {
             declared.entry(name).or_default().push(key);
         }
     }
-    let globs: HashSet<&ModuleKey> = imports
-        .iter()
-        .filter(|import| import.name.is_none())
-        .map(|import| &import.module)
-        .collect();
     declared
-        .into_iter()
-        .filter_map(|(name, keys)| {
-            let imported = imports.iter().find_map(|import| {
-                (import.name.as_deref() == Some(name))
-                    .then(|| keys.iter().find(|key| ***key == import.module))
-                    .flatten()
-            });
-            let only = |keys: &[&'a ModuleKey]| (keys.len() == 1).then(|| keys[0]);
-            let globbed: Vec<&ModuleKey> = keys
+}
+
+/// How deep `pub use` re-exports are followed.
+const REEXPORT_DEPTH: usize = 8;
+
+/// The crate's modules as a file sees them: what each declares, and what each imports (for
+/// following re-exports such as `pub use circle::Circle;`).
+struct ModuleTable<'a> {
+    index: &'a CrateIndex,
+    declared: HashMap<&'a str, Vec<&'a ModuleKey>>,
+    /// Each module's imports, with the module of the file they are written in.
+    imports: HashMap<ModuleKey, Vec<(&'a ModuleKey, &'a Import)>>,
+}
+
+impl ModuleTable<'_> {
+    /// For each name declared in the crate, the module whose declaration the file sees. A name
+    /// the file imports by name is the one its path leads to (through re-exports), or none if
+    /// the path leads out of the crate: an explicit import shadows every other. Other names are
+    /// the one reached through the file's glob imports, else the only one in the crate.
+    fn choose(&self, imports: &[ResolvedImport]) -> HashMap<String, ModuleKey> {
+        let mut chosen = HashMap::new();
+        let mut named = HashSet::new();
+        for import in imports {
+            let Some(name) = &import.name else {
+                continue;
+            };
+            named.insert(name.as_str());
+            if let Some(module) = self.locate(&import.module, name, REEXPORT_DEPTH) {
+                chosen.insert(name.clone(), module);
+            }
+        }
+        let globs: Vec<&ModuleKey> = imports
+            .iter()
+            .filter(|import| import.name.is_none())
+            .map(|import| &import.module)
+            .collect();
+        for (name, keys) in &self.declared {
+            if named.contains(name) {
+                continue;
+            }
+            let globbed: HashSet<ModuleKey> = globs
                 .iter()
-                .copied()
-                .filter(|key| globs.contains(key))
+                .filter_map(|glob| self.locate(glob, name, REEXPORT_DEPTH))
                 .collect();
-            let key = imported
-                .copied()
-                .or_else(|| only(&globbed))
-                .or_else(|| only(&keys))?;
-            Some((name.to_string(), key))
+            let only = match (globbed.len(), keys.as_slice()) {
+                (1, _) => globbed.into_iter().next(),
+                (0, [only]) => Some((*only).clone()),
+                _ => None,
+            };
+            if let Some(module) = only {
+                chosen.insert(name.to_string(), module);
+            }
+        }
+        chosen
+    }
+
+    /// The module that declares `name` as seen from `module`: itself, or where one of its
+    /// imports of that name (or its globs) leads.
+    fn locate(&self, module: &ModuleKey, name: &str, depth: usize) -> Option<ModuleKey> {
+        if self
+            .declared
+            .get(name)
+            .is_some_and(|keys| keys.contains(&module))
+        {
+            return Some(module.clone());
+        }
+        let imports = self.imports.get(module)?;
+        let by_name = imports
+            .iter()
+            .filter(|(_, import)| import.alias.as_deref().or(import.name.as_deref()) == Some(name));
+        let globs = imports.iter().filter(|(_, import)| import.name.is_none());
+        by_name.chain(globs).find_map(|(file_module, import)| {
+            let target = self.index.resolve(file_module, import)?;
+            let original = import.name.as_deref().unwrap_or(name);
+            self.locate(&target.module, original, depth.checked_sub(1)?)
         })
-        .collect()
+    }
 }
 
 /// The names a module declares: types, aliases, functions, statics and constants.
@@ -567,27 +667,58 @@ fn add_renames(symbols: &mut Symbols, imports: &[ResolvedImport]) {
     }
 }
 
-/// Where the file of `mod name;` may be, in the order rustc looks: `#[path]` relative to the
-/// declaring file's directory; else, from `main.rs`, `lib.rs` or `mod.rs`, `name.rs` or
-/// `name/mod.rs` beside it; from any other `x.rs`, the same inside `x/`. Inline modules add
-/// directories.
-fn child_files(parent: &Path, parent_module: &ModuleKey, child: &ChildModule) -> Vec<PathBuf> {
-    let dir = parent.parent().unwrap_or(Path::new(""));
-    if let Some(path_attr) = child.path_attr.as_ref().filter(|_| child.inline.is_empty()) {
-        return vec![dir.join(path_attr)];
-    }
-    let owns_directory =
-        parent_module.path.is_empty() || parent.file_name().is_some_and(|name| name == "mod.rs");
-    let mut base = if owns_directory {
+/// Where the file of `mod name;` may be, in the order rustc looks: a `#[path]` relative to the
+/// declaring file's directory (with the inline modules around it as directories, outside the
+/// declaring file's own directory only when it owns one); else `name.rs` or `name/mod.rs` in
+/// that directory. A file owns the directory it is in when it is a crate root, a `mod.rs` or
+/// named by `#[path]`; any other `x.rs` looks in `x/`.
+fn child_files(parent: &ModuleFile, child: &ChildModule) -> Vec<ModuleFile> {
+    let dir = parent.path.parent().unwrap_or(Path::new(""));
+    let mut base = if parent.owns_directory {
         dir.to_path_buf()
     } else {
-        dir.join(parent.file_stem().unwrap_or_default())
+        dir.join(parent.path.file_stem().unwrap_or_default())
     };
-    base.extend(&child.inline);
-    vec![
-        base.join(format!("{}.rs", child.name)),
-        base.join(&child.name).join("mod.rs"),
-    ]
+    let candidate = |path: PathBuf, owns_directory| ModuleFile {
+        path: normalized(&path),
+        owns_directory,
+    };
+    match &child.path_attr {
+        Some(path_attr) if child.inline.is_empty() => vec![candidate(dir.join(path_attr), true)],
+        Some(path_attr) => {
+            base.extend(&child.inline);
+            vec![candidate(base.join(path_attr), true)]
+        }
+        None => {
+            base.extend(&child.inline);
+            vec![
+                candidate(base.join(format!("{}.rs", child.name)), false),
+                candidate(base.join(&child.name).join("mod.rs"), true),
+            ]
+        }
+    }
+}
+
+/// The path with `.` and `..` components resolved lexically, so that a module tree that names
+/// one file through different spellings (`src/../src/a.rs`) reaches it once, and cannot loop.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                let climbs = matches!(
+                    out.components().next_back(),
+                    None | Some(std::path::Component::ParentDir)
+                );
+                if climbs || !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {

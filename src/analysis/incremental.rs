@@ -560,11 +560,19 @@ fn declaration_tokens(item: &syn::Item) -> String {
             text
         }
         syn::Item::Trait(_) => String::new(),
-        syn::Item::Mod(module) => module
-            .content
-            .iter()
-            .flat_map(|(_, items)| items.iter().map(declaration_tokens))
-            .collect(),
+        // The name, attributes (`#[path]`) and form (`mod x;` or inline) say which file or items
+        // the module is: renaming it changes the crate's module tree.
+        syn::Item::Mod(module) => {
+            let mut text = module.ident.to_string();
+            for attr in &module.attrs {
+                text.push_str(&attr.to_token_stream().to_string());
+            }
+            text.push_str(if module.content.is_some() { "{}" } else { ";" });
+            for items in module.content.iter().map(|(_, items)| items) {
+                text.extend(items.iter().map(declaration_tokens));
+            }
+            text
+        }
         other => other.to_token_stream().to_string(),
     }
 }

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::Notify;
 
 use crate::analysis::crate_index::{CrateIndex, FileDeclarations};
 use crate::analysis::incremental::Analyzer;
@@ -30,23 +31,31 @@ pub struct CrateIndexes {
     package_of: HashMap<PathBuf, Option<PathBuf>>,
     /// The declarations fingerprint last given to the index, per open document.
     pushed: HashMap<PathBuf, u64>,
-    /// Counts changes to any index, so that the server knows when other documents' analyses
-    /// may have changed.
-    generation: Arc<AtomicU64>,
+    /// Signalled when any index changed: other documents' analyses may have changed too.
+    changes: Arc<Notify>,
 }
 
 impl CrateIndexes {
-    /// No indexes yet; changes will be counted in `generation`.
-    pub fn counting_in(generation: Arc<AtomicU64>) -> CrateIndexes {
+    /// No indexes yet; changes will be signalled on `changes`.
+    pub fn signalling(changes: Arc<Notify>) -> CrateIndexes {
         CrateIndexes {
-            generation,
+            changes,
             ..CrateIndexes::default()
         }
     }
 
-    /// A counter that grows whenever an index changes.
-    pub fn generation(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.generation)
+    /// Where changes are signalled.
+    pub fn changes(&self) -> Arc<Notify> {
+        Arc::clone(&self.changes)
+    }
+
+    /// An index changed. Open documents whose declarations the index may now hold from disk
+    /// give theirs again when next analysed.
+    fn changed(&mut self, from_disk: bool) {
+        if from_disk {
+            self.pushed.clear();
+        }
+        self.changes.notify_one();
     }
 
     /// The index of the package holding `path` (read from disk now if it was never indexed),
@@ -80,11 +89,13 @@ impl CrateIndexes {
         let Some(index) = self.packages.get_mut(dir) else {
             return (0, 0);
         };
-        // No generation change: the server refreshes open documents once indexing is done.
         let started = std::time::Instant::now();
         index.index_some(limit, &read_file);
         tracing::debug!("indexed a batch in {:?}", started.elapsed());
-        index.progress()
+        let progress = index.progress();
+        // No signal: the server refreshes open documents once indexing is done.
+        self.pushed.clear();
+        progress
     }
 
     /// Gives the index an open document's declarations, when they changed since last time.
@@ -113,13 +124,16 @@ impl CrateIndexes {
     /// A file changed on disk. Open documents are the editor's; the others are read again, and
     /// a created or deleted file may change a package's module tree.
     pub fn file_changed(&mut self, path: &Path, change: FileChange) {
+        if self.is_build_output(path) {
+            return;
+        }
         if path.file_name().is_some_and(|name| name == "Cargo.toml") {
             // The package's roots or name may have changed: index it afresh when next needed.
             if let Some(dir) = path.parent() {
                 self.packages.remove(dir);
             }
             self.package_of.clear();
-            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.changed(true);
             return;
         }
         if change == FileChange::Changed {
@@ -137,7 +151,7 @@ impl CrateIndexes {
             index.forget(path);
         }
         index.relink(&read_file);
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.changed(true);
     }
 
     fn update(&mut self, path: &Path, declarations: FileDeclarations) {
@@ -145,9 +159,20 @@ impl CrateIndexes {
             return;
         };
         if index.contains(path) {
-            index.update(path, declarations, &read_file);
-            self.generation.fetch_add(1, Ordering::SeqCst);
+            let relinked = index.update(path, declarations, &read_file);
+            self.changed(relinked);
         }
+    }
+
+    /// Whether `path` is under a package's `target/`, where Cargo writes generated sources
+    /// while building: no module names them, and a build must not set off a relink per file.
+    fn is_build_output(&self, path: &Path) -> bool {
+        self.packages.keys().any(|dir| {
+            path.strip_prefix(dir)
+                .ok()
+                .and_then(|inside| inside.components().next())
+                .is_some_and(|first| first.as_os_str() == "target")
+        })
     }
 
     /// The index of the package whose directory holds `path`.
@@ -157,5 +182,86 @@ impl CrateIndexes {
             .filter(|(dir, _)| path.starts_with(dir))
             .max_by_key(|(dir, _)| dir.components().count())
             .map(|(_, index)| index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Target;
+    use crate::analysis::incremental::CrateFile;
+
+    const MAIN: &str = "mod util;\nuse util::W;\nfn main() { let w: W = todo!(); }\n";
+    /// util.rs as the editor holds it, unsaved; the disk has `W { a: u8 }`.
+    const EDITED_UTIL: &str = "pub struct W { a: u64, b: u64 }\n";
+
+    /// A package on disk, indexed.
+    fn package(name: &str) -> (PathBuf, CrateIndexes) {
+        let dir =
+            std::env::temp_dir().join(format!("memlens-crates-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).expect("package dir");
+        for (path, text) in [
+            ("Cargo.toml", "[package]\nname = \"shop\"\n"),
+            ("src/main.rs", MAIN),
+            ("src/util.rs", "pub struct W { a: u8 }\n"),
+            ("src/other.rs", "pub struct O;\n"),
+        ] {
+            std::fs::write(dir.join(path), text).expect("package file");
+        }
+        let dir = std::fs::canonicalize(dir).expect("package dir");
+        let mut crates = CrateIndexes::default();
+        assert!(crates.start(&dir));
+        while {
+            let (done, known) = crates.index_some(&dir, 100);
+            done < known
+        } {}
+        (dir, crates)
+    }
+
+    fn analyzed(text: &str) -> Analyzer {
+        let mut analyzer = Analyzer::default();
+        analyzer.analyze(text, Target::default());
+        analyzer
+    }
+
+    /// The inlay label of `w` in main.rs, with the index as it is.
+    fn shown_for_w(crates: &mut CrateIndexes, dir: &Path) -> String {
+        let main = dir.join("src/main.rs");
+        let index = crates.index_for(&main).expect("main.rs is indexed");
+        let krate = CrateFile { index, path: &main };
+        let analysis = Analyzer::default().analyze_in_crate(
+            MAIN,
+            Target::default(),
+            0..MAIN.len(),
+            Some(krate),
+        );
+        crate::analysis::inlay::label(&analysis.bindings[0])
+    }
+
+    #[test]
+    fn unsaved_edits_survive_the_module_tree_being_walked_again() {
+        let (dir, mut crates) = package("toggle");
+        let (main, util) = (dir.join("src/main.rs"), dir.join("src/util.rs"));
+        crates.note_analyzed(&util, &analyzed(EDITED_UTIL));
+        assert_eq!(shown_for_w(&mut crates, &dir), "stack 16B");
+        // `mod util;` commented out and back: util.rs leaves the tree and comes back from disk.
+        crates.note_analyzed(&main, &analyzed(&MAIN.replace("mod util;", "// mod util;")));
+        crates.note_analyzed(&main, &analyzed(MAIN));
+        // Its next analysis (the server refreshes open documents) gives the editor's text again.
+        crates.note_analyzed(&util, &analyzed(EDITED_UTIL));
+        assert_eq!(shown_for_w(&mut crates, &dir), "stack 16B");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn renaming_a_mod_item_links_the_other_file() {
+        let (dir, mut crates) = package("rename");
+        let main = dir.join("src/main.rs");
+        crates.note_analyzed(&main, &analyzed(MAIN));
+        assert!(crates.index_for(&dir.join("src/other.rs")).is_none());
+        crates.note_analyzed(&main, &analyzed(&MAIN.replace("mod util;", "mod other;")));
+        assert!(crates.index_for(&dir.join("src/other.rs")).is_some());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

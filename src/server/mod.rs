@@ -127,6 +127,7 @@ impl LanguageServer for Backend {
         // Indexing runs in the background: requests are served meanwhile.
         let backend = self.clone();
         tokio::spawn(async move { handlers::workspace::index_folders(&backend).await });
+        tokio::spawn(handlers::workspace::follow_crate_changes(self.clone()));
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -7,11 +7,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, mpsc};
 
 use ropey::Rope;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::incremental::{Analyzer, CrateFile};
@@ -142,7 +141,7 @@ impl AnalysisCache {
     fn clear(&mut self) {
         self.latest.clear();
         self.analyzers.clear();
-        self.crates = CrateIndexes::counting_in(self.crates.generation());
+        self.crates = CrateIndexes::signalling(self.crates.changes());
     }
 }
 
@@ -150,7 +149,7 @@ impl AnalysisCache {
 #[derive(Clone)]
 pub struct AnalysisWorker {
     jobs: mpsc::Sender<Message>,
-    crate_generation: Arc<AtomicU64>,
+    crate_changes: Arc<Notify>,
 }
 
 /// Why an analysis produced no result.
@@ -165,28 +164,27 @@ pub enum AnalysisFailure {
 impl AnalysisWorker {
     pub fn spawn() -> std::io::Result<AnalysisWorker> {
         let (jobs, receiver) = mpsc::channel::<Message>();
-        let crate_generation = Arc::new(AtomicU64::new(0));
-        let generation = Arc::clone(&crate_generation);
+        let crate_changes = Arc::new(Notify::new());
+        let changes = Arc::clone(&crate_changes);
         std::thread::Builder::new()
             .name("memlens-analysis".into())
             .stack_size(ANALYSIS_STACK_BYTES)
             .spawn(move || {
                 let mut cache = AnalysisCache {
-                    crates: CrateIndexes::counting_in(generation),
+                    crates: CrateIndexes::signalling(changes),
                     ..AnalysisCache::default()
                 };
                 serve(receiver, &mut cache);
             })?;
         Ok(AnalysisWorker {
             jobs,
-            crate_generation,
+            crate_changes,
         })
     }
 
-    /// A counter that grows whenever a crate index changes: when it moved during a request,
-    /// other documents' analyses may have changed.
-    pub fn crate_generation(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.crate_generation)
+    /// Signalled whenever a crate index changed: open documents' analyses may have changed.
+    pub fn crate_changes(&self) -> Arc<Notify> {
+        Arc::clone(&self.crate_changes)
     }
 
     /// Analyses a document (or reuses the cached analysis of that version) and applies `query`

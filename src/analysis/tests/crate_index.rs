@@ -227,3 +227,93 @@ fn a_deleted_file_takes_its_declarations_along() {
     assert!(after.contains("w Wrapper<u16> | stack ?"), "{after}");
     assert!(after.contains("d Deep | stack 8B"), "{after}");
 }
+
+#[test]
+fn files_named_by_path_attributes_own_their_directory() {
+    // As rustc: a `#[path]` file looks for its own `mod` files beside it, like a mod.rs, and a
+    // `#[path]` inside an inline module is relative to that module's directory.
+    let index = indexed(&crate_files(
+        r#"
+//- /src/lib.rs
+#[path = "imp/impls.rs"] mod imp;
+mod inl { #[path = "y.rs"] pub mod z; }
+#[path = "../src/lib.rs"] mod again;
+//- /src/imp/impls.rs
+pub mod helper;
+//- /src/imp/helper.rs
+pub struct H;
+//- /src/inl/y.rs
+pub struct Z;
+"#,
+    ));
+    for path in ["/src/imp/impls.rs", "/src/imp/helper.rs", "/src/inl/y.rs"] {
+        assert!(index.contains(Path::new(path)), "{path} is indexed");
+    }
+    // The module that names lib.rs again through `..` is the same file: indexing ended.
+    assert_eq!(index.progress(), (4, 4));
+}
+
+#[test]
+fn an_explicit_import_follows_re_exports_and_beats_a_glob() {
+    check(
+        r#"
+//- /src/main.rs
+mod shapes;
+mod util;
+use shapes::Circle;
+use util::*;
+fn main() { let o: Option<Circle> = None; let w: Wide = todo!(); }
+//- /src/shapes/mod.rs
+mod circle;
+pub use circle::Circle;
+//- /src/shapes/circle.rs
+pub struct Circle { r: f64, tag: u8 }
+//- /src/util.rs
+pub struct Circle { big: [u8; 64] }
+pub struct Wide { big: [u8; 64] }
+"#,
+        "/src/main.rs",
+        expect![[r#"
+            o Option<Circle> | stack 24B
+            w Wide | stack 64B
+        "#]],
+    );
+}
+
+#[test]
+fn an_import_from_a_dependency_hides_the_crates_type_of_that_name() {
+    check(
+        r#"
+//- /src/lib.rs
+mod a;
+mod b;
+//- /src/a.rs
+pub struct Bytes { buf: [u8; 100] }
+//- /src/b.rs
+use bytes::Bytes;
+fn f() { let x: Bytes = todo!(); }
+"#,
+        "/src/b.rs",
+        expect![[r#"
+            x Bytes | stack ?
+        "#]],
+    );
+}
+
+#[test]
+fn renaming_a_module_changes_what_the_file_declares() {
+    let declared = |text: &str| {
+        let mut analyzer = Analyzer::default();
+        analyzer.analyze(text, Target::default());
+        analyzer.own_declarations()
+    };
+    assert_ne!(declared("mod a;\n"), declared("mod b;\n"));
+    assert_ne!(
+        declared("mod a;\n"),
+        declared("#[path = \"x.rs\"] mod a;\n")
+    );
+    assert_ne!(
+        declared("mod a { pub struct X; }\n"),
+        declared("mod c { pub struct X; }\n")
+    );
+}

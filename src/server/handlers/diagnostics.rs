@@ -41,8 +41,6 @@ async fn publish(backend: &Backend, uri: Uri) {
         return;
     };
     let version = snapshot.document.version;
-    let generation = backend.worker.crate_generation();
-    let generation_before = generation.load(std::sync::atomic::Ordering::SeqCst);
     let found = if enabled {
         match backend
             .worker
@@ -60,10 +58,6 @@ async fn publish(backend: &Backend, uri: Uri) {
     } else {
         Vec::new()
     };
-    if generation.load(std::sync::atomic::Ordering::SeqCst) != generation_before {
-        // This document's declarations reached the crate index: other documents may use them.
-        super::workspace::refresh_open_documents(backend).await;
-    }
     let current = backend.state().documents.get(&uri).map(|d| d.version);
     if current != Some(version) {
         return;

@@ -3,7 +3,6 @@
 //! file's declarations change.
 
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 use tower_lsp_server::ls_types::*;
 
@@ -178,8 +177,6 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
     if changes.is_empty() {
         return;
     }
-    let generation = backend.worker.crate_generation();
-    let before = generation.load(Ordering::SeqCst);
     let applied = backend
         .worker
         .with_crates(move |crates| {
@@ -191,10 +188,22 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
     if let Err(failure) = applied {
         tracing::error!("{failure}");
     }
-    if generation.load(Ordering::SeqCst) != before {
-        refresh_open_documents(backend).await;
+}
+
+/// Refreshes open documents whenever a crate index changed (an edit to another document's
+/// declarations, a file changed on disk, a document closed), once changes pause.
+pub async fn follow_crate_changes(backend: Backend) {
+    let changes = backend.worker.crate_changes();
+    loop {
+        changes.notified().await;
+        tokio::time::sleep(CHANGES_SETTLE).await;
+        refresh_open_documents(&backend).await;
     }
 }
+
+/// How long crate changes must pause before open documents are refreshed: a burst of edits
+/// refreshes once.
+const CHANGES_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Another file's declarations changed: what open documents show may have too.
 pub async fn refresh_open_documents(backend: &Backend) {
