@@ -31,12 +31,16 @@ pub struct ModuleKey {
 
 impl ModuleKey {
     fn child(&self, name: &str) -> ModuleKey {
-        let mut path = self.path.clone();
-        path.push(name.to_string());
-        ModuleKey {
-            root: self.root,
-            path,
-        }
+        let mut key = self.clone();
+        key.path.push(name.to_string());
+        key
+    }
+
+    /// The module at `inline` (inline module names) inside this one.
+    fn inside(&self, inline: &[String]) -> ModuleKey {
+        let mut key = self.clone();
+        key.path.extend(inline.iter().cloned());
+        key
     }
 }
 
@@ -322,13 +326,9 @@ impl CrateIndex {
 
     fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
         for child in &declarations.children {
-            let mut key = module.clone();
-            for name in &child.inline {
-                key = key.child(name);
-            }
             self.pending.push(PendingModule {
                 candidates: child_files(&file, child),
-                module: key.child(&child.name),
+                module: module.inside(&child.inline).child(&child.name),
             });
         }
         let indexed = IndexedFile {
@@ -416,21 +416,19 @@ impl CrateIndex {
                 path: Vec::new(),
             });
         // A crate sees its own modules and the package's library; other binaries are apart.
-        let visible = |file: &IndexedFile| {
-            file.module.root == own.root || (self.library.is_some() && file.module.root == 0)
+        let others = || {
+            self.files.iter().filter_map(|(other, file)| {
+                let visible = file.module.root == own.root
+                    || (self.library.is_some() && file.module.root == 0);
+                (other.as_path() != path && visible).then_some(file)
+            })
         };
-        let modules: Vec<(ModuleKey, &Symbols)> = self
-            .files
-            .iter()
-            .filter(|(other, file)| other.as_path() != path && visible(file))
-            .flat_map(|(_, file)| {
-                file.declarations.modules.iter().map(|module| {
-                    let mut key = file.module.clone();
-                    for name in &module.inline {
-                        key = key.child(name);
-                    }
-                    (key, &module.symbols)
-                })
+        let modules: Vec<(ModuleKey, &Symbols)> = others()
+            .flat_map(|file| {
+                let declared = &file.declarations.modules;
+                declared
+                    .iter()
+                    .map(|module| (file.module.inside(&module.inline), &module.symbols))
             })
             .collect();
         let resolved: Vec<ResolvedImport> = imports
@@ -440,18 +438,12 @@ impl CrateIndex {
         let table = ModuleTable {
             index: self,
             declared: declared_by_name(&modules),
-            imports: self
-                .files
-                .iter()
-                .filter(|(other, file)| other.as_path() != path && visible(file))
-                .flat_map(|(_, file)| {
-                    file.declarations.imports.iter().map(|import| {
-                        let mut key = file.module.clone();
-                        for name in &import.inline {
-                            key = key.child(name);
-                        }
-                        (key, (&file.module, import))
-                    })
+            imports: others()
+                .flat_map(|file| {
+                    let imports = &file.declarations.imports;
+                    imports
+                        .iter()
+                        .map(|import| (file.module.inside(&import.inline), (&file.module, import)))
                 })
                 .fold(HashMap::new(), |mut map, (key, import)| {
                     map.entry(key).or_insert_with(Vec::new).push(import);
@@ -471,10 +463,7 @@ impl CrateIndex {
 
     /// The module an import's path names, from the module it is written in.
     fn resolve(&self, own: &ModuleKey, import: &Import) -> Option<ResolvedImport> {
-        let mut here = own.clone();
-        for name in &import.inline {
-            here = here.child(name);
-        }
+        let here = own.inside(&import.inline);
         let crate_root = |root| ModuleKey {
             root,
             path: Vec::new(),
