@@ -9,6 +9,7 @@
 //! The index reads files through a function it is given, so the core never touches the disk;
 //! the server passes one that prefers the editor's open documents.
 
+use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -250,6 +251,15 @@ pub struct CrateIndex {
     library: Option<String>,
     files: BTreeMap<PathBuf, IndexedFile>,
     pending: Vec<PendingModule>,
+    /// Every file's entry fingerprint combined, once computed since the last change.
+    combined: Cell<Option<u64>>,
+}
+
+/// What a file contributes to other files' context: where it is and what it declares.
+fn entry_fingerprint(path: &Path, file: &IndexedFile) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (path, &file.module, file.declarations.fingerprint).hash(&mut hasher);
+    hasher.finish()
 }
 
 impl CrateIndex {
@@ -280,6 +290,7 @@ impl CrateIndex {
             roots,
             files: BTreeMap::new(),
             pending,
+            combined: Cell::new(None),
         }
     }
 
@@ -336,6 +347,7 @@ impl CrateIndex {
             declarations,
         };
         self.files.insert(file.path, indexed);
+        self.combined.set(None);
     }
 
     /// Replaces a file's declarations (after an edit, or a change on disk). When its `mod`
@@ -352,6 +364,7 @@ impl CrateIndex {
         };
         let relink = file.declarations.children != declarations.children;
         file.declarations = declarations;
+        self.combined.set(None);
         if relink {
             self.relink(read);
         }
@@ -362,6 +375,7 @@ impl CrateIndex {
     /// module still names it and it can be read.
     pub fn forget(&mut self, path: &Path) {
         self.files.remove(path);
+        self.combined.set(None);
     }
 
     /// Walks the module tree again, keeping what is already indexed and reading new files:
@@ -378,18 +392,23 @@ impl CrateIndex {
     }
 
     /// A fingerprint of everything but `path`'s own declarations: what a view for `path`
-    /// depends on besides the file's imports.
+    /// depends on besides the file's imports. Every file's entry is combined by XOR, so that
+    /// one file's is taken out again at once; the combination is kept until the index changes,
+    /// as every analysis asks for it.
     fn fingerprint_without(&self, path: &Path) -> u64 {
-        fingerprint(
-            self.files
+        let all = self.combined.get().unwrap_or_else(|| {
+            let all = self
+                .files
                 .iter()
-                .filter(|(other, _)| other.as_path() != path)
-                .map(|(other, file)| {
-                    let mut hasher = DefaultHasher::new();
-                    (other, &file.module, file.declarations.fingerprint).hash(&mut hasher);
-                    hasher.finish()
-                }),
-        )
+                .fold(0, |all, (other, file)| all ^ entry_fingerprint(other, file));
+            self.combined.set(Some(all));
+            all
+        });
+        let own = self
+            .files
+            .get(path)
+            .map_or(0, |file| entry_fingerprint(path, file));
+        all ^ own
     }
 
     /// A fingerprint of what a view for `path` depends on besides the file's own text: the
