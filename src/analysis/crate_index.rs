@@ -6,8 +6,8 @@
 //! stays unknown rather than guessed. Function bodies are never parsed here: declarations are
 //! all that other files need.
 //!
-//! The index reads files through a function it is given, so the core never touches the disk;
-//! the server passes one that prefers the editor's open documents.
+//! The index reads files through a function it is given, so the core never touches the disk.
+//! Open documents give their declarations through [`CrateIndex::update`] as they are edited.
 
 use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
@@ -15,10 +15,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use super::defs::{AliasDef, kept_entries};
-use super::incremental::{declarations_of_item, parse_counted};
+use super::defs::kept_entries;
+use super::incremental::{declarations_of_item, fingerprint, parse_counted};
+use super::paths::use_entries;
 use super::symbols::Symbols;
-use super::ty::Ty;
 
 /// Reads a file's text, or `None` when it cannot be read.
 pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Option<String>;
@@ -31,6 +31,14 @@ pub struct ModuleKey {
 }
 
 impl ModuleKey {
+    /// The top module of crate root number `root`.
+    fn crate_root(root: usize) -> ModuleKey {
+        ModuleKey {
+            root,
+            path: Vec::new(),
+        }
+    }
+
     fn child(&self, name: &str) -> ModuleKey {
         let mut key = self.clone();
         key.path.push(name.to_string());
@@ -90,8 +98,18 @@ impl FileDeclarations {
             fingerprint: fingerprint(items.clone().map(declarations_of_item)),
             ..FileDeclarations::default()
         };
-        let items: Vec<&syn::Item> = items.collect();
-        declarations.add_module(Vec::new(), &items);
+        for (inline, items) in modules_of(items.collect(), Vec::new()) {
+            let mut symbols =
+                Symbols::of_items(items.iter().map(|item| (*item, 0)), &HashMap::new());
+            symbols.defs.forget_spans();
+            declarations.imports.extend(imports_in(&inline, &items));
+            declarations
+                .children
+                .extend(items.iter().filter_map(|item| child_module(&inline, item)));
+            declarations
+                .modules
+                .push(ModuleDeclarations { inline, symbols });
+        }
         declarations
     }
 
@@ -107,103 +125,62 @@ impl FileDeclarations {
                 .flat_map(|file| &file.items),
         )
     }
+}
 
-    fn add_module(&mut self, inline: Vec<String>, items: &[&syn::Item]) {
-        let mut symbols = Symbols::of_items(items.iter().map(|item| (*item, 0)), &HashMap::new());
-        symbols.defs.forget_spans();
-        for item in items {
-            match item {
-                syn::Item::Use(item_use) => {
-                    flatten_use(&item_use.tree, &inline, &mut Vec::new(), &mut self.imports)
-                }
-                syn::Item::Mod(module) => self.add_child(&inline, module),
-                _ => {}
-            }
-        }
-        self.modules.push(ModuleDeclarations { inline, symbols });
-    }
-
-    fn add_child(&mut self, inline: &[String], module: &syn::ItemMod) {
-        let name = module.ident.to_string();
-        match &module.content {
-            Some((_, items)) => {
-                let mut path = inline.to_vec();
-                path.push(name);
-                self.add_module(path, &items.iter().collect::<Vec<_>>());
-            }
-            None => self.children.push(ChildModule {
-                inline: inline.to_vec(),
-                name,
-                path_attr: path_attribute(&module.attrs),
-            }),
+/// The items of the file's own module and of each inline module in it, with the inline path.
+fn modules_of(items: Vec<&syn::Item>, inline: Vec<String>) -> Vec<(Vec<String>, Vec<&syn::Item>)> {
+    let mut modules = Vec::new();
+    for item in &items {
+        if let syn::Item::Mod(module) = item
+            && let Some((_, inner)) = &module.content
+        {
+            let mut path = inline.clone();
+            path.push(module.ident.to_string());
+            modules.extend(modules_of(inner.iter().collect(), path));
         }
     }
+    modules.insert(0, (inline, items));
+    modules
+}
 
-    /// The imports written in the file, each with the inline module it is written in.
-    pub fn imports(&self) -> &[Import] {
-        &self.imports
-    }
+/// The imports of one module's items.
+fn imports_in<'a>(
+    inline: &'a [String],
+    items: &'a [&syn::Item],
+) -> impl Iterator<Item = Import> + 'a {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Use(item_use) => Some(use_entries(&item_use.tree)),
+            _ => None,
+        })
+        .flatten()
+        .map(|entry| Import {
+            inline: inline.to_vec(),
+            path: entry.path,
+            name: entry.name,
+            alias: entry.alias,
+        })
+}
+
+/// A `mod name;` item whose contents are in another file.
+fn child_module(inline: &[String], item: &syn::Item) -> Option<ChildModule> {
+    let syn::Item::Mod(module) = item else {
+        return None;
+    };
+    module.content.is_none().then(|| ChildModule {
+        inline: inline.to_vec(),
+        name: module.ident.to_string(),
+        path_attr: path_attribute(&module.attrs),
+    })
 }
 
 /// The imports among a file's items (with their inline modules), without collecting the rest.
 pub fn imports_of<'a>(items: impl Iterator<Item = &'a syn::Item>) -> Vec<Import> {
-    let mut imports = Vec::new();
-    collect_imports(items, &[], &mut imports);
-    imports
-}
-
-fn collect_imports<'a>(
-    items: impl Iterator<Item = &'a syn::Item>,
-    inline: &[String],
-    imports: &mut Vec<Import>,
-) {
-    for item in items {
-        match item {
-            syn::Item::Use(item_use) => {
-                flatten_use(&item_use.tree, inline, &mut Vec::new(), imports)
-            }
-            syn::Item::Mod(module) => {
-                if let Some((_, inner)) = &module.content {
-                    let mut path = inline.to_vec();
-                    path.push(module.ident.to_string());
-                    collect_imports(inner.iter(), &path, imports);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn flatten_use(
-    tree: &syn::UseTree,
-    inline: &[String],
-    prefix: &mut Vec<String>,
-    out: &mut Vec<Import>,
-) {
-    let import = |name: Option<String>, alias: Option<String>| Import {
-        inline: inline.to_vec(),
-        path: prefix.clone(),
-        name,
-        alias,
-    };
-    match tree {
-        syn::UseTree::Path(path) => {
-            prefix.push(path.ident.to_string());
-            flatten_use(&path.tree, inline, prefix, out);
-            prefix.pop();
-        }
-        syn::UseTree::Name(name) => out.push(import(Some(name.ident.to_string()), None)),
-        syn::UseTree::Rename(rename) => out.push(import(
-            Some(rename.ident.to_string()),
-            Some(rename.rename.to_string()),
-        )),
-        syn::UseTree::Glob(_) => out.push(import(None, None)),
-        syn::UseTree::Group(group) => {
-            for tree in &group.items {
-                flatten_use(tree, inline, prefix, out);
-            }
-        }
-    }
+    modules_of(items.collect(), Vec::new())
+        .iter()
+        .flat_map(|(inline, items)| imports_in(inline, items).collect::<Vec<_>>())
+        .collect()
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
@@ -217,6 +194,15 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
         },
         _ => None,
     })
+}
+
+/// What giving the index a file's declarations changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Update {
+    Unchanged,
+    Declarations,
+    /// The module tree was walked again, and files may have been read from disk.
+    ModuleTree,
 }
 
 /// One file of the crate: the module it is and what it declares.
@@ -271,10 +257,7 @@ impl CrateIndex {
             .iter()
             .enumerate()
             .map(|(root, path)| {
-                let module = ModuleKey {
-                    root,
-                    path: Vec::new(),
-                };
+                let module = ModuleKey::crate_root(root);
                 let file = ModuleFile {
                     path: normalized(path),
                     owns_directory: true,
@@ -351,24 +334,28 @@ impl CrateIndex {
     }
 
     /// Replaces a file's declarations (after an edit, or a change on disk). When its `mod`
-    /// items changed, the module tree is walked again from the roots (reading files that came
-    /// into it); returns whether it was.
+    /// items changed, the module tree is walked again from the roots, reading files that came
+    /// into it.
     pub fn update(
         &mut self,
         path: &Path,
         declarations: FileDeclarations,
         read: ReadFile<'_>,
-    ) -> bool {
+    ) -> Update {
         let Some(file) = self.files.get_mut(path) else {
-            return false;
+            return Update::Unchanged;
         };
         let relink = file.declarations.children != declarations.children;
+        if !relink && file.declarations.fingerprint == declarations.fingerprint {
+            return Update::Unchanged;
+        }
         file.declarations = declarations;
         self.combined.set(None);
         if relink {
             self.relink(read);
+            return Update::ModuleTree;
         }
-        relink
+        Update::Declarations
     }
 
     /// Forgets a file (deleted from disk); [`CrateIndex::relink`] then reads it again if a
@@ -383,11 +370,10 @@ impl CrateIndex {
     pub fn relink(&mut self, read: ReadFile<'_>) {
         let mut known = std::mem::take(&mut self.files);
         *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take());
-        let reread = |path: &Path| match known.remove(path) {
+        let mut reread = |path: &Path| match known.remove(path) {
             Some(file) => Some(file.declarations),
             None => read(path).map(|text| FileDeclarations::of_text(&text)),
         };
-        let mut reread = reread;
         while self.take_pending(&mut reread) {}
     }
 
@@ -429,11 +415,7 @@ impl CrateIndex {
         let own = self
             .files
             .get(path)
-            .map(|file| file.module.clone())
-            .unwrap_or(ModuleKey {
-                root: 0,
-                path: Vec::new(),
-            });
+            .map_or(ModuleKey::crate_root(0), |file| file.module.clone());
         // A crate sees its own modules and the package's library; other binaries are apart.
         let others = || {
             self.files.iter().filter_map(|(other, file)| {
@@ -483,14 +465,12 @@ impl CrateIndex {
     /// The module an import's path names, from the module it is written in.
     fn resolve(&self, own: &ModuleKey, import: &Import) -> Option<ResolvedImport> {
         let here = own.inside(&import.inline);
-        let crate_root = |root| ModuleKey {
-            root,
-            path: Vec::new(),
-        };
         let (mut module, rest) = match import.path.split_first() {
-            Some((first, rest)) if first == "crate" => (crate_root(here.root), rest),
+            Some((first, rest)) if first == "crate" => (ModuleKey::crate_root(here.root), rest),
             Some((first, rest)) if first == "self" => (here, rest),
-            Some((first, rest)) if Some(first) == self.library.as_ref() => (crate_root(0), rest),
+            Some((first, rest)) if Some(first) == self.library.as_ref() => {
+                (ModuleKey::crate_root(0), rest)
+            }
             // `super::`, and 2018 paths that start at a child module (or at a dependency).
             _ => (here, import.path.as_slice()),
         };
@@ -637,31 +617,13 @@ fn chosen_part(symbols: &Symbols, keep: impl Fn(&str) -> bool) -> Symbols {
     part
 }
 
-/// `use a::Point as P;`: `P` names what `Point` names.
+/// `use a::make as build;`: `build` names what `make` names. (Types need no entry: lowering
+/// names a type through the file's imports, so `P` after `use a::Point as P;` is `Point`.)
 fn add_renames(symbols: &mut Symbols, imports: &[ResolvedImport]) {
     for import in imports {
         let (Some(name), Some(alias)) = (&import.name, &import.alias) else {
             continue;
         };
-        if let Some(def) = symbols.defs.adt(name) {
-            let alias_def = AliasDef {
-                name: alias.clone(),
-                generics: def.generics.clone(),
-                defaults: def.defaults.clone(),
-                ty: Ty::Adt {
-                    name: name.clone(),
-                    args: def.generics.iter().cloned().map(Ty::Param).collect(),
-                },
-            };
-            symbols.defs.add_alias(alias_def);
-        }
-        if let Some(def) = symbols.defs.alias(name) {
-            let alias_def = AliasDef {
-                name: alias.clone(),
-                ..def.clone()
-            };
-            symbols.defs.add_alias(alias_def);
-        }
         if let Some(sig) = symbols.fns.get(name).cloned() {
             symbols.fns.insert(alias.clone(), sig);
         }
@@ -727,10 +689,4 @@ fn normalized(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    parts.for_each(|part| part.hash(&mut hasher));
-    hasher.finish()
 }

@@ -502,7 +502,7 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
             .count()
 }
 
-fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {
+pub(super) fn fingerprint(parts: impl Iterator<Item = u64>) -> u64 {
     let mut hasher = DefaultHasher::new();
     parts.for_each(|part| part.hash(&mut hasher));
     hasher.finish()

@@ -464,8 +464,8 @@ impl Walker<'_> {
         None
     }
 
-    /// The struct or enum of that name, directly or through an alias (`type P = Point;` or
-    /// `use a::Point as P;` lets `P { .. }` build a `Point`), its arguments left to inference.
+    /// The struct or enum of that name, directly or through a type alias (`type P = Point;`
+    /// lets `P { .. }` build a `Point`), its arguments left to inference.
     fn adt_named(&self, name: &str) -> Option<Ty> {
         let with_unknown_args = |name: &str| {
             let def = self.symbols.defs.adt(name)?;

@@ -17,6 +17,48 @@ const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 /// Path roots that stay inside the user's crate.
 const CRATE_ROOTS: &[&str] = &["crate", "self", "super"];
 
+/// One leaf of a `use` tree: `use a::{b as c, d::*};` has two, `a::b as c` and `a::d::*`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UseEntry {
+    /// The path before the imported name.
+    pub path: Vec<String>,
+    /// What is imported (`self` for the path itself); `None` for a glob.
+    pub name: Option<String>,
+    /// The name it is known by (`as`), if renamed.
+    pub alias: Option<String>,
+}
+
+/// The leaves of a `use` tree, in order.
+pub fn use_entries(tree: &syn::UseTree) -> Vec<UseEntry> {
+    fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UseEntry>) {
+        let entry = |name: Option<&syn::Ident>, alias: Option<&syn::Ident>| UseEntry {
+            path: prefix.clone(),
+            name: name.map(ToString::to_string),
+            alias: alias.map(ToString::to_string),
+        };
+        match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                walk(&path.tree, prefix, out);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => out.push(entry(Some(&name.ident), None)),
+            syn::UseTree::Rename(rename) => {
+                out.push(entry(Some(&rename.ident), Some(&rename.rename)))
+            }
+            syn::UseTree::Glob(_) => out.push(entry(None, None)),
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    walk(tree, prefix, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tree, &mut Vec::new(), &mut out);
+    out
+}
+
 /// The names the file's `use` items and modules bring into scope, each with its full path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imports {
@@ -40,7 +82,11 @@ impl Imports {
         let mut imports = Imports::default();
         for item in items {
             match item {
-                syn::Item::Use(item_use) => imports.add_tree(&mut Vec::new(), &item_use.tree),
+                syn::Item::Use(item_use) => {
+                    for entry in use_entries(&item_use.tree) {
+                        imports.add_entry(entry);
+                    }
+                }
                 syn::Item::Mod(module) => {
                     let name = module.ident.to_string();
                     imports.add(name.clone(), vec!["crate".to_string(), name]);
@@ -66,29 +112,26 @@ impl Imports {
         self.names.insert(name, path);
     }
 
-    /// Records one `use` tree under the path `prefix` leading to it.
-    fn add_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
-        match tree {
-            syn::UseTree::Path(path) => {
-                prefix.push(path.ident.to_string());
-                self.add_tree(prefix, &path.tree);
-                prefix.pop();
-            }
-            syn::UseTree::Name(name) => {
-                let (local, path) = imported(prefix, &name.ident);
+    /// Records what one leaf of a `use` item makes its local name mean.
+    fn add_entry(&mut self, entry: UseEntry) {
+        let Some(name) = &entry.name else {
+            self.add_glob(&entry.path);
+            return;
+        };
+        // `use a::b::{self}` names `a::b` by `b`.
+        let (local, path) = if name == "self" {
+            (entry.path.last().cloned(), entry.path.clone())
+        } else {
+            let mut path = entry.path.clone();
+            path.push(name.clone());
+            (Some(name.clone()), path)
+        };
+        match entry.alias {
+            Some(alias) if alias == "_" => {}
+            Some(alias) => self.add(alias, path),
+            None => {
                 if let Some(local) = local {
                     self.add(local, path);
-                }
-            }
-            syn::UseTree::Rename(rename) if rename.rename != "_" => {
-                let (_, path) = imported(prefix, &rename.ident);
-                self.add(rename.rename.to_string(), path);
-            }
-            syn::UseTree::Rename(_) => {}
-            syn::UseTree::Glob(_) => self.add_glob(prefix),
-            syn::UseTree::Group(group) => {
-                for item in &group.items {
-                    self.add_tree(prefix, item);
                 }
             }
         }
@@ -142,16 +185,6 @@ impl Imports {
         }
         segments.to_vec()
     }
-}
-
-/// The local name and full path of `use prefix::ident` (`self` names the prefix itself).
-fn imported(prefix: &[String], ident: &syn::Ident) -> (Option<String>, Vec<String>) {
-    if ident == "self" {
-        return (prefix.last().cloned(), prefix.to_vec());
-    }
-    let mut path = prefix.to_vec();
-    path.push(ident.to_string());
-    (Some(ident.to_string()), path)
 }
 
 fn std_path(segments: &[&str]) -> Vec<String> {

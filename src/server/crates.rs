@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::analysis::crate_index::{CrateIndex, FileDeclarations};
+use crate::analysis::crate_index::{CrateIndex, FileDeclarations, Update};
 use crate::analysis::incremental::Analyzer;
 use crate::workspace::{package_dir, read_file, read_index, unread_index};
 
@@ -92,10 +92,9 @@ impl CrateIndexes {
         let started = std::time::Instant::now();
         index.index_some(limit, &read_file);
         tracing::debug!("indexed a batch in {:?}", started.elapsed());
-        let progress = index.progress();
-        // No signal: the server refreshes open documents once indexing is done.
-        self.pushed.clear();
-        progress
+        // No signal: the server refreshes open documents once indexing is done. Open documents
+        // keep what they gave: a batch reads only files the index did not hold.
+        index.progress()
     }
 
     /// Gives the index an open document's declarations, when they changed since last time.
@@ -114,9 +113,8 @@ impl CrateIndexes {
 
     /// A document was closed: its file's declarations are read from disk again.
     pub fn closed(&mut self, path: &Path) {
-        if self.pushed.remove(path).is_some()
-            && let Some(text) = read_file(path)
-        {
+        self.pushed.remove(path);
+        if let Some(text) = read_file(path) {
             self.update(path, FileDeclarations::of_text(&text));
         }
     }
@@ -158,9 +156,10 @@ impl CrateIndexes {
         let Some(index) = self.package_holding(path) else {
             return;
         };
-        if index.contains(path) {
-            let relinked = index.update(path, declarations, &read_file);
-            self.changed(relinked);
+        match index.update(path, declarations, &read_file) {
+            Update::Unchanged => {}
+            Update::Declarations => self.changed(false),
+            Update::ModuleTree => self.changed(true),
         }
     }
 

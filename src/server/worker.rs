@@ -33,6 +33,13 @@ pub struct AnalysisRequest {
 
 type Job = Box<dyn FnOnce(&mut AnalysisCache) + Send>;
 
+/// When a crate-index job runs: in turn, or only when no other job is waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    Now,
+    Background,
+}
+
 /// A job and whether it may wait: background jobs (indexing a crate) run only when no other
 /// job is waiting, so that a hover is never queued behind a whole crate.
 enum Message {
@@ -251,21 +258,18 @@ impl AnalysisWorker {
         })));
     }
 
-    /// Runs `work` on the crate indexes, on the analysis thread, under the panic guard.
+    /// Runs `work` on the crate indexes, on the analysis thread, under the panic guard; in the
+    /// background, it waits until no other job is waiting.
     pub async fn with_crates<T: Send + 'static>(
         &self,
+        priority: Priority,
         work: impl FnOnce(&mut CrateIndexes) -> T + Send + 'static,
     ) -> Result<T, AnalysisFailure> {
-        self.run(Message::Now, move |cache| work(&mut cache.crates))
-            .await
-    }
-
-    /// Like [`AnalysisWorker::with_crates`], when no other job is waiting.
-    pub async fn with_crates_in_background<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut CrateIndexes) -> T + Send + 'static,
-    ) -> Result<T, AnalysisFailure> {
-        self.run(Message::Background, move |cache| work(&mut cache.crates))
+        let message = match priority {
+            Priority::Now => Message::Now,
+            Priority::Background => Message::Background,
+        };
+        self.run(message, move |cache| work(&mut cache.crates))
             .await
     }
 }

@@ -450,3 +450,19 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn struct_literal_through_a_type_alias() {
+    check(
+        r#"
+struct Point { x: i64, y: u8 }
+type P = Point;
+fn f() {
+    let p = P { x: 1, y: 2 };
+}
+"#,
+        expect![[r#"
+            local p Point | stack 16B
+        "#]],
+    );
+}

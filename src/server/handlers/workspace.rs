@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::*;
 use super::CLIENT_ANSWER_TIMEOUT;
 use crate::server::Backend;
 use crate::server::crates::FileChange;
+use crate::server::worker::Priority;
 
 /// Files read per job on the analysis thread: small enough that a hover waits for at most one
 /// batch, large enough that progress reports stay few.
@@ -43,7 +44,7 @@ pub async fn start_indexing(backend: &Backend) {
     let folders = backend.state().workspace_folders.clone();
     let started = backend
         .worker
-        .with_crates(move |crates| {
+        .with_crates(Priority::Now, move |crates| {
             for dir in &folders {
                 crates.start(dir);
             }
@@ -74,7 +75,7 @@ async fn index_package(backend: &Backend, dir: PathBuf) -> bool {
     loop {
         let batch = backend
             .worker
-            .with_crates_in_background({
+            .with_crates(Priority::Background, {
                 let dir = dir.clone();
                 move |crates| crates.index_some(&dir, FILES_PER_BATCH)
             })
@@ -179,7 +180,7 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
     }
     let applied = backend
         .worker
-        .with_crates(move |crates| {
+        .with_crates(Priority::Now, move |crates| {
             for (path, change) in &changes {
                 crates.file_changed(path, *change);
             }
