@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::defs::kept_entries;
 use super::incremental::{declarations_of_item, fingerprint, parse_counted};
+use super::layout::is_std_type_name;
 use super::paths::use_entries;
 use super::symbols::Symbols;
 
@@ -526,7 +527,8 @@ impl ModuleTable<'_> {
     /// For each name declared in the crate, the module whose declaration the file sees. A name
     /// the file imports by name is the one its path leads to (through re-exports), or none if
     /// the path leads out of the crate: an explicit import shadows every other. Other names are
-    /// the one reached through the file's glob imports, else the only one in the crate.
+    /// the one reached through the file's glob imports, else the only one in the crate unless
+    /// std has a type of that name.
     fn choose(&self, imports: &[ResolvedImport]) -> HashMap<String, ModuleKey> {
         let mut chosen = HashMap::new();
         let mut named = HashSet::new();
@@ -552,9 +554,11 @@ impl ModuleTable<'_> {
                 .iter()
                 .filter_map(|glob| self.locate(glob, name, REEXPORT_DEPTH))
                 .collect();
+            // Without an import, a std name means std's type (`Result`, `Vec`), as the prelude
+            // makes it, even where the crate declares one of that name elsewhere.
             let only = match (globbed.len(), keys.as_slice()) {
                 (1, _) => globbed.into_iter().next(),
-                (0, [only]) => Some((*only).clone()),
+                (0, [only]) if !is_std_type_name(name) => Some((*only).clone()),
                 _ => None,
             };
             if let Some(module) = only {

@@ -23,6 +23,13 @@ pub fn std_module_items() -> &'static std::collections::HashSet<String> {
     std_prelude::module_item_names()
 }
 
+/// Whether user code names a std type by this bare name (`Vec`, `Result`, `HashMap`).
+pub fn is_std_type_name(name: &str) -> bool {
+    std_prelude::for_target(&Target::X86_64_LINUX)
+        .public
+        .contains(name)
+}
+
 /// What a std module-level alias stands for (`io::Result<u32>` is `Result<u32, io::Error>`),
 /// with std's types named as users name them; `None` for any other name. These aliases are the
 /// same on every target, so the prelude of any one target answers.

@@ -317,3 +317,28 @@ fn renaming_a_module_changes_what_the_file_declares() {
         declared("mod c { pub struct X; }\n")
     );
 }
+
+#[test]
+fn an_unimported_std_name_is_std_s_even_if_the_crate_declares_one() {
+    // error.rs declares the usual `Result` alias; main.rs does not import it, so its `Result`
+    // is std's, and only the imported `Error` comes from error.rs.
+    check(
+        r#"
+//- /src/main.rs
+mod error;
+use error::Error;
+fn main() {
+    let r: Result<u8, ()> = Ok(1);
+    let e: Error = todo!();
+}
+//- /src/error.rs
+pub struct Error { code: u32 }
+pub type Result<T> = std::result::Result<T, Error>;
+"#,
+        "/src/main.rs",
+        expect![[r#"
+            r Result<u8, ()> | stack 2B
+            e Error | stack 4B
+        "#]],
+    );
+}
