@@ -64,8 +64,12 @@ impl<'a> LowerCtx<'a> {
                 params: bare.inputs.iter().map(|arg| self.ty(&arg.ty)).collect(),
                 ret: Box::new(self.return_ty(&bare.output)),
             },
-            syn::Type::TraitObject(object) => Ty::Dyn(bounds_text(object.bounds.iter())),
-            syn::Type::ImplTrait(opaque) => Ty::Opaque(bounds_text(opaque.bounds.iter())),
+            syn::Type::TraitObject(object) => Ty::Dyn(super::ty::Bounds::written(&bounds_text(
+                object.bounds.iter(),
+            ))),
+            syn::Type::ImplTrait(opaque) => Ty::Opaque(super::ty::Bounds::written(&bounds_text(
+                opaque.bounds.iter(),
+            ))),
             syn::Type::Infer(_) => Ty::Unknown(None),
             other => Ty::Unknown(Some(tidy_tokens(&other.to_token_stream().to_string()))),
         }

@@ -94,7 +94,7 @@ impl<'a> Cx<'a> {
                 self.place_fields(ty, &numbered(items), default_repr(), kind, true)
             }
             Ty::Array(element, Some(count)) => self.array(ty, element, *count),
-            Ty::Array(_, None) | Ty::Opaque(_) | Ty::Unknown(_) => {
+            Ty::Array(_, None) | Ty::Opaque(_) | Ty::Unknown(_) | Ty::Assoc(_) | Ty::Infer(_) => {
                 Err(LayoutError::Unknown(ty.to_string()))
             }
             Ty::Ref { pointee, .. } => self.pointer(pointee, true),
@@ -195,7 +195,9 @@ impl<'a> Cx<'a> {
                 None => Ok(Metadata::Thin),
             },
             Ty::Param(name) => Err(LayoutError::Generic(name.clone())),
-            Ty::Unknown(_) | Ty::Array(_, None) => Err(LayoutError::Unknown(pointee.to_string())),
+            Ty::Unknown(_) | Ty::Array(_, None) | Ty::Assoc(_) | Ty::Infer(_) => {
+                Err(LayoutError::Unknown(pointee.to_string()))
+            }
             _ => Ok(Metadata::Thin),
         }
     }

@@ -1,6 +1,10 @@
 //! The types memlens reasons about: a small, syntax-free model of Rust types and how a person writes them.
 
+mod sig;
+
 use std::fmt;
+
+pub use sig::{Bounds, FnSig, GenericKind, GenericParam, Predicate, Receiver, TraitRef};
 
 /// Integer types, by signedness and width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -115,10 +119,12 @@ pub enum Ty {
         name: String,
         args: Vec<Ty>,
     },
-    /// `dyn Trait` (unsized); the string is the trait bound as written.
-    Dyn(String),
-    /// `impl Trait`: a concrete type memlens does not see.
-    Opaque(String),
+    /// `dyn Trait` (unsized).
+    Dyn(Bounds),
+    /// `impl Trait`: a concrete type memlens does not see, known only by its bounds.
+    Opaque(Bounds),
+    /// An associated type not yet normalized: `<T as Iterator>::Item`, `Self::Output`, `T::Err`.
+    Assoc(Box<Projection>),
     /// `fn(A) -> B`.
     FnPtr {
         params: Vec<Ty>,
@@ -134,6 +140,33 @@ pub enum Ty {
     Param(String),
     /// A type memlens does not know; the string is how it was written, if it was.
     Unknown(Option<String>),
+    /// An inference variable; exists only while a body is being inferred.
+    Infer(InferVar),
+}
+
+/// What an inference variable may become: anything, or only an integer or float type (the
+/// variables of unsuffixed literals, which fall back to `i32` and `f64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VarKind {
+    General,
+    Int,
+    Float,
+}
+
+/// An inference variable of one body's inference table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InferVar {
+    pub index: u32,
+    pub kind: VarKind,
+}
+
+/// `<base as Trait>::name`; `trait_ref` is `None` when the path did not say which trait
+/// (`T::Item`), and inference picks the one trait of `base`'s bounds that has `name`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Projection {
+    pub base: Ty,
+    pub trait_ref: Option<TraitRef>,
+    pub name: String,
 }
 
 impl Ty {
@@ -187,7 +220,7 @@ impl Ty {
     /// True when the type mentions nothing memlens does not know.
     pub fn is_fully_known(&self) -> bool {
         match self {
-            Ty::Unknown(_) | Ty::Param(_) | Ty::Opaque(_) => false,
+            Ty::Unknown(_) | Ty::Param(_) | Ty::Opaque(_) | Ty::Assoc(_) | Ty::Infer(_) => false,
             Ty::Tuple(items) => items.iter().all(Ty::is_fully_known),
             Ty::Array(element, len) => len.is_some() && element.is_fully_known(),
             Ty::Slice(element) => element.is_fully_known(),
@@ -239,8 +272,55 @@ impl Ty {
             Ty::Closure { captures } => Ty::Closure {
                 captures: list(captures),
             },
+            Ty::Dyn(bounds) => Ty::Dyn(bounds.map_types(f)),
+            Ty::Opaque(bounds) => Ty::Opaque(bounds.map_types(f)),
+            Ty::Assoc(projection) => Ty::Assoc(Box::new(Projection {
+                base: f(&projection.base),
+                trait_ref: projection.trait_ref.as_ref().map(|t| t.map_types(f)),
+                name: projection.name.clone(),
+            })),
             other => other.clone(),
         }
+    }
+
+    /// Calls `f` on this type and every type inside it, outermost first.
+    pub fn visit(&self, f: &mut dyn FnMut(&Ty)) {
+        f(self);
+        let mut children: Vec<&Ty> = Vec::new();
+        match self {
+            Ty::Tuple(items) => children.extend(items.iter()),
+            Ty::Array(element, _) | Ty::Slice(element) => children.push(&**element),
+            Ty::Ref { pointee, .. } | Ty::Ptr { pointee, .. } => children.push(&**pointee),
+            Ty::Adt { args, .. } => children.extend(args.iter()),
+            Ty::FnPtr { params, ret } => {
+                children.extend(params.iter());
+                children.push(&**ret);
+            }
+            Ty::Closure { captures } => children.extend(captures.iter()),
+            Ty::Dyn(bounds) | Ty::Opaque(bounds) => {
+                for bound in &bounds.traits {
+                    children.extend(bound.args.iter());
+                    children.extend(bound.bindings.iter().map(|(_, ty)| ty));
+                }
+            }
+            Ty::Assoc(projection) => {
+                children.push(&projection.base);
+                if let Some(trait_ref) = &projection.trait_ref {
+                    children.extend(trait_ref.args.iter());
+                }
+            }
+            _ => {}
+        }
+        for child in children {
+            child.visit(f);
+        }
+    }
+
+    /// Whether `wanted` occurs anywhere in the type.
+    pub fn mentions(&self, wanted: &dyn Fn(&Ty) -> bool) -> bool {
+        let mut found = false;
+        self.visit(&mut |ty| found |= wanted(ty));
+        found
     }
 }
 
@@ -257,7 +337,9 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[Ty]) -> fmt::Result {
 /// A pointee, parenthesized where Rust needs it: `&(dyn Trait + Send)`.
 fn write_pointee(f: &mut fmt::Formatter<'_>, pointee: &Ty) -> fmt::Result {
     match pointee {
-        Ty::Dyn(bounds) | Ty::Opaque(bounds) if bounds.contains(" + ") => write!(f, "({pointee})"),
+        Ty::Dyn(bounds) | Ty::Opaque(bounds) if bounds.text.contains(" + ") => {
+            write!(f, "({pointee})")
+        }
         _ => write!(f, "{pointee}"),
     }
 }
@@ -295,8 +377,21 @@ impl fmt::Display for Ty {
                 write_list(f, args)?;
                 f.write_str(">")
             }
-            Ty::Dyn(bound) => write!(f, "dyn {bound}"),
-            Ty::Opaque(bound) => write!(f, "impl {bound}"),
+            Ty::Dyn(bounds) => write!(f, "dyn {bounds}"),
+            Ty::Opaque(bounds) => write!(f, "impl {bounds}"),
+            Ty::Assoc(projection) => match &projection.trait_ref {
+                Some(trait_ref) => write!(
+                    f,
+                    "<{} as {}>::{}",
+                    projection.base, trait_ref, projection.name
+                ),
+                None => write!(f, "{}::{}", projection.base, projection.name),
+            },
+            Ty::Infer(var) => match var.kind {
+                VarKind::General => f.write_str("_"),
+                VarKind::Int => f.write_str("{integer}"),
+                VarKind::Float => f.write_str("{float}"),
+            },
             Ty::FnPtr { params, ret } => {
                 f.write_str("fn(")?;
                 write_list(f, params)?;
@@ -329,7 +424,7 @@ mod tests {
             "(u8, bool)"
         );
         assert_eq!(Ty::unit().to_string(), "()");
-        let object = Ty::Dyn("Tr + Send".into());
+        let object = Ty::Dyn(Bounds::written("Tr + Send"));
         assert_eq!(
             Ty::shared_ref(object.clone()).to_string(),
             "&(dyn Tr + Send)"
