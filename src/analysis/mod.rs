@@ -13,6 +13,7 @@ pub mod hover;
 pub mod incremental;
 pub mod infer;
 pub mod inlay;
+pub mod items;
 pub mod layout;
 pub mod lower;
 pub mod methods;

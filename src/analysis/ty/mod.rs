@@ -4,7 +4,10 @@ mod sig;
 
 use std::fmt;
 
-pub use sig::{Bounds, FnSig, GenericKind, GenericParam, Predicate, Receiver, TraitRef};
+pub use sig::{
+    AssocTypeDecl, Bounds, FnSig, GenericKind, GenericParam, ImplData, MethodData, Predicate,
+    Receiver, TraitData, TraitRef,
+};
 
 /// Integer types, by signedness and width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -180,3 +180,68 @@ impl FnSig {
             .filter(|param| param.is_type())
     }
 }
+
+/// An associated type declared by a trait: `type Item;`, `type Output: Clone = Self;`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AssocTypeDecl {
+    pub name: String,
+    pub bounds: Vec<TraitRef>,
+    pub default: Option<Ty>,
+}
+
+/// A method or associated function of a trait or impl.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MethodData {
+    pub name: String,
+    pub sig: FnSig,
+    /// In a trait: whether it has a default body.
+    pub has_default: bool,
+    pub stable: bool,
+}
+
+/// A trait's declaration. `Self` is `Ty::Param("Self")`; `generics` are the parameters after it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TraitData {
+    pub key: String,
+    pub generics: Vec<GenericParam>,
+    pub supertraits: Vec<TraitRef>,
+    pub predicates: Vec<Predicate>,
+    pub assoc_types: Vec<AssocTypeDecl>,
+    pub consts: Vec<(String, Ty)>,
+    pub methods: Vec<MethodData>,
+    pub stable: bool,
+}
+
+/// An `impl` block: inherent (`trait_ref` is `None`) or of a trait. `Self` is already replaced
+/// by `self_ty` everywhere in it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImplData {
+    pub generics: Vec<GenericParam>,
+    pub predicates: Vec<Predicate>,
+    pub trait_ref: Option<TraitRef>,
+    pub self_ty: Ty,
+    pub assoc_types: Vec<(String, Ty)>,
+    pub consts: Vec<(String, Ty)>,
+    pub methods: Vec<MethodData>,
+    pub negative: bool,
+    pub stable: bool,
+}
+
+impl ImplData {
+    pub fn method(&self, name: &str) -> Option<&MethodData> {
+        self.methods.iter().find(|method| method.name == name)
+    }
+
+    pub fn assoc_type(&self, name: &str) -> Option<&Ty> {
+        self.assoc_types
+            .iter()
+            .find(|(assoc, _)| assoc == name)
+            .map(|(_, ty)| ty)
+    }
+}
+
+impl TraitData {
+    pub fn method(&self, name: &str) -> Option<&MethodData> {
+        self.methods.iter().find(|method| method.name == name)
+    }
+}

@@ -1,0 +1,7 @@
+//! The items stage: every file's declarations, the crate's module tree, and name resolution
+//! (one path, one definition), with the crate's items lowered to the vocabulary of types.
+
+pub mod cfg;
+pub mod def_map;
+pub mod item_tree;
+pub mod resolve;
