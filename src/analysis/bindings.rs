@@ -6,12 +6,12 @@ use proc_macro2::Span;
 
 use super::alloc_model::Event;
 use super::heap::Heap;
-use super::infer::Value;
 use super::lower::{self, LowerCtx};
 use super::mutations::Frame;
 use super::symbols::Symbols;
 use super::target::Target;
 use super::ty::Ty;
+use super::values::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BindingKind {

@@ -204,7 +204,7 @@ impl OrKnown for Ty {
 
 /// The element type of a collection or slice.
 fn element(base: &Ty) -> Ty {
-    super::infer::element_of(base)
+    super::values::element_of(base)
         .cloned()
         .unwrap_or_else(unknown)
 }

@@ -11,7 +11,6 @@ pub mod diagnostics;
 pub mod heap;
 pub mod hover;
 pub mod incremental;
-pub mod infer;
 pub mod inlay;
 pub mod items;
 pub mod layout;
@@ -26,6 +25,7 @@ pub mod target;
 #[cfg(test)]
 mod tests;
 pub mod ty;
+pub mod values;
 
 use std::ops::Range;
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use super::alloc_model::{Event, Key, Mutation};
 use super::bindings::{BindingKind, Walker};
 use super::heap::Heap;
-use super::infer::Value;
 use super::ty::Ty;
+use super::values::Value;
 
 /// A loop or branch being walked, collecting the events of bindings declared before it.
 #[derive(Debug, Default)]

@@ -276,6 +276,10 @@ pub struct DefMap {
     /// `#[macro_export]` macros, by name.
     pub exported_macros: HashMap<String, MacroRef>,
     pub no_std: bool,
+    /// The build the map describes.
+    pub cfg: CfgOptions,
+    /// Each definition lowered to the vocabulary of types, when first asked for.
+    pub lowered: super::lower::LoweredDefs,
 }
 
 /// Every crate a crate can see, the analysed one first.
@@ -332,6 +336,8 @@ impl DefMap {
             deps: input.deps.into_iter().collect(),
             exported_macros: HashMap::new(),
             no_std: false,
+            cfg: input.cfg.clone(),
+            lowered: super::lower::LoweredDefs::default(),
         };
         map.no_std = map
             .files
@@ -341,6 +347,7 @@ impl DefMap {
         map.collect_modules(input.cfg);
         map.collect_items(input.cfg);
         map.resolve_imports(input.cfg, graph, std);
+        map.lowered = super::lower::LoweredDefs::with_len(map.defs.len());
         map
     }
 

@@ -4,4 +4,6 @@
 pub mod cfg;
 pub mod def_map;
 pub mod item_tree;
+pub mod lower;
 pub mod resolve;
+pub mod std_items;

@@ -327,6 +327,54 @@ impl Ty {
     }
 }
 
+/// The outermost constructor of a type, by which impls are indexed: `Vec<T>` and `Vec<u8>` share
+/// the head `Adt("Vec")`; `&str` and `&[T]` share `Ref`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TyHead {
+    Adt(String),
+    Int(IntTy),
+    Float(FloatTy),
+    Bool,
+    Char,
+    Str,
+    Slice,
+    Array,
+    Ref {
+        mutable: bool,
+    },
+    Ptr {
+        mutable: bool,
+    },
+    Tuple(usize),
+    FnPtr,
+    Never,
+    /// `dyn Trait`, by the principal trait's key.
+    Dyn(String),
+}
+
+impl Ty {
+    /// The head impls are indexed by; `None` for parameters, variables, closures and unknowns.
+    pub fn head(&self) -> Option<TyHead> {
+        Some(match self {
+            Ty::Adt { name, .. } => TyHead::Adt(name.clone()),
+            Ty::Int(int) => TyHead::Int(*int),
+            Ty::Float(float) => TyHead::Float(*float),
+            Ty::Bool => TyHead::Bool,
+            Ty::Char => TyHead::Char,
+            Ty::Str => TyHead::Str,
+            Ty::Slice(_) => TyHead::Slice,
+            Ty::Array(..) => TyHead::Array,
+            Ty::Ref { mutable, .. } => TyHead::Ref { mutable: *mutable },
+            Ty::Ptr { mutable, .. } => TyHead::Ptr { mutable: *mutable },
+            Ty::Tuple(items) => TyHead::Tuple(items.len()),
+            Ty::FnPtr { .. } => TyHead::FnPtr,
+            Ty::Never => TyHead::Never,
+            Ty::Dyn(bounds) => TyHead::Dyn(bounds.traits.first()?.key.clone()),
+            _ => return None,
+        })
+    }
+}
+
 fn write_list(f: &mut fmt::Formatter<'_>, items: &[Ty]) -> fmt::Result {
     for (index, item) in items.iter().enumerate() {
         if index > 0 {

@@ -1,4 +1,4 @@
-//! Type and heap inference for expressions: what a value is, and what heap memory it owns.
+//! Values of expressions as the heap model walks them: a type and the heap memory it owns.
 
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
