@@ -215,6 +215,7 @@ fn closure_extras(corpus: &Corpus, target: &Target) -> Vec<Extra> {
     let mut extras = Vec::new();
     for captures in corpus::CLOSURES {
         let ty = Ty::Closure {
+            id: 0,
             captures: captures.iter().map(|capture| corpus.ty(capture)).collect(),
         };
         let layout = engine_layout(&ty, target, corpus);

@@ -165,7 +165,7 @@ fn may_own_heap_within(ty: &Ty, defs: &TypeDefs, depth: usize) -> Option<bool> {
         Ty::Ref { .. } | Ty::Ptr { .. } | Ty::FnPtr { .. } | Ty::FnItem(_) => Some(false),
         Ty::Tuple(items) => any(&mut items.iter()),
         Ty::Array(element, _) => may_own_heap_within(element, defs, depth + 1),
-        Ty::Closure { captures } => any(&mut captures.iter()),
+        Ty::Closure { captures, .. } => any(&mut captures.iter()),
         Ty::Adt { name, args } => {
             if let Some(def) = defs.adt(name) {
                 let fields: Vec<Ty> = def

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod heap;
 pub mod hover;
 pub mod incremental;
+pub mod infer;
 pub mod inlay;
 pub mod items;
 pub mod layout;

@@ -1416,7 +1416,7 @@ impl Walker<'_> {
         (
             Value {
                 heap,
-                ..Value::owning_nothing(Ty::Closure { captures })
+                ..Value::owning_nothing(Ty::Closure { id: 0, captures })
             },
             body.ty,
         )

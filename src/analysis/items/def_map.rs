@@ -24,7 +24,7 @@ pub enum Edition {
 }
 
 impl Edition {
-    pub fn from_str(text: &str) -> Option<Edition> {
+    pub fn from_year(text: &str) -> Option<Edition> {
         Some(match text {
             "2015" => Edition::E2015,
             "2018" => Edition::E2018,
@@ -236,8 +236,8 @@ pub struct DefData {
     pub module: ModuleId,
     pub name: String,
     pub kind: DefKind,
-    /// A name unique in the crate graph: the crate's name and the item's path
-    /// (`mycrate::parser::Token`); impls get `mycrate::parser::{impl#3}`.
+    /// A name unique in the crate graph: the item's absolute path (`::mycrate::parser::Token`),
+    /// which std's keys never start with; impls get `::mycrate::parser::{impl#3}`.
     pub key: String,
     /// The file, the module within it and the item within that module.
     pub source: (usize, usize, usize),
@@ -653,7 +653,7 @@ impl DefMap {
 
     /// `crate::a::b::Name`-style keys, unique in the graph; impls are numbered in their module.
     fn key_for(&self, module: ModuleId, name: &str, kind: DefKind) -> String {
-        let mut key = self.name.clone();
+        let mut key = format!("::{}", self.name);
         for segment in &self.module(module).path {
             key.push_str("::");
             key.push_str(segment);

@@ -212,7 +212,7 @@ impl<'a> TyLowerer<'a> {
             .collect();
         let text = bounds
             .iter()
-            .map(|bound| bound_text(bound))
+            .map(bound_text)
             .collect::<Vec<_>>()
             .join(" + ");
         Bounds { traits, text }

@@ -90,15 +90,15 @@ impl<'a> Scope<'a> {
                 return Some(res);
             }
         }
-        if ns == Namespace::Macros {
-            if let Some(res) = self.textual_macro(name) {
-                return Some(res);
-            }
+        if ns == Namespace::Macros
+            && let Some(res) = self.textual_macro(name)
+        {
+            return Some(res);
         }
-        if !map.no_std || ns == Namespace::Macros {
-            if let Some(def) = self.std.prelude(self.edition(), name) {
-                return Some(Res::Std(def));
-            }
+        if (!map.no_std || ns == Namespace::Macros)
+            && let Some(def) = self.std.prelude(self.edition(), name)
+        {
+            return Some(Res::Std(def));
         }
         None
     }
@@ -345,23 +345,26 @@ mod tests {
              pub fn f() {}\n",
         );
         let types = Namespace::Types;
-        assert_eq!(resolve(&graph, "", "Config", types), "demo::a::Config +0");
+        assert_eq!(resolve(&graph, "", "Config", types), "::demo::a::Config +0");
         assert_eq!(
             resolve(&graph, "", "b::Config", types),
-            "demo::b::Config +0"
+            "::demo::b::Config +0"
         );
-        assert_eq!(resolve(&graph, "b", "Config", types), "demo::b::Config +0");
+        assert_eq!(
+            resolve(&graph, "b", "Config", types),
+            "::demo::b::Config +0"
+        );
         assert_eq!(
             resolve(&graph, "a", "super::b::Config", types),
-            "demo::b::Config +0"
+            "::demo::b::Config +0"
         );
         assert_eq!(
             resolve(&graph, "a", "crate::Config", types),
-            "demo::a::Config +0"
+            "::demo::a::Config +0"
         );
         assert_eq!(
             resolve(&graph, "", "b::f", Namespace::Values),
-            "demo::b::f +0"
+            "::demo::b::f +0"
         );
     }
 
@@ -381,12 +384,12 @@ mod tests {
              pub use self::deep::Deep as Renamed;\n",
         );
         let types = Namespace::Types;
-        assert_eq!(resolve(&graph, "", "OnlyA", types), "demo::a::OnlyA +0");
+        assert_eq!(resolve(&graph, "", "OnlyA", types), "::demo::a::OnlyA +0");
         assert_eq!(resolve(&graph, "", "Shared", types), "Unknown +0");
         assert_eq!(resolve(&graph, "", "Private", types), "unresolved");
         assert_eq!(
             resolve(&graph, "", "Renamed", types),
-            "demo::c::deep::Deep +0"
+            "::demo::c::deep::Deep +0"
         );
     }
 
@@ -403,7 +406,7 @@ mod tests {
             resolve(&graph, "", "HashMap", types),
             "Std(Type(\"HashMap\")) +0"
         );
-        assert_eq!(resolve(&graph, "", "Vec", types), "demo::Vec +0");
+        assert_eq!(resolve(&graph, "", "Vec", types), "::demo::Vec +0");
         assert_eq!(resolve(&graph, "m", "Vec", types), "Std(Type(\"Vec\")) +0");
         assert_eq!(
             resolve(&graph, "", "Option::Some", Namespace::Values),
@@ -419,7 +422,7 @@ mod tests {
         );
         assert_eq!(
             resolve(&graph, "", "m::g", Namespace::Values),
-            "demo::m::g +0"
+            "::demo::m::g +0"
         );
     }
 

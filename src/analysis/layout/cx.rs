@@ -101,7 +101,7 @@ impl<'a> Cx<'a> {
             Ty::Ptr { pointee, .. } => self.pointer(pointee, false),
             Ty::FnPtr { .. } => Ok(scalar::pointer(target, true, Metadata::Thin)),
             Ty::FnItem(_) => Ok(scalar::zero_sized()),
-            Ty::Closure { captures } => self.place_fields(
+            Ty::Closure { captures, .. } => self.place_fields(
                 ty,
                 &numbered(captures),
                 default_repr(),

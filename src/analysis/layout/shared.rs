@@ -32,9 +32,10 @@ pub(super) fn is_shareable(ty: &Ty, defs: &TypeDefs) -> bool {
                 || defs.adt(name).is_none() && defs.alias(name).is_none();
             std_only && args.iter().all(|arg| is_shareable(arg, defs))
         }
-        Ty::Tuple(items) | Ty::Closure { captures: items } => {
-            items.iter().all(|item| is_shareable(item, defs))
-        }
+        Ty::Tuple(items)
+        | Ty::Closure {
+            captures: items, ..
+        } => items.iter().all(|item| is_shareable(item, defs)),
         Ty::Array(element, _) | Ty::Slice(element) => is_shareable(element, defs),
         Ty::Ref { pointee, .. } | Ty::Ptr { pointee, .. } => is_shareable(pointee, defs),
         // Function pointers are one pointer whatever their signature names.

@@ -135,8 +135,10 @@ pub enum Ty {
     },
     /// The zero-sized type of a named function item.
     FnItem(String),
-    /// A closure, laid out as the tuple of what it captures.
+    /// A closure, laid out as the tuple of what it captures; `id` tells closures of one body
+    /// apart (each is its own type).
     Closure {
+        id: u32,
         captures: Vec<Ty>,
     },
     /// A generic parameter not resolved to a concrete type.
@@ -232,7 +234,7 @@ impl Ty {
             Ty::FnPtr { params, ret } => {
                 params.iter().all(Ty::is_fully_known) && ret.is_fully_known()
             }
-            Ty::Closure { captures } => captures.iter().all(Ty::is_fully_known),
+            Ty::Closure { captures, .. } => captures.iter().all(Ty::is_fully_known),
             _ => true,
         }
     }
@@ -272,7 +274,8 @@ impl Ty {
                 params: list(params),
                 ret: Box::new(f(ret)),
             },
-            Ty::Closure { captures } => Ty::Closure {
+            Ty::Closure { id, captures } => Ty::Closure {
+                id: *id,
                 captures: list(captures),
             },
             Ty::Dyn(bounds) => Ty::Dyn(bounds.map_types(f)),
@@ -299,7 +302,7 @@ impl Ty {
                 children.extend(params.iter());
                 children.push(&**ret);
             }
-            Ty::Closure { captures } => children.extend(captures.iter()),
+            Ty::Closure { captures, .. } => children.extend(captures.iter()),
             Ty::Dyn(bounds) | Ty::Opaque(bounds) => {
                 for bound in &bounds.traits {
                     children.extend(bound.args.iter());
@@ -395,6 +398,16 @@ fn write_pointee(f: &mut fmt::Formatter<'_>, pointee: &Ty) -> fmt::Result {
     }
 }
 
+/// The name people write for a type key. The crates' items have absolute keys
+/// (`::demo::parser::Token`), shown by their last segment (`Token`); std's keys are already
+/// what people write (`Vec`, `io::Error`).
+pub fn display_name(key: &str) -> &str {
+    match key.strip_prefix("::") {
+        Some(path) => path.rsplit("::").next().unwrap_or(path),
+        None => key,
+    }
+}
+
 /// Types print as a person writes them, without module paths.
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -422,9 +435,9 @@ impl fmt::Display for Ty {
                 f.write_str(if *mutable { "*mut " } else { "*const " })?;
                 write_pointee(f, pointee)
             }
-            Ty::Adt { name, args } if args.is_empty() => f.write_str(name),
+            Ty::Adt { name, args } if args.is_empty() => f.write_str(display_name(name)),
             Ty::Adt { name, args } => {
-                write!(f, "{name}<")?;
+                write!(f, "{}<", display_name(name))?;
                 write_list(f, args)?;
                 f.write_str(">")
             }

@@ -1,0 +1,292 @@
+//! Macro calls in expressions and statements: std's macros are typed as their expansion is
+//! (`format!` is a `String`, `panic!` diverges, `write!` is the destination's `write_fmt`), the
+//! crate's `macro_rules!` macros by expanding them; anything else is unknown, never `()`.
+
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+
+use super::InferCtx;
+use super::pat::BindingMode;
+use crate::analysis::items::def_map::{Namespace, Res, StdDef};
+use crate::analysis::items::item_tree::path_ref;
+use crate::analysis::ty::{IntTy, Ty};
+
+/// The arguments of a macro call, as comma-separated expressions.
+fn comma_exprs(tokens: &proc_macro2::TokenStream) -> Option<Vec<syn::Expr>> {
+    let parsed = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone());
+    parsed.ok().map(|list| list.into_iter().collect())
+}
+
+/// What a macro path names, as far as typing it goes.
+enum MacroKind {
+    /// One of std's, by name.
+    Std(String),
+    /// One of the crate's `macro_rules!`.
+    Crate,
+    Unknown,
+}
+
+impl InferCtx<'_> {
+    pub(super) fn check_macro(&mut self, mac: &syn::Macro, expected: Option<&Ty>) -> Ty {
+        match self.macro_kind(&mac.path) {
+            MacroKind::Std(name) => self.check_std_macro(&name, &mac.tokens, expected),
+            MacroKind::Crate | MacroKind::Unknown => Ty::Unknown(None),
+        }
+    }
+
+    fn macro_kind(&self, path: &syn::Path) -> MacroKind {
+        let name = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        let resolved = self
+            .lowerer
+            .scope
+            .resolve_path(&path_ref(path), Namespace::Macros)
+            .map(|r| r.res);
+        match resolved {
+            Some(Res::Std(StdDef::Macro(std_name))) => MacroKind::Std(std_name),
+            Some(Res::Macro(..)) => MacroKind::Crate,
+            Some(_) => MacroKind::Unknown,
+            // std's macros are in every crate's prelude; the std table may not list them all.
+            None if is_std_macro(&name) => MacroKind::Std(name),
+            None => MacroKind::Unknown,
+        }
+    }
+
+    fn check_std_macro(
+        &mut self,
+        name: &str,
+        tokens: &proc_macro2::TokenStream,
+        expected: Option<&Ty>,
+    ) -> Ty {
+        let name = name.rsplit("::").next().unwrap_or(name);
+        match name {
+            "vec" => self.check_vec_macro(tokens, expected),
+            "format" => {
+                self.check_format_args(tokens, 0);
+                Ty::string()
+            }
+            "print" | "println" | "eprint" | "eprintln" => {
+                self.check_format_args(tokens, 0);
+                Ty::unit()
+            }
+            "write" | "writeln" => self.check_write_macro(tokens),
+            "panic" | "unreachable" | "todo" | "unimplemented" | "compile_error" => {
+                self.check_format_args(tokens, 0);
+                Ty::Never
+            }
+            "assert" | "debug_assert" => {
+                if let Some(args) = comma_exprs(tokens)
+                    && let Some(cond) = args.first()
+                {
+                    self.check_coerce(cond, &Ty::Bool);
+                    self.check_format_args_of(&args[1..]);
+                }
+                Ty::unit()
+            }
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => {
+                self.check_assert_eq(tokens);
+                Ty::unit()
+            }
+            "matches" => {
+                self.check_matches(tokens);
+                Ty::Bool
+            }
+            "dbg" => self.check_dbg(tokens),
+            "concat" | "stringify" | "file" | "module_path" | "env" | "include_str" => {
+                Ty::shared_ref(Ty::Str)
+            }
+            "line" | "column" => Ty::Int(IntTy::U32),
+            "cfg" => Ty::Bool,
+            "option_env" => Ty::adt("Option", vec![Ty::shared_ref(Ty::Str)]),
+            "format_args" | "const_format_args" => {
+                self.check_format_args(tokens, 0);
+                Ty::adt("Arguments", Vec::new())
+            }
+            "include_bytes" => Ty::shared_ref(Ty::Array(Box::new(Ty::Int(IntTy::U8)), None)),
+            "try" => match syn::parse2::<syn::Expr>(tokens.clone()) {
+                Ok(inner) => self.try_value(&inner),
+                Err(_) => Ty::Unknown(None),
+            },
+            _ => Ty::Unknown(None),
+        }
+    }
+
+    /// `vec![]`, `vec![a, b]`, `vec![x; n]`: a `Vec` of the elements' type.
+    fn check_vec_macro(&mut self, tokens: &proc_macro2::TokenStream, expected: Option<&Ty>) -> Ty {
+        let hint = match expected.map(|e| self.resolve(e)) {
+            Some(Ty::Adt { name, args }) if name == "Vec" => args.first().cloned(),
+            _ => None,
+        };
+        let element = hint.unwrap_or_else(|| self.new_var());
+        if let Ok(repeat) = syn::parse2::<syn::ExprRepeat>(quote::quote!([#tokens])) {
+            self.check_coerce(&repeat.expr, &element);
+            self.check_expr(&repeat.len, Some(&Ty::Int(IntTy::Usize)));
+            return Ty::vec_of(element);
+        }
+        match comma_exprs(tokens) {
+            Some(items) => {
+                for item in &items {
+                    self.check_coerce(item, &element);
+                }
+                Ty::vec_of(element)
+            }
+            None => Ty::Unknown(None),
+        }
+    }
+
+    /// A format macro's arguments after `skip` leading ones and the format string.
+    fn check_format_args(&mut self, tokens: &proc_macro2::TokenStream, skip: usize) {
+        if let Some(args) = comma_exprs(tokens) {
+            let rest = args.get(skip + 1..).unwrap_or_default();
+            self.check_format_args_of(rest);
+        }
+    }
+
+    fn check_format_args_of(&mut self, args: &[syn::Expr]) {
+        for arg in args {
+            match arg {
+                // `name = value`.
+                syn::Expr::Assign(assign) => {
+                    self.check_expr(&assign.right, None);
+                }
+                other => {
+                    self.check_expr(other, None);
+                }
+            }
+        }
+    }
+
+    /// `write!(dst, ..)` is `dst.write_fmt(format_args!(..))`.
+    fn check_write_macro(&mut self, tokens: &proc_macro2::TokenStream) -> Ty {
+        let Some(args) = comma_exprs(tokens) else {
+            return Ty::Unknown(None);
+        };
+        let Some(dst) = args.first() else {
+            return Ty::Unknown(None);
+        };
+        let dst_ty = self.check_expr(dst, None);
+        self.check_format_args_of(args.get(2..).unwrap_or_default());
+        match self.lookup_method(&dst_ty, "write_fmt") {
+            Some(pick) => {
+                let generics = pick.sig.generics.clone();
+                let given: Vec<(String, Ty)> = pick.subst.clone().into_iter().collect();
+                let subst = self.fresh_substitution(&generics, &given);
+                let (_, ret) = self.instantiate_sig(&pick.sig, &subst, pick.trait_key.as_deref());
+                ret
+            }
+            None => Ty::Unknown(None),
+        }
+    }
+
+    fn check_assert_eq(&mut self, tokens: &proc_macro2::TokenStream) {
+        let Some(args) = comma_exprs(tokens) else {
+            return;
+        };
+        let (Some(left), Some(right)) = (args.first(), args.get(1)) else {
+            return;
+        };
+        let left_ty = self.check_expr(left, None);
+        let right_ty = self.check_expr(right, Some(&left_ty));
+        let (l, r) = (self.shallow(&left_ty), self.shallow(&right_ty));
+        let numeric = super::expr::is_builtin_numeric(&l) && super::expr::is_builtin_numeric(&r);
+        if numeric || matches!(l, Ty::Infer(_)) || matches!(r, Ty::Infer(_)) {
+            self.unify(&left_ty, &right_ty);
+        }
+        self.check_format_args_of(args.get(2..).unwrap_or_default());
+    }
+
+    /// `matches!(expr, pattern if guard)`.
+    fn check_matches(&mut self, tokens: &proc_macro2::TokenStream) {
+        let parser = |input: syn::parse::ParseStream<'_>| {
+            let expr: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+            let guard = if input.peek(syn::Token![if]) {
+                input.parse::<syn::Token![if]>()?;
+                Some(input.parse::<syn::Expr>()?)
+            } else {
+                None
+            };
+            let _ = input.parse::<Option<syn::Token![,]>>();
+            Ok((expr, pat, guard))
+        };
+        let Ok((expr, pat, guard)) = parser.parse2(tokens.clone()) else {
+            return;
+        };
+        let scrutinee = self.check_expr(&expr, None);
+        self.scoped(|cx| {
+            cx.check_pat(&pat, &scrutinee, BindingMode::Move);
+            if let Some(guard) = &guard {
+                cx.check_coerce(guard, &Ty::Bool);
+            }
+        });
+    }
+
+    /// `dbg!(x)` is `x`; several arguments make a tuple; none is `()`.
+    fn check_dbg(&mut self, tokens: &proc_macro2::TokenStream) -> Ty {
+        let Some(args) = comma_exprs(tokens) else {
+            return Ty::Unknown(None);
+        };
+        let mut types: Vec<Ty> = args.iter().map(|arg| self.check_expr(arg, None)).collect();
+        match types.len() {
+            0 => Ty::unit(),
+            1 => types.remove(0),
+            _ => Ty::Tuple(types),
+        }
+    }
+
+    /// `try!(e)`: what `e?` gives.
+    fn try_value(&mut self, inner: &syn::Expr) -> Ty {
+        let ty = self.check_expr(inner, None);
+        match self.resolve(&ty) {
+            Ty::Adt { name, args } if name == "Result" || name == "Option" => {
+                args.first().cloned().unwrap_or(Ty::Unknown(None))
+            }
+            _ => Ty::Unknown(None),
+        }
+    }
+}
+
+/// std's macros, which every crate can call unimported.
+fn is_std_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "vec"
+            | "format"
+            | "print"
+            | "println"
+            | "eprint"
+            | "eprintln"
+            | "write"
+            | "writeln"
+            | "panic"
+            | "unreachable"
+            | "todo"
+            | "unimplemented"
+            | "compile_error"
+            | "assert"
+            | "debug_assert"
+            | "assert_eq"
+            | "assert_ne"
+            | "debug_assert_eq"
+            | "debug_assert_ne"
+            | "matches"
+            | "dbg"
+            | "concat"
+            | "stringify"
+            | "file"
+            | "module_path"
+            | "env"
+            | "include_str"
+            | "line"
+            | "column"
+            | "cfg"
+            | "option_env"
+            | "format_args"
+            | "include_bytes"
+            | "try"
+    )
+}

@@ -1,0 +1,397 @@
+//! Method calls: the receiver is dereferenced step by step (references, `Box`, `Deref` impls, an
+//! array's unsizing to a slice); at each step the method is looked for by value, then behind
+//! `&`, then behind `&mut`, among inherent impls first and then the traits in scope, as rustc
+//! probes. A call that matches nothing, or matches several traits, is unknown.
+
+use std::collections::HashMap;
+
+use super::InferCtx;
+use super::traits::{Holds, substitute};
+use crate::analysis::items::def_map::{Res, StdDef};
+use crate::analysis::ty::{FnSig, Receiver, TraitRef, Ty};
+
+/// How many dereferences a receiver may go through.
+const MAX_AUTODEREF: usize = 12;
+
+/// std's prelude traits, whose methods are in scope everywhere.
+const PRELUDE_TRAITS: &[&str] = &[
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "Clone",
+    "ToOwned",
+    "ToString",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "Default",
+    "PartialEq",
+    "PartialOrd",
+    "Ord",
+    "Eq",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "FromIterator",
+    "TryFrom",
+    "TryInto",
+];
+
+/// The method a call resolved to, before its signature is instantiated.
+#[derive(Clone, Debug)]
+pub(super) struct MethodPick {
+    pub sig: FnSig,
+    /// The type whose method it is (the autoderef step), before autoref.
+    pub self_ty: Ty,
+    /// The substitution of the impl's generics (inherent) or of `Self` and the trait's
+    /// generics (trait methods).
+    pub subst: HashMap<String, Ty>,
+    pub trait_key: Option<String>,
+}
+
+/// How the receiver is taken at a step: as it is, or behind `&`/`&mut`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Autoref {
+    None,
+    Shared,
+    Mut,
+}
+
+impl InferCtx<'_> {
+    pub(super) fn check_method_call(
+        &mut self,
+        call: &syn::ExprMethodCall,
+        expected: Option<&Ty>,
+    ) -> Ty {
+        let receiver = self.check_expr(&call.receiver, None);
+        let name = crate::analysis::items::item_tree::unraw(&call.method);
+        let turbofish = self.turbofish_args(call.turbofish.as_ref());
+        let Some(pick) = self.lookup_method(&receiver, &name) else {
+            // A method memlens cannot see may constrain its receiver and arguments any way.
+            self.poison(&receiver);
+            for arg in &call.args {
+                let ty = self.check_expr(arg, None);
+                self.poison(&ty);
+            }
+            return Ty::Unknown(None);
+        };
+        let mut subst = pick.subst.clone();
+        let own: Vec<String> = pick.sig.own_type_params().map(|p| p.name.clone()).collect();
+        for (param, arg) in own.iter().zip(turbofish) {
+            subst.insert(param.clone(), arg);
+        }
+        let subst = {
+            let generics = pick.sig.generics.clone();
+            let given: Vec<(String, Ty)> = subst.into_iter().collect();
+            self.fresh_substitution(&generics, &given)
+        };
+        let (params, ret) = self.instantiate_sig(&pick.sig, &subst, pick.trait_key.as_deref());
+        if let Some(expected) = expected {
+            // The expected type informs the return type before the arguments are checked, as
+            // rustc's expectation does (`let v: Vec<u8> = it.collect();`).
+            let snapshot = self.table.snapshot();
+            if !self.table.unify(&ret, expected) {
+                self.table.rollback(snapshot);
+            }
+        }
+        self.check_args(&call.args, &params);
+        self.methods.insert(
+            super::expr_key(&syn::Expr::MethodCall(call.clone())),
+            super::MethodCallee {
+                name,
+                self_ty: pick.self_ty.clone(),
+                trait_key: pick.trait_key.clone(),
+            },
+        );
+        ret
+    }
+
+    /// Checks call arguments against parameter types (coercion sites); extra arguments of a
+    /// mismatched arity are checked without expectation.
+    pub(super) fn check_args(
+        &mut self,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        params: &[Ty],
+    ) {
+        for (index, arg) in args.iter().enumerate() {
+            match params.get(index) {
+                Some(param) if args.len() == params.len() => {
+                    self.check_coerce(arg, param);
+                }
+                _ => {
+                    self.check_expr(arg, None);
+                }
+            }
+        }
+        self.select_obligations_quietly();
+    }
+
+    /// Turbofish arguments: `collect::<Vec<_>>()`.
+    pub(super) fn turbofish_args(
+        &mut self,
+        turbofish: Option<&syn::AngleBracketedGenericArguments>,
+    ) -> Vec<Ty> {
+        let Some(turbofish) = turbofish else {
+            return Vec::new();
+        };
+        turbofish
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(self.lower_annotation(ty)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Finds the method `name` for a receiver of type `receiver`.
+    pub(super) fn lookup_method(&mut self, receiver: &Ty, name: &str) -> Option<MethodPick> {
+        let steps = self.autoderef_steps(receiver);
+        for step in &steps {
+            for autoref in [Autoref::None, Autoref::Shared, Autoref::Mut] {
+                if let Some(pick) = self.inherent_pick(step, autoref, name) {
+                    return Some(pick);
+                }
+                match self.trait_pick(step, autoref, name) {
+                    TraitPick::Found(pick) => return Some(*pick),
+                    TraitPick::Ambiguous => return None,
+                    TraitPick::None => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// The receiver and what it dereferences to, in order; an array also unsizes to a slice.
+    pub(super) fn autoderef_steps(&mut self, receiver: &Ty) -> Vec<Ty> {
+        let mut steps = Vec::new();
+        let mut current = self.resolve(receiver);
+        for _ in 0..MAX_AUTODEREF {
+            if matches!(current, Ty::Infer(_) | Ty::Unknown(_)) {
+                break;
+            }
+            steps.push(current.clone());
+            match self.deref_once(&current) {
+                Some(next) => current = self.resolve(&next),
+                None => break,
+            }
+        }
+        if let Some(Ty::Array(element, _)) = steps.last() {
+            let slice = Ty::Slice(element.clone());
+            steps.push(slice);
+        }
+        steps
+    }
+
+    /// `*ty`: a reference's or `Box`'s pointee, or a `Deref` impl's `Target`.
+    pub(super) fn deref_once(&mut self, ty: &Ty) -> Option<Ty> {
+        match self.shallow(ty) {
+            Ty::Ref { pointee, .. } | Ty::Ptr { pointee, .. } => Some(*pointee),
+            Ty::Adt { name, args } if name == "Box" => args.first().cloned(),
+            Ty::Infer(_) | Ty::Unknown(_) | Ty::Param(_) => None,
+            other => {
+                let target =
+                    self.try_project(&other, &TraitRef::new("Deref", Vec::new()), "Target")?;
+                (!target.is_unknown()).then_some(target)
+            }
+        }
+    }
+
+    /// An inherent method of the step's type that takes `self` the way `autoref` gives it.
+    fn inherent_pick(&mut self, step: &Ty, autoref: Autoref, name: &str) -> Option<MethodPick> {
+        let head = step.head()?;
+        let impls = self.world.inherent_impls(&head);
+        for imp in impls {
+            let Some(method) = imp.method(name) else {
+                continue;
+            };
+            if !method.stable || !receiver_fits(method.sig.receiver.as_ref(), autoref) {
+                continue;
+            }
+            let snapshot = self.table.snapshot();
+            let subst = self.fresh_substitution(&imp.generics, &[]);
+            let impl_self = substitute(&imp.self_ty, &subst);
+            if !self.table.unify(&impl_self, step) {
+                self.table.rollback(snapshot);
+                continue;
+            }
+            return Some(MethodPick {
+                sig: method.sig.clone(),
+                self_ty: step.clone(),
+                subst,
+                trait_key: None,
+            });
+        }
+        None
+    }
+
+    /// A trait method: the traits in scope (and the step's own bounds) that have the method and
+    /// that the step's type may implement.
+    fn trait_pick(&mut self, step: &Ty, autoref: Autoref, name: &str) -> TraitPick {
+        let mut found: Vec<(String, Holds)> = Vec::new();
+        for key in self.candidate_traits(step) {
+            let Some(data) = self.world.trait_data(&key) else {
+                continue;
+            };
+            let Some(method) = data.method(name) else {
+                continue;
+            };
+            if !method.stable || !receiver_fits(method.sig.receiver.as_ref(), autoref) {
+                continue;
+            }
+            let args: Vec<Ty> = data
+                .generics
+                .iter()
+                .filter(|p| p.is_type())
+                .map(|_| self.new_var())
+                .collect();
+            let holds = self.holds(step, &TraitRef::new(&key, args), 3);
+            if holds != Holds::No && !found.iter().any(|(k, _)| *k == key) {
+                found.push((key, holds));
+            }
+        }
+        let sure: Vec<&(String, Holds)> = found.iter().filter(|(_, h)| *h == Holds::Yes).collect();
+        let chosen = match (found.as_slice(), sure.as_slice()) {
+            ([], _) => return TraitPick::None,
+            ([only], _) => only.0.clone(),
+            (_, [only]) => only.0.clone(),
+            _ => return TraitPick::Ambiguous,
+        };
+        match self.trait_method_pick(step, &chosen, name) {
+            Some(pick) => TraitPick::Found(Box::new(pick)),
+            None => TraitPick::None,
+        }
+    }
+
+    /// Instantiates trait `key`'s method `name` for `Self = step`, with an obligation that the
+    /// step implements the trait (whose impl then fixes the trait's parameters).
+    pub(super) fn trait_method_pick(
+        &mut self,
+        step: &Ty,
+        key: &str,
+        name: &str,
+    ) -> Option<MethodPick> {
+        let data = self.world.trait_data(key)?;
+        let method = data.method(name)?;
+        let mut subst = HashMap::new();
+        subst.insert("Self".to_string(), step.clone());
+        let mut args = Vec::new();
+        for param in data.generics.iter().filter(|p| p.is_type()) {
+            let var = self.new_var();
+            args.push(var.clone());
+            subst.insert(param.name.clone(), var);
+        }
+        self.add_predicate(step.clone(), TraitRef::new(key, args));
+        Some(MethodPick {
+            sig: method.sig.clone(),
+            self_ty: step.clone(),
+            subst,
+            trait_key: Some(key.to_string()),
+        })
+    }
+
+    /// The traits whose methods a value of this type may call: its bounds (for parameters,
+    /// `impl Trait` and `dyn Trait`, with their supertraits), std's prelude, and the traits
+    /// imported in the body's module.
+    pub(super) fn candidate_traits_pub(&self, step: &Ty) -> Vec<String> {
+        self.candidate_traits(step)
+    }
+
+    fn candidate_traits(&self, step: &Ty) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        let push = |key: String, keys: &mut Vec<String>| {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        };
+        match step {
+            Ty::Param(_) => {
+                for predicate in &self.predicates {
+                    if predicate.subject == *step {
+                        for key in self.with_supertraits(&predicate.bound.key) {
+                            push(key, &mut keys);
+                        }
+                    }
+                }
+            }
+            Ty::Opaque(bounds) | Ty::Dyn(bounds) => {
+                for bound in &bounds.traits {
+                    for key in self.with_supertraits(&bound.key) {
+                        push(key, &mut keys);
+                    }
+                }
+            }
+            _ => {}
+        }
+        for key in PRELUDE_TRAITS {
+            push((*key).to_string(), &mut keys);
+        }
+        for key in self.traits_in_scope() {
+            push(key, &mut keys);
+        }
+        keys
+    }
+
+    fn with_supertraits(&self, key: &str) -> Vec<String> {
+        let mut all = vec![key.to_string()];
+        let mut index = 0;
+        while index < all.len() && all.len() < 64 {
+            if let Some(data) = self.world.trait_data(&all[index]) {
+                for sup in &data.supertraits {
+                    if !all.contains(&sup.key) {
+                        all.push(sup.key.clone());
+                    }
+                }
+            }
+            index += 1;
+        }
+        all
+    }
+
+    /// Traits named or imported in the body's module and its blocks.
+    fn traits_in_scope(&self) -> Vec<String> {
+        let scope = &self.lowerer.scope;
+        let Some(map) = scope.def_map() else {
+            return Vec::new();
+        };
+        let module = map.module(scope.module);
+        let mut keys = Vec::new();
+        let blocks = scope.blocks.iter().flat_map(|b| b.traits());
+        for res in module.scope.traits().chain(blocks) {
+            match res {
+                Res::Def(def) => {
+                    if let Some(data) = self.world.graph.def(*def)
+                        && data.kind == crate::analysis::items::def_map::DefKind::Trait
+                    {
+                        keys.push(data.key.clone());
+                    }
+                }
+                Res::Std(StdDef::Type(key)) if self.world.std.trait_data(key).is_some() => {
+                    keys.push(key.clone())
+                }
+                _ => {}
+            }
+        }
+        keys
+    }
+}
+
+enum TraitPick {
+    Found(Box<MethodPick>),
+    Ambiguous,
+    None,
+}
+
+/// Whether a method taking `self` as `receiver` can be called on a receiver taken as `autoref`.
+fn receiver_fits(receiver: Option<&Receiver>, autoref: Autoref) -> bool {
+    matches!(
+        (receiver, autoref),
+        (Some(Receiver::Value), Autoref::None)
+            | (Some(Receiver::Ref), Autoref::Shared)
+            | (Some(Receiver::RefMut), Autoref::Mut)
+    )
+}

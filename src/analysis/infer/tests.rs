@@ -1,0 +1,403 @@
+//! Fixture tests of body inference: every binding of a fixture's functions with its type.
+
+use std::sync::Arc;
+
+use expect_test::{Expect, expect};
+
+use super::world::World;
+use super::{BodyInput, infer_body};
+use crate::analysis::defs::{AdtDef, AliasDef};
+use crate::analysis::items::cfg::CfgOptions;
+use crate::analysis::items::def_map::{
+    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, Edition, StdDef, StdPaths,
+};
+use crate::analysis::items::item_tree::{FileItems, ItemKind, fn_item};
+use crate::analysis::items::lower::{Lowered, TyLowerer};
+use crate::analysis::items::resolve::Scope;
+use crate::analysis::items::std_items::StdItems;
+use crate::analysis::target::Target;
+use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
+
+/// A std with nothing in it: fixtures define what they use.
+pub(crate) struct NoStd;
+
+impl StdPaths for NoStd {
+    fn resolve(&self, _: &[&str]) -> Option<StdDef> {
+        None
+    }
+    fn prelude(&self, _: Edition, _: &str) -> Option<StdDef> {
+        None
+    }
+    fn module_names(&self, _: &[&str]) -> Vec<(String, StdDef)> {
+        Vec::new()
+    }
+    fn variant(&self, _: &str, _: &str) -> Option<StdDef> {
+        None
+    }
+}
+
+impl StdItems for NoStd {
+    fn adt(&self, _: &str) -> Option<&AdtDef> {
+        None
+    }
+    fn alias(&self, _: &str) -> Option<&AliasDef> {
+        None
+    }
+    fn trait_data(&self, _: &str) -> Option<&TraitData> {
+        None
+    }
+    fn inherent_impls(&self, _: &TyHead) -> Vec<&ImplData> {
+        Vec::new()
+    }
+    fn trait_impls(&self, _: &str) -> Vec<&ImplData> {
+        Vec::new()
+    }
+    fn fn_sig(&self, _: &str) -> Option<&FnSig> {
+        None
+    }
+    fn value_ty(&self, _: &str) -> Option<&Ty> {
+        None
+    }
+    fn macro_body(&self, _: &str) -> Option<&str> {
+        None
+    }
+    fn is_builtin_macro(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// Infers every free function and method of a one-file crate and lists each binding with its
+/// type, in source order.
+pub(crate) fn bindings_of(text: &str, std: &dyn StdItems) -> String {
+    let file = syn::parse_file(text).expect("fixture parses");
+    let items = FileItems::lower(file.items.iter().map(|item| (item, 0)));
+    let cfg = CfgOptions::for_build(&Target::X86_64_LINUX, &[], false);
+    let input = CrateInput {
+        name: "demo".into(),
+        edition: Edition::E2021,
+        files: vec![CrateFile {
+            module_path: Vec::new(),
+            items: Arc::new(items),
+        }],
+        cfg: &cfg,
+        deps: Vec::new(),
+    };
+    let mut graph = CrateGraph::default();
+    let map = DefMap::build(input, CrateId(0), &graph, std);
+    graph.crates.push(Arc::new(map));
+    let world = World::new(&graph, std);
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for item in &file.items {
+        for (sig, body, self_ty, impl_generics) in functions_of(item, &world) {
+            let scope = Scope::new(&graph, CrateId(0), DefMap::ROOT, std);
+            let mut lowerer = TyLowerer::new(scope, std);
+            if let Some(generics) = &impl_generics {
+                lowerer = lowerer.with_generics(generics);
+            }
+            if let Some(self_ty) = self_ty {
+                lowerer = lowerer.with_self(self_ty);
+            }
+            let item_sig = fn_item(sig, true);
+            let lowerer = lowerer.with_generics(&item_sig.generics);
+            let lowered = lowerer.fn_sig(&item_sig, &[], 0);
+            let predicates = lowered.predicates.clone();
+            let result = infer_body(BodyInput {
+                world: &world,
+                lowerer,
+                syntax: sig,
+                sig: &lowered,
+                predicates,
+                body,
+            });
+            for (offset, ty) in result.bindings {
+                let name = name_at(text, offset);
+                found.push((offset, format!("{name}: {ty}")));
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, line)| line + "\n").collect()
+}
+
+type FnParts<'f> = (
+    &'f syn::Signature,
+    &'f syn::Block,
+    Option<Ty>,
+    Option<crate::analysis::items::item_tree::GenericsRef>,
+);
+
+/// The functions of an item with a body: a free function, or an impl's methods with the impl's
+/// `Self` type.
+fn functions_of<'f>(item: &'f syn::Item, world: &World<'_>) -> Vec<FnParts<'f>> {
+    match item {
+        syn::Item::Fn(function) => vec![(&function.sig, &*function.block, None, None)],
+        syn::Item::Impl(block) => {
+            let self_ty = impl_self_ty(block, world);
+            let generics = crate::analysis::items::item_tree::generics_ref(&block.generics);
+            block
+                .items
+                .iter()
+                .filter_map(|impl_item| match impl_item {
+                    syn::ImplItem::Fn(method) => Some((
+                        &method.sig,
+                        &method.block,
+                        self_ty.clone(),
+                        Some(generics.clone()),
+                    )),
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The lowered self type of the first impl in the crate with the same written self type.
+fn impl_self_ty(block: &syn::ItemImpl, world: &World<'_>) -> Option<Ty> {
+    let written = crate::analysis::items::item_tree::type_ref(&block.self_ty);
+    let map = world.graph.crate_map(CrateId(0))?;
+    map.defs.iter().enumerate().find_map(|(index, def)| {
+        if def.kind != DefKind::Impl {
+            return None;
+        }
+        let item = map.item(def)?;
+        let ItemKind::Impl(imp) = &item.kind else {
+            return None;
+        };
+        if imp.self_ty != written {
+            return None;
+        }
+        let id = crate::analysis::items::def_map::DefId {
+            krate: CrateId(0),
+            index: index as u32,
+        };
+        match world.lowered(id) {
+            Lowered::Impl(data) => Some(data.self_ty.clone()),
+            _ => None,
+        }
+    })
+}
+
+fn name_at(text: &str, offset: usize) -> String {
+    text[offset..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+fn check(text: &str, expect: Expect) {
+    expect.assert_eq(&bindings_of(text, &NoStd));
+}
+
+#[test]
+fn literals_fall_back_only_when_unconstrained() {
+    check(
+        r#"
+fn takes(x: u8) {}
+fn f() {
+    let a = 1;
+    let b = 2;
+    takes(b);
+    let c = 1.5;
+    let d: u64 = 7;
+    let e = d + 1;
+    let mut pos = 0;
+    let arr: [u16; 3] = [0; 3];
+    pos = arr[0];
+}
+"#,
+        expect![[r#"
+            x: u8
+            a: i32
+            b: u8
+            c: f64
+            d: u64
+            e: u64
+            pos: u16
+            arr: [u16; 3]
+        "#]],
+    );
+}
+
+#[test]
+fn structs_enums_and_methods_of_the_crate() {
+    check(
+        r#"
+struct Point { x: i64, y: i64 }
+enum Shape { Dot(Point), Circle { center: Point, radius: f32 }, Empty }
+impl Point {
+    fn new(x: i64, y: i64) -> Self { Point { x, y } }
+    fn norm(&self) -> u32 { 0 }
+    fn mirrored(self) -> Point { Point { x: self.y, y: self.x } }
+}
+fn f() {
+    let p = Point::new(1, 2);
+    let n = p.norm();
+    let q = p.mirrored();
+    let s = Shape::Dot(q);
+    let c = Shape::Circle { center: Point::new(0, 0), radius: 1.0 };
+    let e = Shape::Empty;
+    let x = c;
+    match s {
+        Shape::Dot(inner) => { let px = inner.x; }
+        Shape::Circle { center, radius } => {}
+        Shape::Empty => {}
+    }
+}
+"#,
+        expect![[r#"
+            x: i64
+            y: i64
+            self: &Point
+            self: Point
+            p: Point
+            n: u32
+            q: Point
+            s: Shape
+            c: Shape
+            e: Shape
+            x: Shape
+            inner: Point
+            px: i64
+            center: Point
+            radius: f32
+        "#]],
+    );
+}
+
+#[test]
+fn generics_are_instantiated_from_arguments_and_expectations() {
+    check(
+        r#"
+struct Wrap<T> { value: T }
+impl<T> Wrap<T> {
+    fn new(value: T) -> Wrap<T> { Wrap { value } }
+    fn get(&self) -> &T { &self.value }
+}
+fn pick<A, B>(a: A, b: B) -> (B, A) { (b, a) }
+fn f() {
+    let w = Wrap::new(5u8);
+    let v = w.get();
+    let t = pick(true, 'c');
+    let lit = Wrap::new(3);
+    let fixed: Wrap<i16> = lit;
+    let by_turbofish = Wrap::<u32>::new(1);
+}
+"#,
+        expect![[r#"
+            value: T
+            self: &Wrap<T>
+            a: A
+            b: B
+            w: Wrap<u8>
+            v: &u8
+            t: (char, bool)
+            lit: Wrap<i16>
+            fixed: Wrap<i16>
+            by_turbofish: Wrap<u32>
+        "#]],
+    );
+}
+
+#[test]
+fn traits_impls_and_associated_types() {
+    check(
+        r#"
+trait Shape { type Unit; fn area(&self) -> Self::Unit; }
+struct Square(u32);
+impl Shape for Square { type Unit = u64; fn area(&self) -> u64 { 0 } }
+trait Named { fn name(&self) -> bool { true } }
+impl Named for Square {}
+fn generic<S: Shape>(s: &S) -> S::Unit { s.area() }
+fn f() {
+    let sq = Square(3);
+    let a = sq.area();
+    let n = sq.name();
+    let g = generic(&sq);
+    let Square(side) = sq;
+}
+"#,
+        expect![[r#"
+            self: &Square
+            s: &S
+            sq: Square
+            a: u64
+            n: bool
+            g: u64
+            side: u32
+        "#]],
+    );
+}
+
+#[test]
+fn diverging_arms_and_unknown_calls_stay_honest() {
+    check(
+        r#"
+fn f(flag: bool) -> u8 {
+    let a = match flag { true => { return 1; } false => 7u16 };
+    let b = if flag { 3 } else { panic!() };
+    let c = unknown_function(b);
+    let d = c.method();
+    let mut total = 0;
+    total += unknown_function(0);
+    let e = loop { break 5u64; };
+    0
+}
+"#,
+        expect![[r#"
+            flag: bool
+            a: u16
+            b: _
+            c: _
+            d: _
+            total: _
+            e: u64
+        "#]],
+    );
+}
+
+#[test]
+fn closures_take_their_types_from_use() {
+    check(
+        r#"
+fn apply<F: Fn(u8) -> u16>(f: F) -> u16 { f(1) }
+fn f() {
+    let plain = |x: u32| x + 1;
+    let r = plain(4);
+    let through = apply(|y| 2);
+    let outer = 5u8;
+    let captures = || outer;
+}
+"#,
+        expect![[r#"
+            f: F
+            plain: {closure}
+            x: u32
+            r: u32
+            through: u16
+            y: _
+            outer: u8
+            captures: {closure}
+        "#]],
+    );
+}
+
+#[test]
+fn same_names_in_modules_are_told_apart() {
+    check(
+        r#"
+mod a { pub struct Config { pub small: u8 } pub fn make() -> Config { Config { small: 1 } } }
+mod b { pub struct Config { pub big: u64 } }
+fn f() {
+    let x = a::make();
+    let y = b::Config { big: 1 };
+    let z = y.big;
+}
+"#,
+        expect![[r#"
+            x: Config
+            y: Config
+            z: u64
+        "#]],
+    );
+}
