@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::crate_index::CrateIndex;
 use crate::analysis::incremental::{Analyzer, CrateFile};
+use crate::analysis::items::package::PackageInfo;
 use crate::analysis::{FileAnalysis, Target};
 
 /// The packages seen so far, each indexed once: for analysing files one after another.
@@ -60,7 +61,17 @@ pub fn unread_index(dir: &Path) -> CrateIndex {
     ] {
         roots.extend(rust_files_in(&targets));
     }
-    CrateIndex::with_roots(roots, package_name(dir))
+    let package = read_package(dir);
+    CrateIndex::with_roots(roots, package.lib_name.clone()).with_package(package)
+}
+
+/// What the package's `Cargo.toml` says; a manifest that cannot be read or parsed gives a
+/// package named after nothing in particular, edition 2015 as Cargo assumes.
+pub fn read_package(dir: &Path) -> PackageInfo {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| PackageInfo::from_manifest(&text))
+        .unwrap_or_else(PackageInfo::standalone)
 }
 
 /// The `.rs` files directly in `dir`, sorted.
@@ -86,25 +97,4 @@ pub fn read_index(dir: &Path) -> CrateIndex {
 /// A source file's text, if it can be read as UTF-8.
 pub fn read_file(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
-}
-
-/// The library's crate name: `[lib] name`, else `[package] name` with `-` as `_`. A line scan,
-/// not a TOML parser: the name is only needed to resolve `use my_crate::...` in binaries, and
-/// an unusual manifest just leaves those imports to the by-name lookup.
-fn package_name(dir: &Path) -> Option<String> {
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-    let name_in = |section: &str| {
-        let mut inside = false;
-        manifest.lines().find_map(|line| {
-            let line = line.trim();
-            if line.starts_with('[') {
-                inside = line == section;
-                return None;
-            }
-            let value = line.strip_prefix("name")?.trim_start().strip_prefix('=')?;
-            let quoted = value.trim().strip_prefix('"')?.split('"').next()?;
-            inside.then(|| quoted.replace('-', "_"))
-        })
-    };
-    name_in("[lib]").or_else(|| name_in("[package]"))
 }

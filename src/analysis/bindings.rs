@@ -9,8 +9,10 @@ use super::heap::Heap;
 use super::lower::{self, LowerCtx};
 use super::mutations::Frame;
 use super::symbols::Symbols;
+use super::infer::InferenceResult;
 use super::target::Target;
 use super::ty::Ty;
+use super::typed_body::{Container, CrateContext};
 use super::values::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -159,6 +161,12 @@ pub struct Walker<'a> {
     pub(super) frames: Vec<Frame>,
     /// The function whose body is being walked, as an index into `out.functions`.
     current_function: Option<usize>,
+    /// The crate the file is in: inference gives every binding and expression its type.
+    pub(super) context: Option<&'a CrateContext>,
+    /// The inline modules around the item being walked.
+    inline: Vec<String>,
+    /// What inference found in the function being walked.
+    pub(super) inferred: Option<InferenceResult>,
 }
 
 impl<'a> Walker<'a> {
@@ -175,6 +183,17 @@ impl<'a> Walker<'a> {
             out: Collected::default(),
             frames: Vec::new(),
             current_function: None,
+            context: None,
+            inline: Vec::new(),
+            inferred: None,
+        }
+    }
+
+    /// The walker with the crate the file is in, whose inference decides every type.
+    pub fn with_context(self, context: &'a CrateContext) -> Self {
+        Walker {
+            context: Some(context),
+            ..self
         }
     }
 
@@ -247,13 +266,14 @@ impl<'a> Walker<'a> {
 
     fn walk_item(&mut self, item: &syn::Item) {
         match item {
-            syn::Item::Fn(function) => self.walk_fn(&function.sig, Some(&function.block)),
+            syn::Item::Fn(function) => self.walk_fn(&function.sig, Some(&function.block), None),
             syn::Item::Impl(block) => self.walk_impl(block),
             syn::Item::Trait(tr) => {
                 let saved = self.enter_type_scope(Ty::Unknown(Some("Self".into())), &tr.generics);
                 for trait_item in &tr.items {
                     if let syn::TraitItem::Fn(method) = trait_item {
-                        self.walk_fn(&method.sig, method.default.as_ref());
+                        let container = Some(Container::Trait(tr));
+                        self.walk_fn(&method.sig, method.default.as_ref(), container);
                     }
                 }
                 self.leave_type_scope(saved);
@@ -264,9 +284,11 @@ impl<'a> Walker<'a> {
                 self.walk_constant(&item.ident, ty, &item.expr);
             }
             syn::Item::Mod(module) => {
+                self.inline.push(module.ident.to_string());
                 for inner in module.content.iter().flat_map(|(_, items)| items) {
                     self.walk_item(inner);
                 }
+                self.inline.pop();
             }
             syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Union(_) => {
                 self.mention_definition(item);
@@ -359,7 +381,9 @@ impl<'a> Walker<'a> {
         let saved = self.enter_type_scope(self_ty, &block.generics);
         for impl_item in &block.items {
             match impl_item {
-                syn::ImplItem::Fn(method) => self.walk_fn(&method.sig, Some(&method.block)),
+                syn::ImplItem::Fn(method) => {
+                    self.walk_fn(&method.sig, Some(&method.block), Some(Container::Impl(block)))
+                }
                 syn::ImplItem::Const(constant) => {
                     let ty = self.written_ty(&constant.ty);
                     self.walk_constant(&constant.ident, ty, &constant.expr);
@@ -388,7 +412,25 @@ impl<'a> Walker<'a> {
         self.out.bindings[index].literal_text_bytes = str_literal_len(expr);
     }
 
-    fn walk_fn(&mut self, sig: &syn::Signature, body: Option<&syn::Block>) {
+    fn walk_fn(
+        &mut self,
+        sig: &syn::Signature,
+        body: Option<&syn::Block>,
+        container: Option<Container<'_>>,
+    ) {
+        let inferred = match (self.context, body) {
+            (Some(context), Some(body)) => {
+                let module = context.module_of(&self.inline);
+                Some(context.infer_fn(module, container, sig, body))
+            }
+            _ => None,
+        };
+        let saved_inferred = std::mem::replace(&mut self.inferred, inferred);
+        self.walk_fn_body(sig, body);
+        self.inferred = saved_inferred;
+    }
+
+    fn walk_fn_body(&mut self, sig: &syn::Signature, body: Option<&syn::Block>) {
         let saved_function = self.function.replace(sig.ident.to_string());
         let saved_generics = self.generics.clone();
         self.generics.extend(lower::generic_names(&sig.generics));
@@ -472,6 +514,16 @@ impl<'a> Walker<'a> {
         let name = name.strip_prefix("r#").map(str::to_string).unwrap_or(name);
         let literal_fallback = value.literal_fallback;
         let mut value = value;
+        if let Some(inferred) = &self.inferred
+            && matches!(kind, BindingKind::Local | BindingKind::Param)
+        {
+            let ty = inferred
+                .bindings
+                .get(&ident.span().byte_range().start)
+                .cloned()
+                .unwrap_or(Ty::Unknown(None));
+            value.adopt_type(ty, &self.symbols.defs);
+        }
         // A type that can never own heap owns exactly none, whatever memlens knows of its value.
         if super::heap::may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {
             value.heap = Heap::NONE;

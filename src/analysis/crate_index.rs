@@ -19,6 +19,10 @@ use super::defs::kept_entries;
 use super::incremental::{declarations_of_item, fingerprint, parse_counted};
 use super::layout::is_std_type_name;
 use super::paths::use_entries;
+use super::items::def_map::CrateFile as ItemsFile;
+use super::items::graph::CrateSpec;
+use super::items::item_tree::FileItems;
+use super::items::package::PackageInfo;
 use super::symbols::Symbols;
 
 /// Reads a file's text, or `None` when it cannot be read.
@@ -86,6 +90,8 @@ struct ModuleDeclarations {
 /// The declarations of one file, per module it holds (its own and its inline modules).
 #[derive(Clone, Debug, Default)]
 pub struct FileDeclarations {
+    /// The file's items for name resolution by module.
+    pub items: std::sync::Arc<super::items::item_tree::FileItems>,
     modules: Vec<ModuleDeclarations>,
     imports: Vec<Import>,
     children: Vec<ChildModule>,
@@ -97,6 +103,9 @@ impl FileDeclarations {
     pub fn of_items<'a>(items: impl Iterator<Item = &'a syn::Item> + Clone) -> FileDeclarations {
         let mut declarations = FileDeclarations {
             fingerprint: fingerprint(items.clone().map(declarations_of_item)),
+            items: std::sync::Arc::new(super::items::item_tree::FileItems::lower(
+                items.clone().map(|item| (item, 0)),
+            )),
             ..FileDeclarations::default()
         };
         for (inline, items) in modules_of(items.collect(), Vec::new()) {
@@ -240,6 +249,8 @@ pub struct CrateIndex {
     pending: Vec<PendingModule>,
     /// Every file's entry fingerprint combined, once computed since the last change.
     combined: Cell<Option<u64>>,
+    /// What the manifest says about the package's crates.
+    package: PackageInfo,
 }
 
 /// What a file contributes to other files' context: where it is and what it declares.
@@ -275,7 +286,54 @@ impl CrateIndex {
             files: BTreeMap::new(),
             pending,
             combined: Cell::new(None),
+            package: PackageInfo::standalone(),
         }
+    }
+
+    /// The index with the package's manifest facts.
+    pub fn with_package(mut self, package: PackageInfo) -> CrateIndex {
+        self.package = package;
+        self
+    }
+
+    pub fn package(&self) -> &PackageInfo {
+        &self.package
+    }
+
+    /// The crates to build for analysing the file at `path`: its own crate (with `own` as the
+    /// file's items, which may be newer than the index's), the package's library when the file
+    /// is in another crate of the package, and the file's module path in its crate.
+    pub fn crate_specs(
+        &self,
+        path: &Path,
+        own: Option<std::sync::Arc<FileItems>>,
+    ) -> Option<(CrateSpec, Option<CrateSpec>, Vec<String>)> {
+        let module = self.files.get(path)?.module.clone();
+        let files_of = |root: usize| -> Vec<ItemsFile> {
+            self.files
+                .iter()
+                .filter(|(_, file)| file.module.root == root)
+                .map(|(other, file)| {
+                    let items = match (&own, other.as_path() == path) {
+                        (Some(own), true) => std::sync::Arc::clone(own),
+                        _ => std::sync::Arc::clone(&file.declarations.items),
+                    };
+                    ItemsFile {
+                        module_path: file.module.path.clone(),
+                        items,
+                    }
+                })
+                .collect()
+        };
+        let has_library = self.library.is_some();
+        let is_library = has_library && module.root == 0;
+        let dev = self.roots.get(module.root).is_some_and(|root| {
+            root.components().any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "examples" | "benches")))
+        });
+        let main = CrateSpec::of_package(&self.package, files_of(module.root), is_library, dev);
+        let library = (has_library && !is_library)
+            .then(|| CrateSpec::of_package(&self.package, files_of(0), true, false));
+        Some((main, library, module.path))
     }
 
     /// Reads and indexes up to `limit` of the files found so far (finding more as their `mod`
@@ -370,7 +428,9 @@ impl CrateIndex {
     /// after a file was created, deleted or renamed, or a `mod` item changed.
     pub fn relink(&mut self, read: ReadFile<'_>) {
         let mut known = std::mem::take(&mut self.files);
-        *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take());
+        let package = std::mem::take(&mut self.package);
+        *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take())
+            .with_package(package);
         let mut reread = |path: &Path| match known.remove(path) {
             Some(file) => Some(file.declarations),
             None => read(path).map(|text| FileDeclarations::of_text(&text)),

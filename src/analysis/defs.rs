@@ -189,6 +189,15 @@ impl TypeDefs {
         self.aliases.keys().map(String::as_str)
     }
 
+    /// Forgets where the definitions were written, except for those whose names are in `keep`.
+    pub fn keep_spans_of(&mut self, keep: &std::collections::HashSet<String>) {
+        for (name, def) in &mut self.adts {
+            if !keep.contains(name) {
+                def.span = None;
+            }
+        }
+    }
+
     /// Forgets where the definitions were written: for declarations seen from another file.
     pub fn forget_spans(&mut self) {
         self.adts.values_mut().for_each(|def| def.span = None);

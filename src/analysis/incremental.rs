@@ -26,6 +26,12 @@ use quote::ToTokens;
 use super::bindings::{Collected, Walker};
 use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
+use super::items::def_map::CrateFile as ItemsFile;
+use super::items::graph::{CrateSpec, build_graph};
+use super::items::item_tree::FileItems;
+use super::items::package::PackageInfo;
+use super::items::std_items::{NoStd, StdItems};
+use super::typed_body::CrateContext;
 use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::{Symbols, flatten_items};
@@ -168,6 +174,11 @@ struct Declared {
     symbols: Symbols,
     defs: Arc<TypeDefs>,
     types: Option<(Target, Arc<Vec<TypeReport>>)>,
+    /// The file's items for the crate graph, and the graph built for one target.
+    items: Arc<FileItems>,
+    context: Option<(Target, CrateContext)>,
+    /// Where the file is in its crate (`None`: in no crate), and the crates to build.
+    specs: Option<(CrateSpec, Option<CrateSpec>, Vec<String>)>,
 }
 
 impl Declared {
@@ -198,6 +209,34 @@ impl Declared {
                 }
             }
         }
+    }
+}
+
+impl Declared {
+    /// Builds the crate graph for `target` if the one at hand is for another (or none), and
+    /// gives the layout engine its definitions.
+    fn bring_context_to(&mut self, target: Target) {
+        if self.context.as_ref().is_some_and(|(built, _)| *built == target) {
+            return;
+        }
+        let std: &'static dyn StdItems = &NoStd;
+        let (main, library, module_path) = self.specs.clone().unwrap_or_else(|| {
+            let file = ItemsFile {
+                module_path: Vec::new(),
+                items: Arc::clone(&self.items),
+            };
+            let package = PackageInfo::standalone();
+            (CrateSpec::of_package(&package, vec![file], false, false), None, Vec::new())
+        });
+        let (graph, krate) = build_graph(main, library, &target, std);
+        let context = CrateContext::new(graph, krate, module_path, std);
+        let mut own = (*context.defs).clone();
+        own.keep_spans_of(&context.own_keys());
+        self.symbols.defs.forget_spans();
+        self.symbols.defs.fill_in(&own);
+        self.defs = Arc::new(self.symbols.defs.clone());
+        self.types = None;
+        self.context = Some((target, context));
     }
 }
 
@@ -252,6 +291,7 @@ impl Analyzer {
         let Some(declared) = &mut self.declared else {
             unreachable!("declarations were just brought up to date")
         };
+        declared.bring_context_to(target);
         let mut walked = Vec::new();
         for chunk in self
             .chunks
@@ -262,6 +302,7 @@ impl Analyzer {
                 chunk,
                 &self.text,
                 &declared.symbols,
+                declared.context.as_ref().map(|(_, context)| context),
                 declared.fingerprint,
                 target,
             );
@@ -408,6 +449,10 @@ impl Analyzer {
             None => Symbols::default(),
         };
         let symbols = Symbols::collect_with(self.declaring_files(), &outside);
+        let items = Arc::new(FileItems::lower(self.declaring_files().flat_map(
+            |(file, base)| file.items.iter().map(move |item| (item, base)),
+        )));
+        let specs = krate.and_then(|krate| krate.index.crate_specs(krate.path, Some(Arc::clone(&items))));
         self.declared = Some(Declared {
             fingerprint,
             definitions_at,
@@ -415,6 +460,9 @@ impl Analyzer {
             defs: Arc::new(symbols.defs.clone()),
             symbols,
             types: None,
+            items,
+            context: None,
+            specs,
         });
     }
 
@@ -437,6 +485,7 @@ fn walk_chunk(
     chunk: &mut Chunk,
     text: &str,
     symbols: &Symbols,
+    context: Option<&CrateContext>,
     declarations: u64,
     target: Target,
 ) -> Arc<WalkedChunk> {
@@ -448,6 +497,9 @@ fn walk_chunk(
     }
     let source = &text[chunk.range.clone()];
     let mut walker = Walker::new(symbols, source, target);
+    if let Some(context) = context {
+        walker = walker.with_context(context);
+    }
     for item in &chunk.full(text).items {
         if let Some(file) = &item.file {
             walker.walk_file(file, item.range.start);

@@ -26,6 +26,7 @@ pub mod target;
 #[cfg(test)]
 mod tests;
 pub mod ty;
+pub mod typed_body;
 pub mod values;
 
 use std::ops::Range;

@@ -127,6 +127,22 @@ impl Value {
         }
     }
 
+    /// Takes the type inference gave the expression. Heap figures the walk computed for a
+    /// different type are dropped, unless the type cannot own heap at all.
+    pub fn adopt_type(&mut self, ty: Ty, defs: &super::defs::TypeDefs) {
+        if ty.to_string() != self.ty.to_string() {
+            self.heap = match may_own_heap(&ty, defs) {
+                Some(false) => Heap::NONE,
+                _ => Heap::Unknown,
+            };
+            self.buffer = None;
+            self.table = None;
+            self.heap_rule = None;
+            self.tight = false;
+        }
+        self.ty = ty;
+    }
+
     pub fn with_type(mut self, ty: Ty) -> Value {
         if !ty.is_unknown() {
             if self.ty != ty {
@@ -171,8 +187,22 @@ impl Walker<'_> {
         self.infer(expr, Some(expected)).with_type(expected.clone())
     }
 
-    /// Infers `expr`, walking every sub-expression so that uses and nested bindings are found.
+    /// Infers `expr`, walking every sub-expression so that uses and nested bindings are found;
+    /// inside a function the type is inference's.
     pub(super) fn infer(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
+        let mut value = self.walk_value(expr, expected);
+        if let Some(inferred) = &self.inferred {
+            let ty = inferred
+                .exprs
+                .get(&super::infer::expr_key(expr))
+                .cloned()
+                .unwrap_or(Ty::Unknown(None));
+            value.adopt_type(ty, &self.symbols.defs);
+        }
+        value
+    }
+
+    fn walk_value(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
         match expr {
             syn::Expr::Lit(lit) => literal(&lit.lit, expected),
             syn::Expr::Path(path) => self.infer_path(&path.path, expected),

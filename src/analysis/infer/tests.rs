@@ -6,65 +6,18 @@ use expect_test::{Expect, expect};
 
 use super::world::World;
 use super::{BodyInput, infer_body};
-use crate::analysis::defs::{AdtDef, AliasDef};
 use crate::analysis::items::cfg::CfgOptions;
 use crate::analysis::items::def_map::{
-    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, Edition, StdDef, StdPaths,
+    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, Edition,
 };
 use crate::analysis::items::item_tree::{FileItems, ItemKind, fn_item};
 use crate::analysis::items::lower::{Lowered, TyLowerer};
 use crate::analysis::items::resolve::Scope;
 use crate::analysis::items::std_items::StdItems;
 use crate::analysis::target::Target;
-use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
+use crate::analysis::ty::Ty;
 
-/// A std with nothing in it: fixtures define what they use.
-pub(crate) struct NoStd;
-
-impl StdPaths for NoStd {
-    fn resolve(&self, _: &[&str]) -> Option<StdDef> {
-        None
-    }
-    fn prelude(&self, _: Edition, _: &str) -> Option<StdDef> {
-        None
-    }
-    fn module_names(&self, _: &[&str]) -> Vec<(String, StdDef)> {
-        Vec::new()
-    }
-    fn variant(&self, _: &str, _: &str) -> Option<StdDef> {
-        None
-    }
-}
-
-impl StdItems for NoStd {
-    fn adt(&self, _: &str) -> Option<&AdtDef> {
-        None
-    }
-    fn alias(&self, _: &str) -> Option<&AliasDef> {
-        None
-    }
-    fn trait_data(&self, _: &str) -> Option<&TraitData> {
-        None
-    }
-    fn inherent_impls(&self, _: &TyHead) -> Vec<&ImplData> {
-        Vec::new()
-    }
-    fn trait_impls(&self, _: &str) -> Vec<&ImplData> {
-        Vec::new()
-    }
-    fn fn_sig(&self, _: &str) -> Option<&FnSig> {
-        None
-    }
-    fn value_ty(&self, _: &str) -> Option<&Ty> {
-        None
-    }
-    fn macro_body(&self, _: &str) -> Option<&str> {
-        None
-    }
-    fn is_builtin_macro(&self, _: &str) -> bool {
-        false
-    }
-}
+pub(crate) use crate::analysis::items::std_items::NoStd;
 
 /// Infers every free function and method of a one-file crate and lists each binding with its
 /// type, in source order.

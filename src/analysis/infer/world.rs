@@ -1,70 +1,31 @@
 //! Everything a body's inference can look up, the crate's items and std's alike, by key.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
-
 use crate::analysis::defs::{AdtDef, AliasDef};
-use crate::analysis::items::def_map::{CrateGraph, CrateId, DefId, DefKind, Res};
-use crate::analysis::items::lower::Lowered;
+use crate::analysis::items::def_map::{CrateGraph, DefId, Res};
+use crate::analysis::items::lower::{ImplIndex, Lowered};
 use crate::analysis::items::std_items::StdItems;
 use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
 
-/// The crate's impls, indexed the way method and trait lookups ask for them.
-#[derive(Debug, Default)]
-pub struct ImplIndex {
-    by_head: HashMap<TyHead, Vec<DefId>>,
-    by_trait: HashMap<String, Vec<DefId>>,
-    /// Impls whose self type is a bare parameter (`impl<T: Tr> Other for T`).
-    blanket: Vec<DefId>,
-}
-
-/// A world: the crate graph, std, and indexes built on first use.
+/// A world: the crate graph and std. Indexes are kept in the crates' maps, so a world is
+/// cheap to make for each body.
 pub struct World<'a> {
     pub graph: &'a CrateGraph,
     pub std: &'a dyn StdItems,
-    /// Each crate's definitions by key, and each crate's impl index.
-    keys: Vec<OnceLock<HashMap<String, u32>>>,
-    impls: Vec<OnceLock<ImplIndex>>,
 }
 
 impl<'a> World<'a> {
     pub fn new(graph: &'a CrateGraph, std: &'a dyn StdItems) -> World<'a> {
-        let count = graph.crates.len();
-        World {
-            graph,
-            std,
-            keys: (0..count).map(|_| OnceLock::new()).collect(),
-            impls: (0..count).map(|_| OnceLock::new()).collect(),
-        }
-    }
-
-    fn keys_of(&self, krate: usize) -> Option<&HashMap<String, u32>> {
-        let map = self.graph.crates.get(krate)?;
-        Some(self.keys.get(krate)?.get_or_init(|| {
-            map.defs
-                .iter()
-                .enumerate()
-                .filter(|(_, def)| def.kind != DefKind::Impl)
-                .map(|(index, def)| (def.key.clone(), index as u32))
-                .collect()
-        }))
+        World { graph, std }
     }
 
     /// The crate definition with this key, if a crate of the graph has it.
     pub fn def_by_key(&self, key: &str) -> Option<DefId> {
         let crate_name = key.strip_prefix("::")?.split("::").next()?;
-        for (index, map) in self.graph.crates.iter().enumerate() {
-            if map.name != crate_name {
-                continue;
-            }
-            if let Some(&def) = self.keys_of(index)?.get(key) {
-                return Some(DefId {
-                    krate: CrateId(index as u32),
-                    index: def,
-                });
-            }
-        }
-        None
+        self.graph
+            .crates
+            .iter()
+            .filter(|map| map.name == crate_name)
+            .find_map(|map| map.def_by_key(key))
     }
 
     pub fn lowered(&self, def: DefId) -> &'a Lowered {
@@ -109,43 +70,10 @@ impl<'a> World<'a> {
         }
     }
 
-    fn impl_index(&self, krate: usize) -> Option<&ImplIndex> {
-        let map = self.graph.crates.get(krate)?;
-        Some(self.impls.get(krate)?.get_or_init(|| {
-            let mut index = ImplIndex::default();
-            for (number, def) in map.defs.iter().enumerate() {
-                if def.kind != DefKind::Impl {
-                    continue;
-                }
-                let id = DefId {
-                    krate: CrateId(krate as u32),
-                    index: number as u32,
-                };
-                let Lowered::Impl(data) = self.graph.lowered(id, self.std) else {
-                    continue;
-                };
-                if let Some(trait_ref) = &data.trait_ref {
-                    index
-                        .by_trait
-                        .entry(trait_ref.key.clone())
-                        .or_default()
-                        .push(id);
-                }
-                match data.self_ty.head() {
-                    Some(head) => index.by_head.entry(head).or_default().push(id),
-                    None => index.blanket.push(id),
-                }
-            }
-            index
-        }))
-    }
-
     fn crate_impls(&self, pick: impl Fn(&ImplIndex) -> Vec<DefId>) -> Vec<&'a ImplData> {
         let mut found = Vec::new();
-        for krate in 0..self.graph.crates.len() {
-            let Some(index) = self.impl_index(krate) else {
-                continue;
-            };
+        for map in &self.graph.crates {
+            let index = map.impl_index(self.graph, self.std);
             for id in pick(index) {
                 if let Lowered::Impl(data) = self.lowered(id) {
                     found.push(data);
@@ -190,5 +118,3 @@ impl<'a> World<'a> {
     }
 }
 
-/// A shared, immutable world's pieces, for callers that keep them.
-pub type SharedGraph = Arc<CrateGraph>;

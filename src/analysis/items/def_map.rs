@@ -64,7 +64,7 @@ pub trait StdPaths {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModuleId(pub u32);
 
-/// Index of a crate in the [`CrateGraph`]: 0 is the crate being analysed.
+/// Index of a crate in the [`CrateGraph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CrateId(pub u32);
 
@@ -280,9 +280,12 @@ pub struct DefMap {
     pub cfg: CfgOptions,
     /// Each definition lowered to the vocabulary of types, when first asked for.
     pub lowered: super::lower::LoweredDefs,
+    /// Definitions by key, and impls by head and trait, built when first asked for.
+    pub(super) keys: std::sync::OnceLock<HashMap<String, u32>>,
+    pub(super) impls: std::sync::OnceLock<super::lower::ImplIndex>,
 }
 
-/// Every crate a crate can see, the analysed one first.
+/// Every crate the analysed crate can see, each before the crates that depend on it.
 #[derive(Clone, Debug, Default)]
 pub struct CrateGraph {
     pub crates: Vec<Arc<DefMap>>,
@@ -338,6 +341,8 @@ impl DefMap {
             no_std: false,
             cfg: input.cfg.clone(),
             lowered: super::lower::LoweredDefs::default(),
+            keys: std::sync::OnceLock::new(),
+            impls: std::sync::OnceLock::new(),
         };
         map.no_std = map
             .files
@@ -396,17 +401,6 @@ impl DefMap {
             module = *self.module(module).children.get(name)?;
         }
         Some(module)
-    }
-
-    /// The definition of the item named by `key`.
-    pub fn def_by_key(&self, key: &str) -> Option<DefId> {
-        self.defs
-            .iter()
-            .position(|def| def.key == key)
-            .map(|index| DefId {
-                krate: self.krate,
-                index: index as u32,
-            })
     }
 
     fn add_module(

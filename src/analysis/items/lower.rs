@@ -8,7 +8,9 @@
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-use super::def_map::{CrateGraph, DefId, DefKind, Namespace, Res, StdDef};
+use std::collections::HashMap;
+
+use super::def_map::{CrateGraph, DefId, DefKind, DefMap, Namespace, Res, StdDef};
 use super::item_tree::{
     AdtItem, AssocKind, BinaryOp, BoundRef, ConstExpr, FnItem, GenericArgs, GenericParamKindRef,
     GenericsRef, ImplItem, ItemKind, PathRef, ReceiverRef, TraitItem, TypeRef, VariantShape,
@@ -18,7 +20,7 @@ use super::std_items::StdItems;
 use crate::analysis::defs::{AdtDef, AliasDef, DefSpan, FieldDef, VariantDef};
 use crate::analysis::ty::{
     AssocTypeDecl, Bounds, FloatTy, FnSig, GenericKind, GenericParam, ImplData, IntTy, MethodData,
-    Predicate, Projection, Receiver, TraitData, TraitRef, Ty,
+    Predicate, Projection, Receiver, TraitData, TraitRef, Ty, TyHead,
 };
 
 /// An item of the crate, lowered.
@@ -52,6 +54,64 @@ impl LoweredDefs {
         LoweredDefs {
             cells: (0..len).map(|_| OnceLock::new()).collect(),
         }
+    }
+}
+
+/// The crate's impls, indexed the way method and trait lookups ask for them.
+#[derive(Debug, Default)]
+pub struct ImplIndex {
+    pub by_head: HashMap<TyHead, Vec<DefId>>,
+    pub by_trait: HashMap<String, Vec<DefId>>,
+    /// Impls whose self type is a bare parameter (`impl<T: Tr> Other for T`).
+    pub blanket: Vec<DefId>,
+}
+
+impl ImplIndex {
+    fn of(map: &DefMap, graph: &CrateGraph, std: &dyn StdItems) -> ImplIndex {
+        let mut index = ImplIndex::default();
+        for (number, def) in map.defs.iter().enumerate() {
+            if def.kind != DefKind::Impl {
+                continue;
+            }
+            let id = DefId {
+                krate: map.krate,
+                index: number as u32,
+            };
+            let Lowered::Impl(data) = graph.lowered(id, std) else {
+                continue;
+            };
+            if let Some(trait_ref) = &data.trait_ref {
+                index.by_trait.entry(trait_ref.key.clone()).or_default().push(id);
+            }
+            match data.self_ty.head() {
+                Some(head) => index.by_head.entry(head).or_default().push(id),
+                None => index.blanket.push(id),
+            }
+        }
+        index
+    }
+}
+
+impl DefMap {
+    /// The crate's impls by self-type head and by trait, built when first asked for.
+    pub fn impl_index(&self, graph: &CrateGraph, std: &dyn StdItems) -> &ImplIndex {
+        self.impls.get_or_init(|| ImplIndex::of(self, graph, std))
+    }
+
+    /// The definition with this key.
+    pub fn def_by_key(&self, key: &str) -> Option<DefId> {
+        let keys = self.keys.get_or_init(|| {
+            self.defs
+                .iter()
+                .enumerate()
+                .filter(|(_, def)| def.kind != DefKind::Impl)
+                .map(|(index, def)| (def.key.clone(), index as u32))
+                .collect()
+        });
+        keys.get(key).map(|&index| DefId {
+            krate: self.krate,
+            index,
+        })
     }
 }
 

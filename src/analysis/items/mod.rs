@@ -3,7 +3,9 @@
 
 pub mod cfg;
 pub mod def_map;
+pub mod graph;
 pub mod item_tree;
 pub mod lower;
+pub mod package;
 pub mod resolve;
 pub mod std_items;

@@ -1,7 +1,7 @@
 //! What the items and inference stages ask of std: its paths, types, traits, impls and
 //! signatures. The std API table answers it; tests answer it with a handful of items.
 
-use super::def_map::StdPaths;
+use super::def_map::{Edition, StdDef, StdPaths};
 use crate::analysis::defs::{AdtDef, AliasDef};
 use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
 
@@ -20,4 +20,52 @@ pub trait StdItems: StdPaths {
     fn macro_body(&self, name: &str) -> Option<&str>;
     /// Whether std's macro of this name is built into the compiler (`format_args!`, `concat!`).
     fn is_builtin_macro(&self, name: &str) -> bool;
+}
+
+/// A std with nothing in it: for crates analysed without std's table (tests, `#![no_core]`).
+pub struct NoStd;
+
+impl StdPaths for NoStd {
+    fn resolve(&self, _: &[&str]) -> Option<StdDef> {
+        None
+    }
+    fn prelude(&self, _: Edition, _: &str) -> Option<StdDef> {
+        None
+    }
+    fn module_names(&self, _: &[&str]) -> Vec<(String, StdDef)> {
+        Vec::new()
+    }
+    fn variant(&self, _: &str, _: &str) -> Option<StdDef> {
+        None
+    }
+}
+
+impl StdItems for NoStd {
+    fn adt(&self, _: &str) -> Option<&AdtDef> {
+        None
+    }
+    fn alias(&self, _: &str) -> Option<&AliasDef> {
+        None
+    }
+    fn trait_data(&self, _: &str) -> Option<&TraitData> {
+        None
+    }
+    fn inherent_impls(&self, _: &TyHead) -> Vec<&ImplData> {
+        Vec::new()
+    }
+    fn trait_impls(&self, _: &str) -> Vec<&ImplData> {
+        Vec::new()
+    }
+    fn fn_sig(&self, _: &str) -> Option<&FnSig> {
+        None
+    }
+    fn value_ty(&self, _: &str) -> Option<&Ty> {
+        None
+    }
+    fn macro_body(&self, _: &str) -> Option<&str> {
+        None
+    }
+    fn is_builtin_macro(&self, _: &str) -> bool {
+        false
+    }
 }

@@ -1,0 +1,176 @@
+//! The crate a file is analysed in, and running inference on the bodies the walk visits: the
+//! heap walk takes every binding's and expression's type from here.
+
+use std::sync::Arc;
+
+use super::defs::TypeDefs;
+use super::infer::world::World;
+use super::infer::{BodyInput, InferenceResult, infer_body};
+use super::items::def_map::{CrateGraph, CrateId, DefKind, DefMap, ModuleId};
+use super::items::item_tree::{fn_item, generics_ref, type_ref};
+use super::items::lower::{Lowered, TyLowerer};
+use super::items::resolve::Scope;
+use super::items::std_items::StdItems;
+use super::ty::{GenericParam, Predicate, Ty};
+
+/// The crate graph a file is analysed in, where the file sits in it, and the layouts of every
+/// type the graph defines.
+#[derive(Clone)]
+pub struct CrateContext {
+    pub graph: Arc<CrateGraph>,
+    pub krate: CrateId,
+    /// The file's own module path in its crate.
+    pub module_path: Vec<String>,
+    pub std: &'static dyn StdItems,
+    /// Every ADT and alias of the graph, by key, for layout.
+    pub defs: Arc<TypeDefs>,
+}
+
+impl std::fmt::Debug for CrateContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrateContext")
+            .field("krate", &self.krate)
+            .field("module_path", &self.module_path)
+            .finish()
+    }
+}
+
+/// The impl or trait a function is written in.
+#[derive(Clone, Copy)]
+pub enum Container<'s> {
+    Impl(&'s syn::ItemImpl),
+    Trait(&'s syn::ItemTrait),
+}
+
+impl CrateContext {
+    pub fn new(graph: Arc<CrateGraph>, krate: CrateId, module_path: Vec<String>, std: &'static dyn StdItems) -> Self {
+        let defs = Arc::new(defs_of(&graph, std));
+        CrateContext {
+            graph,
+            krate,
+            module_path,
+            std,
+            defs,
+        }
+    }
+
+    /// The keys of the definitions written in the file itself.
+    pub fn own_keys(&self) -> std::collections::HashSet<String> {
+        let Some(map) = self.def_map() else {
+            return Default::default();
+        };
+        let own_file = map
+            .files
+            .iter()
+            .position(|file| file.module_path == self.module_path);
+        map.defs
+            .iter()
+            .filter(|def| Some(def.source.0) == own_file)
+            .map(|def| def.key.clone())
+            .collect()
+    }
+
+    fn def_map(&self) -> Option<&DefMap> {
+        self.graph.crate_map(self.krate)
+    }
+
+    /// The module of an inline module path inside the file.
+    pub fn module_of(&self, inline: &[String]) -> ModuleId {
+        let Some(map) = self.def_map() else {
+            return DefMap::ROOT;
+        };
+        let mut path = self.module_path.clone();
+        path.extend(inline.iter().cloned());
+        map.module_at(&path)
+            .or_else(|| map.module_at(&self.module_path))
+            .unwrap_or(DefMap::ROOT)
+    }
+
+    /// Infers a function body written in `module`, inside `container` if any.
+    pub fn infer_fn(
+        &self,
+        module: ModuleId,
+        container: Option<Container<'_>>,
+        sig: &syn::Signature,
+        body: &syn::Block,
+    ) -> InferenceResult {
+        let world = World::new(&self.graph, self.std);
+        let scope = Scope::new(&self.graph, self.krate, module, self.std);
+        let base = TyLowerer::new(scope, self.std);
+        let (outer, parent_generics, mut predicates) = self.container_lowerer(base, container);
+        let item = fn_item(sig, true);
+        let lowerer = outer.with_generics(&item.generics);
+        let lowered = outer.fn_sig(&item, &parent_generics, 0);
+        predicates.extend(lowered.predicates.iter().cloned());
+        infer_body(BodyInput {
+            world: &world,
+            lowerer,
+            syntax: sig,
+            sig: &lowered,
+            predicates,
+            body,
+        })
+    }
+
+    /// The lowerer for an impl's or trait's items: its generics and `Self`, with the
+    /// predicates it declares.
+    fn container_lowerer<'a>(
+        &self,
+        base: TyLowerer<'a>,
+        container: Option<Container<'_>>,
+    ) -> (TyLowerer<'a>, Vec<GenericParam>, Vec<Predicate>) {
+        match container {
+            None => (base, Vec::new(), Vec::new()),
+            Some(Container::Impl(block)) => {
+                let generics = generics_ref(&block.generics);
+                let inner = base.with_generics(&generics);
+                let self_ty = inner.ty(&type_ref(&block.self_ty));
+                let inner = inner.with_self(self_ty);
+                let (params, predicates) = inner.generics(&generics, &[]);
+                (inner, params, predicates)
+            }
+            Some(Container::Trait(tr)) => {
+                let generics = generics_ref(&tr.generics);
+                let inner = base.with_generics(&generics).with_self(Ty::Param("Self".into()));
+                let mut params = vec![GenericParam::ty("Self")];
+                let (own, mut predicates) = inner.generics(&generics, &[]);
+                params.extend(own);
+                // Inside a trait, `Self` implements it.
+                if let Some(trait_ref) = self.own_trait_ref(&inner, &tr.ident) {
+                    predicates.push(Predicate {
+                        subject: Ty::Param("Self".into()),
+                        bound: trait_ref,
+                    });
+                }
+                (inner, params, predicates)
+            }
+        }
+    }
+
+    fn own_trait_ref(&self, lowerer: &TyLowerer<'_>, ident: &syn::Ident) -> Option<super::ty::TraitRef> {
+        let path = super::items::item_tree::path_ref(&syn::Path::from(ident.clone()));
+        lowerer.trait_ref(&path)
+    }
+}
+
+/// The layout engine's definitions: every ADT and alias of the graph, under its key.
+fn defs_of(graph: &CrateGraph, std: &dyn StdItems) -> TypeDefs {
+    let mut defs = TypeDefs::default();
+    for map in &graph.crates {
+        for (index, def) in map.defs.iter().enumerate() {
+            if !matches!(def.kind, DefKind::Adt | DefKind::Alias | DefKind::Const) {
+                continue;
+            }
+            let id = super::items::def_map::DefId {
+                krate: map.krate,
+                index: index as u32,
+            };
+            match graph.lowered(id, std) {
+                Lowered::Adt(adt) => defs.add_adt(adt.clone()),
+                Lowered::Alias(alias) => defs.add_alias(alias.clone()),
+                _ => {}
+            }
+        }
+    }
+    defs
+}
