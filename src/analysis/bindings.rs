@@ -280,7 +280,7 @@ impl<'a> Walker<'a> {
             }
             syn::Item::Static(item) => self.walk_static(item),
             syn::Item::Const(item) => {
-                let ty = self.written_ty(&item.ty);
+                let ty = self.item_level_ty(&item.ty);
                 self.walk_constant(&item.ident, ty, &item.expr);
             }
             syn::Item::Mod(module) => {
@@ -394,8 +394,17 @@ impl<'a> Walker<'a> {
         self.leave_type_scope(saved);
     }
 
+    /// A type written at item level: as inference reads it when the crate is known.
+    fn item_level_ty(&mut self, ty: &syn::Type) -> Ty {
+        let written = self.written_ty(ty);
+        match self.context {
+            Some(context) => context.lower_item_ty(context.module_of(&self.inline), ty),
+            None => written,
+        }
+    }
+
     fn walk_static(&mut self, item: &syn::ItemStatic) {
-        let ty = self.written_ty(&item.ty);
+        let ty = self.item_level_ty(&item.ty);
         let mut value = self.infer_expr(&item.expr);
         value.ty = ty;
         let static_init = Some(self.static_init(&item.expr, &value.ty));
@@ -441,7 +450,8 @@ impl<'a> Walker<'a> {
             let ty = match input {
                 syn::FnArg::Receiver(receiver) => self.bind_receiver(receiver),
                 syn::FnArg::Typed(typed) => {
-                    let ty = self.written_ty(&typed.ty);
+                    let written = self.written_ty(&typed.ty);
+                    let ty = self.param_ty_from_inference(&typed.pat).unwrap_or(written);
                     self.bind_pattern(&typed.pat, Value::of_param(ty.clone()), BindingKind::Param);
                     ty
                 }
@@ -476,6 +486,22 @@ impl<'a> Walker<'a> {
         self.function = saved_function;
     }
 
+    /// A parameter's type as inference has it, when its pattern is a plain name.
+    fn param_ty_from_inference(&self, pat: &syn::Pat) -> Option<Ty> {
+        let syn::Pat::Ident(ident) = pat else {
+            return None;
+        };
+        let inferred = self.inferred.as_ref()?;
+        let ty = inferred.bindings.get(&ident.ident.span().byte_range().start)?;
+        Some(match ident.by_ref {
+            Some(_) => match ty {
+                Ty::Ref { pointee, .. } => (**pointee).clone(),
+                other => other.clone(),
+            },
+            None => ty.clone(),
+        })
+    }
+
     fn bind_receiver(&mut self, receiver: &syn::Receiver) -> Ty {
         let self_ty = self
             .self_ty
@@ -492,6 +518,12 @@ impl<'a> Walker<'a> {
             self_ty
         };
         let ident = syn::Ident::new("self", receiver.self_token.span);
+        let inferred = self
+            .inferred
+            .as_ref()
+            .and_then(|inferred| inferred.bindings.get(&receiver.self_token.span.byte_range().start))
+            .cloned();
+        let ty = inferred.unwrap_or(ty);
         let mutable = receiver.mutability.is_some() && receiver.reference.is_none();
         self.push_binding(
             &ident,

@@ -86,6 +86,12 @@ impl CrateContext {
             .unwrap_or(DefMap::ROOT)
     }
 
+    /// Lowers a type written at item level in `module` (a static's or const's).
+    pub fn lower_item_ty(&self, module: ModuleId, ty: &syn::Type) -> Ty {
+        let scope = Scope::new(&self.graph, self.krate, module, self.std);
+        TyLowerer::new(scope, self.std).ty(&type_ref(ty))
+    }
+
     /// Infers a function body written in `module`, inside `container` if any.
     pub fn infer_fn(
         &self,

@@ -283,6 +283,7 @@ pub struct DefMap {
     /// Definitions by key, and impls by head and trait, built when first asked for.
     pub(super) keys: std::sync::OnceLock<HashMap<String, u32>>,
     pub(super) impls: std::sync::OnceLock<super::lower::ImplIndex>,
+    pub(super) derived: std::sync::OnceLock<HashMap<String, Vec<crate::analysis::ty::ImplData>>>,
 }
 
 /// Every crate the analysed crate can see, each before the crates that depend on it.
@@ -343,6 +344,7 @@ impl DefMap {
             lowered: super::lower::LoweredDefs::default(),
             keys: std::sync::OnceLock::new(),
             impls: std::sync::OnceLock::new(),
+            derived: std::sync::OnceLock::new(),
         };
         map.no_std = map
             .files

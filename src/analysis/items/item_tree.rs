@@ -340,6 +340,8 @@ pub struct Item {
     pub cfg: Option<CfgExpr>,
     /// Byte range of the name in the file, when it was written there.
     pub name_range: Option<Range<usize>>,
+    /// The traits of `#[derive(..)]`, by the last segment of their path.
+    pub derives: Vec<String>,
 }
 
 /// One leaf of a `use` tree: `use a::{b as c, d::*};` has two.
@@ -501,7 +503,12 @@ fn lower_into(modules: &mut Vec<ModuleItems>, module: usize, item: &syn::Item, b
         syn::Item::Macro(item_macro) => lower_macro(&mut modules[module], item_macro, base),
         other => {
             if let Some(lowered) = lower_item(other, base) {
-                modules[module].items.push(Item { cfg, ..lowered });
+                let derives = derives_of(attrs_of(other));
+                modules[module].items.push(Item {
+                    cfg,
+                    derives,
+                    ..lowered
+                });
             }
         }
     }
@@ -582,6 +589,7 @@ fn lower_item(item: &syn::Item, base: usize) -> Option<Item> {
             kind,
             cfg: None,
             name_range: Some(base + range.start..base + range.end),
+            derives: Vec::new(),
         })
     };
     match item {
@@ -644,6 +652,7 @@ fn lower_item(item: &syn::Item, base: usize) -> Option<Item> {
             kind: ItemKind::Impl(impl_item(block)),
             cfg: None,
             name_range: None,
+            derives: Vec::new(),
         }),
         syn::Item::ExternCrate(extern_crate) => {
             let krate = unraw(&extern_crate.ident);
@@ -1126,6 +1135,20 @@ pub fn attrs_of(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Use(i) => &i.attrs,
         _ => &[],
     }
+}
+
+/// The traits `#[derive(..)]` attributes name, by their last segment.
+fn derives_of(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut derives = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("derive")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if let Some(last) = meta.path.segments.last() {
+                derives.push(last.ident.to_string());
+            }
+            Ok(())
+        });
+    }
+    derives
 }
 
 fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {

@@ -92,7 +92,63 @@ impl ImplIndex {
     }
 }
 
+/// The std traits whose derives memlens models; a derive of another trait (a proc macro of a
+/// dependency) adds an impl memlens does not see.
+const STD_DERIVES: &[&str] = &[
+    "Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash",
+];
+
+/// The impl `#[derive(Trait)]` writes for an ADT: every type parameter bound by the trait.
+fn derived_impl(adt: &AdtDef, trait_key: &str) -> ImplData {
+    let generics: Vec<GenericParam> = adt.generics.iter().map(|g| GenericParam::ty(g)).collect();
+    let predicates = adt
+        .generics
+        .iter()
+        .map(|g| Predicate {
+            subject: Ty::Param(g.clone()),
+            bound: TraitRef::new(trait_key, Vec::new()),
+        })
+        .collect();
+    ImplData {
+        generics,
+        predicates,
+        trait_ref: Some(TraitRef::new(trait_key, Vec::new())),
+        self_ty: Ty::adt(&adt.name, adt.generics.iter().map(|g| Ty::Param(g.clone())).collect()),
+        assoc_types: Vec::new(),
+        consts: Vec::new(),
+        methods: Vec::new(),
+        negative: false,
+        stable: true,
+    }
+}
+
 impl DefMap {
+    /// The impls the crate's `#[derive(..)]` attributes write, by trait key.
+    pub fn derived_impls(&self, graph: &CrateGraph, std: &dyn StdItems) -> &HashMap<String, Vec<ImplData>> {
+        self.derived.get_or_init(|| {
+            let mut impls: HashMap<String, Vec<ImplData>> = HashMap::new();
+            for (index, def) in self.defs.iter().enumerate() {
+                let Some(item) = self.item(def) else {
+                    continue;
+                };
+                if item.derives.is_empty() {
+                    continue;
+                }
+                let id = DefId {
+                    krate: self.krate,
+                    index: index as u32,
+                };
+                let Some(adt) = graph.adt_def(id, std) else {
+                    continue;
+                };
+                for derive in item.derives.iter().filter(|d| STD_DERIVES.contains(&d.as_str())) {
+                    impls.entry(derive.clone()).or_default().push(derived_impl(adt, derive));
+                }
+            }
+            impls
+        })
+    }
+
     /// The crate's impls by self-type head and by trait, built when first asked for.
     pub fn impl_index(&self, graph: &CrateGraph, std: &dyn StdItems) -> &ImplIndex {
         self.impls.get_or_init(|| ImplIndex::of(self, graph, std))
