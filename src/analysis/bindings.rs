@@ -6,10 +6,10 @@ use proc_macro2::Span;
 
 use super::alloc_model::Event;
 use super::heap::Heap;
+use super::infer::InferenceResult;
 use super::lower::{self, LowerCtx};
 use super::mutations::Frame;
 use super::symbols::Symbols;
-use super::infer::InferenceResult;
 use super::target::Target;
 use super::ty::Ty;
 use super::typed_body::{Container, CrateContext};
@@ -381,9 +381,11 @@ impl<'a> Walker<'a> {
         let saved = self.enter_type_scope(self_ty, &block.generics);
         for impl_item in &block.items {
             match impl_item {
-                syn::ImplItem::Fn(method) => {
-                    self.walk_fn(&method.sig, Some(&method.block), Some(Container::Impl(block)))
-                }
+                syn::ImplItem::Fn(method) => self.walk_fn(
+                    &method.sig,
+                    Some(&method.block),
+                    Some(Container::Impl(block)),
+                ),
                 syn::ImplItem::Const(constant) => {
                     let ty = self.written_ty(&constant.ty);
                     self.walk_constant(&constant.ident, ty, &constant.expr);
@@ -492,7 +494,9 @@ impl<'a> Walker<'a> {
             return None;
         };
         let inferred = self.inferred.as_ref()?;
-        let ty = inferred.bindings.get(&ident.ident.span().byte_range().start)?;
+        let ty = inferred
+            .bindings
+            .get(&ident.ident.span().byte_range().start)?;
         Some(match ident.by_ref {
             Some(_) => match ty {
                 Ty::Ref { pointee, .. } => (**pointee).clone(),
@@ -521,7 +525,11 @@ impl<'a> Walker<'a> {
         let inferred = self
             .inferred
             .as_ref()
-            .and_then(|inferred| inferred.bindings.get(&receiver.self_token.span.byte_range().start))
+            .and_then(|inferred| {
+                inferred
+                    .bindings
+                    .get(&receiver.self_token.span.byte_range().start)
+            })
             .cloned();
         let ty = inferred.unwrap_or(ty);
         let mutable = receiver.mutability.is_some() && receiver.reference.is_none();

@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 
 use super::defs::kept_entries;
 use super::incremental::{declarations_of_item, fingerprint, parse_counted};
-use super::layout::is_std_type_name;
-use super::paths::use_entries;
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::CrateSpec;
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
+use super::layout::is_std_type_name;
+use super::paths::use_entries;
 use super::symbols::Symbols;
 
 /// Reads a file's text, or `None` when it cannot be read.
@@ -328,7 +328,12 @@ impl CrateIndex {
         let has_library = self.library.is_some();
         let is_library = has_library && module.root == 0;
         let dev = self.roots.get(module.root).is_some_and(|root| {
-            root.components().any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "examples" | "benches")))
+            root.components().any(|c| {
+                matches!(
+                    c.as_os_str().to_str(),
+                    Some("tests" | "examples" | "benches")
+                )
+            })
         });
         let main = CrateSpec::of_package(&self.package, files_of(module.root), is_library, dev);
         let library = (has_library && !is_library)

@@ -26,15 +26,15 @@ use quote::ToTokens;
 use super::bindings::{Collected, Walker};
 use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
+use super::defs::TypeDefs;
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, build_graph};
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
 use super::items::std_items::{NoStd, StdItems};
-use super::typed_body::CrateContext;
-use super::defs::TypeDefs;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::{Symbols, flatten_items};
+use super::typed_body::CrateContext;
 use super::{BindingReport, FileAnalysis, Target, TypeReport, build_reports, type_reports};
 
 /// Source bytes parsed on this thread before the span map is cleared.
@@ -216,7 +216,11 @@ impl Declared {
     /// Builds the crate graph for `target` if the one at hand is for another (or none), and
     /// gives the layout engine its definitions.
     fn bring_context_to(&mut self, target: Target) {
-        if self.context.as_ref().is_some_and(|(built, _)| *built == target) {
+        if self
+            .context
+            .as_ref()
+            .is_some_and(|(built, _)| *built == target)
+        {
             return;
         }
         let std: &'static dyn StdItems = &NoStd;
@@ -226,7 +230,11 @@ impl Declared {
                 items: Arc::clone(&self.items),
             };
             let package = PackageInfo::standalone();
-            (CrateSpec::of_package(&package, vec![file], false, false), None, Vec::new())
+            (
+                CrateSpec::of_package(&package, vec![file], false, false),
+                None,
+                Vec::new(),
+            )
         });
         let (graph, krate) = build_graph(main, library, &target, std);
         let context = CrateContext::new(graph, krate, module_path, std);
@@ -449,10 +457,15 @@ impl Analyzer {
             None => Symbols::default(),
         };
         let symbols = Symbols::collect_with(self.declaring_files(), &outside);
-        let items = Arc::new(FileItems::lower(self.declaring_files().flat_map(
-            |(file, base)| file.items.iter().map(move |item| (item, base)),
-        )));
-        let specs = krate.and_then(|krate| krate.index.crate_specs(krate.path, Some(Arc::clone(&items))));
+        let items = Arc::new(FileItems::lower(
+            self.declaring_files()
+                .flat_map(|(file, base)| file.items.iter().map(move |item| (item, base))),
+        ));
+        let specs = krate.and_then(|krate| {
+            krate
+                .index
+                .crate_specs(krate.path, Some(Arc::clone(&items)))
+        });
         self.declared = Some(Declared {
             fingerprint,
             definitions_at,

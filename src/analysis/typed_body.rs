@@ -6,8 +6,10 @@ use std::sync::Arc;
 use super::defs::TypeDefs;
 use super::infer::world::World;
 use super::infer::{BodyInput, InferenceResult, infer_body};
-use super::items::def_map::{CrateGraph, CrateId, DefKind, DefMap, ModuleId};
-use super::items::item_tree::{fn_item, generics_ref, type_ref};
+use super::items::def_map::{
+    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, ItemScope, ModuleId,
+};
+use super::items::item_tree::{FileItems, fn_item, generics_ref, type_ref};
 use super::items::lower::{Lowered, TyLowerer};
 use super::items::resolve::Scope;
 use super::items::std_items::StdItems;
@@ -43,7 +45,12 @@ pub enum Container<'s> {
 }
 
 impl CrateContext {
-    pub fn new(graph: Arc<CrateGraph>, krate: CrateId, module_path: Vec<String>, std: &'static dyn StdItems) -> Self {
+    pub fn new(
+        graph: Arc<CrateGraph>,
+        krate: CrateId,
+        module_path: Vec<String>,
+        std: &'static dyn StdItems,
+    ) -> Self {
         let defs = Arc::new(defs_of(&graph, std));
         CrateContext {
             graph,
@@ -100,8 +107,14 @@ impl CrateContext {
         sig: &syn::Signature,
         body: &syn::Block,
     ) -> InferenceResult {
-        let world = World::new(&self.graph, self.std);
-        let scope = Scope::new(&self.graph, self.krate, module, self.std);
+        let local = self.with_local_items(body);
+        let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
+        let blocks = local
+            .as_ref()
+            .map(|(_, scope)| std::slice::from_ref(scope))
+            .unwrap_or(&[]);
+        let world = World::new(graph, self.std);
+        let scope = Scope::new(graph, self.krate, module, self.std).with_blocks(blocks);
         let base = TyLowerer::new(scope, self.std);
         let (outer, parent_generics, mut predicates) = self.container_lowerer(base, container);
         let item = fn_item(sig, true);
@@ -116,6 +129,43 @@ impl CrateContext {
             predicates,
             body,
         })
+    }
+
+    /// A body's own items (`struct`, `fn`, `use` written in it) as a crate of their own added to
+    /// the graph, and their names as the block scope the body sees first. Their paths resolve
+    /// within that crate: a local item naming an outer one by path is unknown, never guessed.
+    fn with_local_items(&self, body: &syn::Block) -> Option<(CrateGraph, ItemScope)> {
+        let items: Vec<&syn::Item> = body
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                syn::Stmt::Item(item) => Some(item),
+                _ => None,
+            })
+            .collect();
+        if items.is_empty() {
+            return None;
+        }
+        let mut graph = (*self.graph).clone();
+        let krate = CrateId(graph.crates.len() as u32);
+        let parent = self.def_map()?;
+        let input = CrateInput {
+            name: format!(
+                "{{block@{}}}",
+                body.brace_token.span.open().byte_range().start
+            ),
+            edition: parent.edition,
+            files: vec![CrateFile {
+                module_path: Vec::new(),
+                items: Arc::new(FileItems::lower_block(&items, 0)),
+            }],
+            cfg: &parent.cfg,
+            deps: Vec::new(),
+        };
+        let map = DefMap::build(input, krate, &graph, self.std);
+        let scope = map.module(DefMap::ROOT).scope.clone();
+        graph.crates.push(Arc::new(map));
+        Some((graph, scope))
     }
 
     /// The lowerer for an impl's or trait's items: its generics and `Self`, with the
@@ -137,7 +187,9 @@ impl CrateContext {
             }
             Some(Container::Trait(tr)) => {
                 let generics = generics_ref(&tr.generics);
-                let inner = base.with_generics(&generics).with_self(Ty::Param("Self".into()));
+                let inner = base
+                    .with_generics(&generics)
+                    .with_self(Ty::Param("Self".into()));
                 let mut params = vec![GenericParam::ty("Self")];
                 let (own, mut predicates) = inner.generics(&generics, &[]);
                 params.extend(own);
@@ -153,7 +205,11 @@ impl CrateContext {
         }
     }
 
-    fn own_trait_ref(&self, lowerer: &TyLowerer<'_>, ident: &syn::Ident) -> Option<super::ty::TraitRef> {
+    fn own_trait_ref(
+        &self,
+        lowerer: &TyLowerer<'_>,
+        ident: &syn::Ident,
+    ) -> Option<super::ty::TraitRef> {
         let path = super::items::item_tree::path_ref(&syn::Path::from(ident.clone()));
         lowerer.trait_ref(&path)
     }

@@ -4,64 +4,40 @@ use std::sync::Arc;
 
 use expect_test::{Expect, expect};
 
-use super::world::World;
-use super::{BodyInput, infer_body};
-use crate::analysis::items::cfg::CfgOptions;
-use crate::analysis::items::def_map::{
-    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, Edition,
-};
-use crate::analysis::items::item_tree::{FileItems, ItemKind, fn_item};
-use crate::analysis::items::lower::{Lowered, TyLowerer};
-use crate::analysis::items::resolve::Scope;
+use crate::analysis::items::def_map::{CrateFile, DefMap, Edition};
+use crate::analysis::items::graph::{CrateSpec, build_graph};
+use crate::analysis::items::item_tree::FileItems;
+use crate::analysis::items::package::PackageInfo;
 use crate::analysis::items::std_items::StdItems;
 use crate::analysis::target::Target;
-use crate::analysis::ty::Ty;
+use crate::analysis::typed_body::{Container, CrateContext};
 
 pub(crate) use crate::analysis::items::std_items::NoStd;
 
 /// Infers every free function and method of a one-file crate and lists each binding with its
 /// type, in source order.
-pub(crate) fn bindings_of(text: &str, std: &dyn StdItems) -> String {
+pub(crate) fn bindings_of(text: &str, std: &'static dyn StdItems) -> String {
     let file = syn::parse_file(text).expect("fixture parses");
     let items = FileItems::lower(file.items.iter().map(|item| (item, 0)));
-    let cfg = CfgOptions::for_build(&Target::X86_64_LINUX, &[], false);
-    let input = CrateInput {
-        name: "demo".into(),
-        edition: Edition::E2021,
-        files: vec![CrateFile {
+    let spec = CrateSpec::of_package(
+        &PackageInfo {
+            name: "demo".into(),
+            edition: Edition::E2021,
+            ..PackageInfo::default()
+        },
+        vec![CrateFile {
             module_path: Vec::new(),
             items: Arc::new(items),
         }],
-        cfg: &cfg,
-        deps: Vec::new(),
-    };
-    let mut graph = CrateGraph::default();
-    let map = DefMap::build(input, CrateId(0), &graph, std);
-    graph.crates.push(Arc::new(map));
-    let world = World::new(&graph, std);
+        false,
+        false,
+    );
+    let (graph, krate) = build_graph(spec, None, &Target::X86_64_LINUX, std);
+    let context = CrateContext::new(graph, krate, Vec::new(), std);
     let mut found: Vec<(usize, String)> = Vec::new();
     for item in &file.items {
-        for (sig, body, self_ty, impl_generics) in functions_of(item, &world) {
-            let scope = Scope::new(&graph, CrateId(0), DefMap::ROOT, std);
-            let mut lowerer = TyLowerer::new(scope, std);
-            if let Some(generics) = &impl_generics {
-                lowerer = lowerer.with_generics(generics);
-            }
-            if let Some(self_ty) = self_ty {
-                lowerer = lowerer.with_self(self_ty);
-            }
-            let item_sig = fn_item(sig, true);
-            let lowerer = lowerer.with_generics(&item_sig.generics);
-            let lowered = lowerer.fn_sig(&item_sig, &[], 0);
-            let predicates = lowered.predicates.clone();
-            let result = infer_body(BodyInput {
-                world: &world,
-                lowerer,
-                syntax: sig,
-                sig: &lowered,
-                predicates,
-                body,
-            });
+        for (sig, body, container) in functions_of(item) {
+            let result = context.infer_fn(DefMap::ROOT, container, sig, body);
             for (offset, ty) in result.bindings {
                 let name = name_at(text, offset);
                 found.push((offset, format!("{name}: {ty}")));
@@ -72,63 +48,34 @@ pub(crate) fn bindings_of(text: &str, std: &dyn StdItems) -> String {
     found.into_iter().map(|(_, line)| line + "\n").collect()
 }
 
-type FnParts<'f> = (
-    &'f syn::Signature,
-    &'f syn::Block,
-    Option<Ty>,
-    Option<crate::analysis::items::item_tree::GenericsRef>,
-);
-
-/// The functions of an item with a body: a free function, or an impl's methods with the impl's
-/// `Self` type.
-fn functions_of<'f>(item: &'f syn::Item, world: &World<'_>) -> Vec<FnParts<'f>> {
+/// The functions with a body of an item: a free function, or an impl's or trait's methods.
+fn functions_of(item: &syn::Item) -> Vec<(&syn::Signature, &syn::Block, Option<Container<'_>>)> {
     match item {
-        syn::Item::Fn(function) => vec![(&function.sig, &*function.block, None, None)],
-        syn::Item::Impl(block) => {
-            let self_ty = impl_self_ty(block, world);
-            let generics = crate::analysis::items::item_tree::generics_ref(&block.generics);
-            block
-                .items
-                .iter()
-                .filter_map(|impl_item| match impl_item {
-                    syn::ImplItem::Fn(method) => Some((
-                        &method.sig,
-                        &method.block,
-                        self_ty.clone(),
-                        Some(generics.clone()),
-                    )),
-                    _ => None,
-                })
-                .collect()
-        }
+        syn::Item::Fn(function) => vec![(&function.sig, &*function.block, None)],
+        syn::Item::Impl(block) => block
+            .items
+            .iter()
+            .filter_map(|impl_item| match impl_item {
+                syn::ImplItem::Fn(method) => {
+                    Some((&method.sig, &method.block, Some(Container::Impl(block))))
+                }
+                _ => None,
+            })
+            .collect(),
+        syn::Item::Trait(tr) => tr
+            .items
+            .iter()
+            .filter_map(|trait_item| match trait_item {
+                syn::TraitItem::Fn(method) => Some((
+                    &method.sig,
+                    method.default.as_ref()?,
+                    Some(Container::Trait(tr)),
+                )),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
-}
-
-/// The lowered self type of the first impl in the crate with the same written self type.
-fn impl_self_ty(block: &syn::ItemImpl, world: &World<'_>) -> Option<Ty> {
-    let written = crate::analysis::items::item_tree::type_ref(&block.self_ty);
-    let map = world.graph.crate_map(CrateId(0))?;
-    map.defs.iter().enumerate().find_map(|(index, def)| {
-        if def.kind != DefKind::Impl {
-            return None;
-        }
-        let item = map.item(def)?;
-        let ItemKind::Impl(imp) = &item.kind else {
-            return None;
-        };
-        if imp.self_ty != written {
-            return None;
-        }
-        let id = crate::analysis::items::def_map::DefId {
-            krate: CrateId(0),
-            index: index as u32,
-        };
-        match world.lowered(id) {
-            Lowered::Impl(data) => Some(data.self_ty.clone()),
-            _ => None,
-        }
-    })
 }
 
 fn name_at(text: &str, offset: usize) -> String {
@@ -272,6 +219,7 @@ fn f() {
 "#,
         expect![[r#"
             self: &Square
+            self: &Self
             s: &S
             sq: Square
             a: u64
@@ -351,6 +299,24 @@ fn f() {
             x: Config
             y: Config
             z: u64
+        "#]],
+    );
+}
+
+#[test]
+fn items_declared_in_a_body_are_seen_by_it() {
+    check(
+        r#"
+fn f() {
+    struct Local { a: u16 }
+    fn helper() -> Local { Local { a: 1 } }
+    let l = helper();
+    let a = l.a;
+}
+"#,
+        expect![[r#"
+            l: Local
+            a: u16
         "#]],
     );
 }

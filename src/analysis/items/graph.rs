@@ -23,9 +23,17 @@ pub struct CrateSpec {
 
 impl CrateSpec {
     /// A crate of `package` made of `files`; `is_lib` says whether it is the library.
-    pub fn of_package(package: &PackageInfo, files: Vec<CrateFile>, is_lib: bool, dev: bool) -> CrateSpec {
+    pub fn of_package(
+        package: &PackageInfo,
+        files: Vec<CrateFile>,
+        is_lib: bool,
+        dev: bool,
+    ) -> CrateSpec {
         let name = if is_lib {
-            package.lib_name.clone().unwrap_or_else(|| package.name.clone())
+            package
+                .lib_name
+                .clone()
+                .unwrap_or_else(|| package.name.clone())
         } else {
             package.name.clone()
         };

@@ -445,13 +445,9 @@ impl FileItems {
         }
     }
 
-    /// The items of a block (a function body's local items), as one module.
-    pub fn lower_block(items: &[&syn::Item], base: usize) -> ModuleItems {
-        let mut modules = vec![ModuleItems::default()];
-        for item in items {
-            lower_into(&mut modules, 0, item, base);
-        }
-        modules.swap_remove(0)
+    /// The items of a block (a function body's local items), as the items of a file.
+    pub fn lower_block(items: &[&syn::Item], base: usize) -> FileItems {
+        FileItems::lower(items.iter().map(|item| (*item, base)))
     }
 
     pub fn own(&self) -> Option<&ModuleItems> {

@@ -81,7 +81,11 @@ impl ImplIndex {
                 continue;
             };
             if let Some(trait_ref) = &data.trait_ref {
-                index.by_trait.entry(trait_ref.key.clone()).or_default().push(id);
+                index
+                    .by_trait
+                    .entry(trait_ref.key.clone())
+                    .or_default()
+                    .push(id);
             }
             match data.self_ty.head() {
                 Some(head) => index.by_head.entry(head).or_default().push(id),
@@ -95,7 +99,15 @@ impl ImplIndex {
 /// The std traits whose derives memlens models; a derive of another trait (a proc macro of a
 /// dependency) adds an impl memlens does not see.
 const STD_DERIVES: &[&str] = &[
-    "Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
 ];
 
 /// The impl `#[derive(Trait)]` writes for an ADT: every type parameter bound by the trait.
@@ -113,7 +125,10 @@ fn derived_impl(adt: &AdtDef, trait_key: &str) -> ImplData {
         generics,
         predicates,
         trait_ref: Some(TraitRef::new(trait_key, Vec::new())),
-        self_ty: Ty::adt(&adt.name, adt.generics.iter().map(|g| Ty::Param(g.clone())).collect()),
+        self_ty: Ty::adt(
+            &adt.name,
+            adt.generics.iter().map(|g| Ty::Param(g.clone())).collect(),
+        ),
         assoc_types: Vec::new(),
         consts: Vec::new(),
         methods: Vec::new(),
@@ -124,7 +139,11 @@ fn derived_impl(adt: &AdtDef, trait_key: &str) -> ImplData {
 
 impl DefMap {
     /// The impls the crate's `#[derive(..)]` attributes write, by trait key.
-    pub fn derived_impls(&self, graph: &CrateGraph, std: &dyn StdItems) -> &HashMap<String, Vec<ImplData>> {
+    pub fn derived_impls(
+        &self,
+        graph: &CrateGraph,
+        std: &dyn StdItems,
+    ) -> &HashMap<String, Vec<ImplData>> {
         self.derived.get_or_init(|| {
             let mut impls: HashMap<String, Vec<ImplData>> = HashMap::new();
             for (index, def) in self.defs.iter().enumerate() {
@@ -141,8 +160,15 @@ impl DefMap {
                 let Some(adt) = graph.adt_def(id, std) else {
                     continue;
                 };
-                for derive in item.derives.iter().filter(|d| STD_DERIVES.contains(&d.as_str())) {
-                    impls.entry(derive.clone()).or_default().push(derived_impl(adt, derive));
+                for derive in item
+                    .derives
+                    .iter()
+                    .filter(|d| STD_DERIVES.contains(&d.as_str()))
+                {
+                    impls
+                        .entry(derive.clone())
+                        .or_default()
+                        .push(derived_impl(adt, derive));
                 }
             }
             impls
