@@ -22,6 +22,7 @@ pub mod parse;
 pub mod paths;
 pub mod placement;
 pub mod symbols;
+pub mod syntax;
 pub mod target;
 #[cfg(test)]
 mod tests;
