@@ -13,27 +13,7 @@ use super::item_tree::{
     ChildModule, FileItems, Item, ItemKind, MacroDef, ModuleItems, PathRef, UseItem, Visibility,
 };
 
-/// The Rust edition a crate is written in; it decides how paths are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum Edition {
-    E2015,
-    E2018,
-    #[default]
-    E2021,
-    E2024,
-}
-
-impl Edition {
-    pub fn from_year(text: &str) -> Option<Edition> {
-        Some(match text {
-            "2015" => Edition::E2015,
-            "2018" => Edition::E2018,
-            "2021" => Edition::E2021,
-            "2024" => Edition::E2024,
-            _ => return None,
-        })
-    }
-}
+pub use crate::analysis::syntax::macro_rules::Edition;
 
 /// A std item a path can name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -57,12 +57,26 @@ pub use items::{ExpandedItems, ItemExpansionError, MacroScope, MacroTable, expan
 
 /// The edition of the crate that defines a macro: it decides what `pat` and `expr` match and
 /// which words are keywords.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Edition {
     E2015,
     E2018,
+    #[default]
     E2021,
     E2024,
+}
+
+impl Edition {
+    /// The edition a manifest's `edition = "2021"` names.
+    pub fn from_year(year: &str) -> Option<Edition> {
+        Some(match year {
+            "2015" => Edition::E2015,
+            "2018" => Edition::E2018,
+            "2021" => Edition::E2021,
+            "2024" => Edition::E2024,
+            _ => return None,
+        })
+    }
 }
 
 /// Bounds on the work one expansion may do, so that hostile macros cannot hang or exhaust
