@@ -178,7 +178,7 @@ impl InferCtx<'_> {
     }
 
     /// The statements of a block; its type is the tail expression's, `!` when it diverges.
-    fn check_stmts(&mut self, stmts: &[syn::Stmt], expected: Option<&Ty>) -> Ty {
+    pub(super) fn check_stmts(&mut self, stmts: &[syn::Stmt], expected: Option<&Ty>) -> Ty {
         let mut diverges = false;
         let mut tail = Ty::unit();
         for (index, stmt) in stmts.iter().enumerate() {

@@ -7,8 +7,9 @@ use syn::punctuated::Punctuated;
 
 use super::InferCtx;
 use super::pat::BindingMode;
-use crate::analysis::items::def_map::{Namespace, Res, StdDef};
+use crate::analysis::items::def_map::{CrateId, MacroRef, Namespace, Res, StdDef};
 use crate::analysis::items::item_tree::path_ref;
+use crate::analysis::syntax::macro_rules::MacroRules;
 use crate::analysis::ty::{IntTy, Ty};
 
 /// The arguments of a macro call, as comma-separated expressions.
@@ -21,16 +22,24 @@ fn comma_exprs(tokens: &proc_macro2::TokenStream) -> Option<Vec<syn::Expr>> {
 enum MacroKind {
     /// One of std's, by name.
     Std(String),
-    /// One of the crate's `macro_rules!`.
-    Crate,
+    /// A `macro_rules!` of a crate of the graph.
+    Crate(CrateId, MacroRef),
     Unknown,
 }
+
+/// Bounds on expansion in one body: nesting (rustc allows 128; real code stays far below) and
+/// the number of expansions.
+const MAX_EXPANSION_DEPTH: usize = 64;
+const MAX_EXPANSIONS: usize = 4096;
 
 impl InferCtx<'_> {
     pub(super) fn check_macro(&mut self, mac: &syn::Macro, expected: Option<&Ty>) -> Ty {
         match self.macro_kind(&mac.path) {
             MacroKind::Std(name) => self.check_std_macro(&name, &mac.tokens, expected),
-            MacroKind::Crate | MacroKind::Unknown => Ty::Unknown(None),
+            MacroKind::Crate(krate, macro_ref) => {
+                self.check_crate_macro(krate, macro_ref, &mac.tokens, expected)
+            }
+            MacroKind::Unknown => Ty::Unknown(None),
         }
     }
 
@@ -47,12 +56,75 @@ impl InferCtx<'_> {
             .map(|r| r.res);
         match resolved {
             Some(Res::Std(StdDef::Macro(std_name))) => MacroKind::Std(std_name),
-            Some(Res::Macro(..)) => MacroKind::Crate,
+            Some(Res::Macro(krate, macro_ref)) => MacroKind::Crate(krate, macro_ref),
             Some(_) => MacroKind::Unknown,
             // std's macros are in every crate's prelude; the std table may not list them all.
             None if is_std_macro(&name) => MacroKind::Std(name),
             None => MacroKind::Unknown,
         }
+    }
+
+    /// A crate macro: expanded, and its expansion typed in place (an expression, or statements
+    /// in the enclosing block).
+    fn check_crate_macro(
+        &mut self,
+        krate: CrateId,
+        macro_ref: MacroRef,
+        tokens: &proc_macro2::TokenStream,
+        expected: Option<&Ty>,
+    ) -> Ty {
+        if self.expansion_depth >= MAX_EXPANSION_DEPTH || self.expansions >= MAX_EXPANSIONS {
+            return Ty::Unknown(None);
+        }
+        let Some(rules) = self.macro_rules_of(krate, macro_ref) else {
+            return Ty::Unknown(None);
+        };
+        let crate_path = self.dollar_crate(krate);
+        let Ok(expanded) = rules.expand(tokens.clone(), &crate_path) else {
+            return Ty::Unknown(None);
+        };
+        self.expansions += 1;
+        self.expansion_depth += 1;
+        let ty = self.check_expansion(expanded, expected);
+        self.expansion_depth -= 1;
+        ty
+    }
+
+    fn check_expansion(&mut self, tokens: proc_macro2::TokenStream, expected: Option<&Ty>) -> Ty {
+        if let Ok(expr) = syn::parse2::<syn::Expr>(tokens.clone()) {
+            return self.check_expr(&expr, expected);
+        }
+        match syn::Block::parse_within.parse2(tokens) {
+            Ok(stmts) => self.check_stmts(&stmts, expected),
+            Err(_) => Ty::Unknown(None),
+        }
+    }
+
+    /// What `$crate` means for a macro of `krate`, seen from the crate being analysed.
+    fn dollar_crate(&self, krate: CrateId) -> proc_macro2::TokenStream {
+        let own = self.lowerer.scope.krate;
+        match self.world.graph.crate_map(krate) {
+            Some(map) if krate != own => {
+                let name = proc_macro2::Ident::new(&map.name, proc_macro2::Span::call_site());
+                quote::quote!(::#name)
+            }
+            _ => quote::quote!(crate),
+        }
+    }
+
+    /// A crate macro's rules, parsed once per body. The definition's tokens take the call
+    /// site's span: only tokens the call wrote keep positions in the file.
+    fn macro_rules_of(&mut self, krate: CrateId, macro_ref: MacroRef) -> Option<MacroRules> {
+        if let Some(cached) = self.macro_cache.get(&(krate, macro_ref)) {
+            return cached.clone();
+        }
+        let map = self.world.graph.crate_map(krate)?;
+        let parsed = map.macro_def(macro_ref).and_then(|def| {
+            let body: proc_macro2::TokenStream = def.body.parse().ok()?;
+            MacroRules::parse(respanned(body), map.edition).ok()
+        });
+        self.macro_cache.insert((krate, macro_ref), parsed.clone());
+        parsed
     }
 
     fn check_std_macro(
@@ -248,6 +320,25 @@ impl InferCtx<'_> {
             _ => Ty::Unknown(None),
         }
     }
+}
+
+/// Every token of `stream` with the call site's span.
+fn respanned(stream: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, Span, TokenTree};
+    stream
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), respanned(group.stream()));
+                inner.set_span(Span::call_site());
+                TokenTree::Group(inner)
+            }
+            mut other => {
+                other.set_span(Span::call_site());
+                other
+            }
+        })
+        .collect()
 }
 
 /// std's macros, which every crate can call unimported.

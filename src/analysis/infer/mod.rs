@@ -126,6 +126,16 @@ struct InferCtx<'a> {
     /// Signatures of functions and constructors used as values (`Ty::FnItem("name#index")`).
     fn_items: Vec<ClosureSig>,
     predicates: Vec<Predicate>,
+    /// Crate macros parsed so far, and how deep and how many expansions went.
+    macro_cache: HashMap<
+        (
+            crate::analysis::items::def_map::CrateId,
+            crate::analysis::items::def_map::MacroRef,
+        ),
+        Option<crate::analysis::syntax::macro_rules::MacroRules>,
+    >,
+    expansion_depth: usize,
+    expansions: usize,
     exprs: HashMap<usize, Ty>,
     bindings: HashMap<usize, Ty>,
     methods: HashMap<usize, MethodCallee>,
@@ -173,6 +183,9 @@ impl<'a> InferCtx<'a> {
             closure_starts: Vec::new(),
             fn_items: Vec::new(),
             predicates,
+            macro_cache: HashMap::new(),
+            expansion_depth: 0,
+            expansions: 0,
             exprs: HashMap::new(),
             bindings: HashMap::new(),
             methods: HashMap::new(),
@@ -220,9 +233,12 @@ impl<'a> InferCtx<'a> {
         self.returns.pop();
     }
 
-    /// Records an expression's type.
+    /// Records an expression's type. Tokens a macro's definition wrote have no place in the
+    /// file (their span starts at 0): their types are not recorded.
     fn record(&mut self, key: usize, ty: &Ty) {
-        self.exprs.insert(key, ty.clone());
+        if key != 0 {
+            self.exprs.insert(key, ty.clone());
+        }
     }
 
     /// Brings a new local into scope and records its type at its name.

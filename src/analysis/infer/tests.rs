@@ -320,3 +320,33 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn the_crates_macros_are_typed_as_their_expansion() {
+    check(
+        r#"
+struct Wide(u64);
+macro_rules! wide { ($e:expr) => { Wide($e) }; }
+macro_rules! pick { (first $a:expr, $b:expr) => { $a }; (second $a:expr, $b:expr) => { $b }; }
+macro_rules! unknown_inside { () => { not_defined_anywhere() }; }
+fn f() {
+    let w = wide!(3);
+    let s = pick!(second 1u8, 2u16);
+    let n = 5;
+    let m = pick!(first n, true);
+    let u = unknown_inside!();
+    let from_dependency = dependency_macro!(1);
+    let fixed: u32 = m;
+}
+"#,
+        expect![[r#"
+            w: Wide
+            s: u16
+            n: u32
+            m: u32
+            u: _
+            from_dependency: _
+            fixed: u32
+        "#]],
+    );
+}
