@@ -10,6 +10,7 @@ use super::pat::BindingMode;
 use crate::analysis::items::def_map::{CrateId, MacroRef, Namespace, Res, StdDef};
 use crate::analysis::items::item_tree::path_ref;
 use crate::analysis::syntax::macro_rules::MacroRules;
+use crate::analysis::syntax::respan::parse_rules_text;
 use crate::analysis::ty::{IntTy, Ty};
 
 /// The arguments of a macro call, as comma-separated expressions.
@@ -119,10 +120,9 @@ impl InferCtx<'_> {
             return cached.clone();
         }
         let map = self.world.graph.crate_map(krate)?;
-        let parsed = map.macro_def(macro_ref).and_then(|def| {
-            let body: proc_macro2::TokenStream = def.body.parse().ok()?;
-            MacroRules::parse(respanned(body), map.edition).ok()
-        });
+        let parsed = map
+            .macro_def(macro_ref)
+            .and_then(|def| parse_rules_text(&def.body, map.edition));
         self.macro_cache.insert((krate, macro_ref), parsed.clone());
         parsed
     }
@@ -320,25 +320,6 @@ impl InferCtx<'_> {
             _ => Ty::Unknown(None),
         }
     }
-}
-
-/// Every token of `stream` with the call site's span.
-fn respanned(stream: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    use proc_macro2::{Group, Span, TokenTree};
-    stream
-        .into_iter()
-        .map(|tree| match tree {
-            TokenTree::Group(group) => {
-                let mut inner = Group::new(group.delimiter(), respanned(group.stream()));
-                inner.set_span(Span::call_site());
-                TokenTree::Group(inner)
-            }
-            mut other => {
-                other.set_span(Span::call_site());
-                other
-            }
-        })
-        .collect()
 }
 
 /// std's macros, which every crate can call unimported.

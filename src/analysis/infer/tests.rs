@@ -350,3 +350,21 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn items_written_by_macro_calls_are_declared() {
+    check(
+        r#"
+macro_rules! newtype { ($name:ident, $inner:ty) => { pub struct $name(pub $inner); impl $name { fn get(&self) -> $inner { self.0 } } }; }
+newtype!(Meters, f32);
+fn f() {
+    let m = Meters(1.0);
+    let v = m.get();
+}
+"#,
+        expect![[r#"
+            m: Meters
+            v: f32
+        "#]],
+    );
+}

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use super::cfg::CfgOptions;
 use super::item_tree::{
-    ChildModule, FileItems, Item, ItemKind, MacroDef, ModuleItems, PathRef, UseItem, Visibility,
+    ChildModule, FileItems, Item, ItemKind, MacroCall, MacroDef, ModuleItems, PathRef, UseItem,
+    Visibility,
 };
 
 pub use crate::analysis::syntax::macro_rules::Edition;
@@ -188,6 +189,8 @@ pub struct ModuleData {
     pub source: Option<(usize, usize)>,
     /// `macro_rules!` macros visible in the module by textual scope, innermost last.
     pub macros: Vec<MacroRef>,
+    /// Files (in [`DefMap::files`]) holding the items that macro calls in the module expanded to.
+    pub expanded: Vec<usize>,
 }
 
 /// A `macro_rules!` definition of the crate: file, module of the file, and index.
@@ -299,6 +302,8 @@ impl CrateGraph {
 const MAX_MODULE_DEPTH: usize = 64;
 const MAX_IMPORT_ROUNDS: usize = 64;
 const MAX_SUPER: usize = 64;
+const MAX_ITEM_EXPANSIONS: usize = 4096;
+const MAX_ITEM_EXPANSION_DEPTH: usize = 32;
 
 impl DefMap {
     pub const ROOT: ModuleId = ModuleId(0);
@@ -410,6 +415,7 @@ impl DefMap {
             complete,
             source: None,
             macros: Vec::new(),
+            expanded: Vec::new(),
         });
         if let Some(parent) = parent {
             let krate = self.krate;
@@ -541,6 +547,79 @@ impl DefMap {
             }
         }
         self.collect_textual_macros();
+        self.expand_item_macros(cfg);
+    }
+
+    /// Expands the macro calls in item position (`cfg_x! { pub struct A; }`) with the crate's
+    /// `macro_rules!`, defining what they expand to in their module, to a bounded depth.
+    fn expand_item_macros(&mut self, cfg: &CfgOptions) {
+        let mut queue: Vec<(ModuleId, MacroCall, usize)> = Vec::new();
+        for index in 0..self.modules.len() {
+            let id = ModuleId(index as u32);
+            if let Some(items) = self.module_items(id) {
+                queue.extend(items.macro_calls.iter().map(|call| (id, call.clone(), 0)));
+            }
+        }
+        let mut budget = MAX_ITEM_EXPANSIONS;
+        while let Some((module, call, depth)) = queue.pop() {
+            if budget == 0 || depth >= MAX_ITEM_EXPANSION_DEPTH {
+                continue;
+            }
+            budget -= 1;
+            let Some(items) = self.expand_call(module, &call) else {
+                continue;
+            };
+            let file = self.files.len();
+            queue.extend(
+                items.modules[0]
+                    .macro_calls
+                    .iter()
+                    .map(|inner| (module, inner.clone(), depth + 1)),
+            );
+            self.files.push(CrateFile {
+                module_path: vec!["{expansion}".into()],
+                items: Arc::new(items),
+            });
+            self.modules[module.0 as usize].expanded.push(file);
+            let items = Arc::clone(&self.files[file].items);
+            for (index, item) in items.modules[0].items.iter().enumerate() {
+                if cfg.enabled(item.cfg.as_ref()) {
+                    self.define_item(module, (file, 0, index), item);
+                }
+            }
+        }
+    }
+
+    /// The items a macro call in `module` expands to, if the macro is the crate's.
+    fn expand_call(&self, module: ModuleId, call: &MacroCall) -> Option<FileItems> {
+        let name = call.path.last_name();
+        let found = self
+            .module(module)
+            .macros
+            .iter()
+            .rev()
+            .find(|macro_ref| {
+                self.macro_def(**macro_ref)
+                    .is_some_and(|def| def.name == name)
+            })
+            .or_else(|| self.exported_macros.get(name))?;
+        let rules = crate::analysis::syntax::respan::parse_rules_text(
+            &self.macro_def(*found)?.body,
+            self.edition,
+        )?;
+        let input: proc_macro2::TokenStream = call.tokens.parse().ok()?;
+        let crate_path = quote::quote!(crate);
+        let expanded = rules.expand(input, &crate_path).ok()?;
+        let file: syn::File = syn::parse2(expanded).ok()?;
+        let mut items = FileItems::lower(file.items.iter().map(|item| (item, 0)));
+        // Positions in an expansion are not positions in the file.
+        for module_items in &mut items.modules {
+            module_items
+                .items
+                .iter_mut()
+                .for_each(|item| item.name_range = None);
+        }
+        Some(items)
     }
 
     /// Textual macro scope: a module sees the macros of its ancestors and its own (defined
@@ -663,7 +742,12 @@ impl DefMap {
         let mut pending: Vec<(ModuleId, UseItem)> = Vec::new();
         for index in 0..self.modules.len() {
             let id = ModuleId(index as u32);
-            if let Some(module_items) = self.module_items(id) {
+            let expanded = self
+                .module(id)
+                .expanded
+                .iter()
+                .map(|&file| &self.files[file].items.modules[0]);
+            for module_items in self.module_items(id).into_iter().chain(expanded) {
                 pending.extend(
                     module_items
                         .uses
