@@ -163,6 +163,41 @@ impl InferCtx<'_> {
                 }
             }
         }
+        self.typed_receiver_pick(&steps, name)
+    }
+
+    /// A method taking `self: Box<Self>`, `self: Rc<Self>`, `self: Pin<&mut Self>`: found on a
+    /// dereferenced step, whose written receiver type is the receiver as it was.
+    fn typed_receiver_pick(&mut self, steps: &[Ty], name: &str) -> Option<MethodPick> {
+        let receiver = steps.first()?.clone();
+        for step in steps.iter().skip(1) {
+            let Some(head) = step.head() else {
+                continue;
+            };
+            for imp in self.world.inherent_impls(&head) {
+                let Some(method) = imp.method(name) else {
+                    continue;
+                };
+                let Some(Receiver::Typed(written)) = &method.sig.receiver else {
+                    continue;
+                };
+                let snapshot = self.table.snapshot();
+                let mut subst = self.fresh_substitution(&imp.generics, &[]);
+                let impl_self = substitute(&imp.self_ty, &subst);
+                subst.insert("Self".into(), impl_self.clone());
+                let written = substitute(written, &subst);
+                if self.table.unify(&impl_self, step) && self.table.unify(&written, &receiver) {
+                    subst.remove("Self");
+                    return Some(MethodPick {
+                        sig: method.sig.clone(),
+                        self_ty: step.clone(),
+                        subst,
+                        trait_key: None,
+                    });
+                }
+                self.table.rollback(snapshot);
+            }
+        }
         None
     }
 
