@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::collect::{Collected, collect};
 use crate::compare::{types_match, verdict};
 use crate::memlens::{Explained, explain};
+use crate::modtree::module_files;
 use crate::probe::{probe_file, strip_lint_attributes};
 use crate::report::{CrateResult, Record};
 use crate::rustc::{Answer, Check, Package, check, package};
@@ -39,6 +40,7 @@ pub fn judge_crate(dir: &Path, options: &Options) -> CrateResult {
         uncompiled_files: Vec::new(),
         records: Vec::new(),
         problems: Vec::new(),
+        notes: Vec::new(),
         other_errors: Vec::new(),
     };
     if let Err(e) = judge_into(dir, options, &mut result) {
@@ -60,10 +62,17 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
     let _ = std::fs::remove_dir_all(&scratch);
     let package = package(&dir, &scratch, options.check_limit)?;
     result.label = format!("{}@{}", package.name, package.version);
-    let (lib_files, bin_files) = target_files(&package);
+    let (lib_files, bin_files, shared) = target_files(&package);
+    for path in &shared {
+        let relative = path.strip_prefix(&dir).unwrap_or(path).display();
+        result.notes.push(format!(
+            "{relative} is compiled by the build script too: not probed, its bindings have no answer"
+        ));
+    }
     let mut sources: Vec<Source> = lib_files
         .iter()
         .chain(&bin_files)
+        .chain(&shared)
         .filter_map(|path| load(&dir, path, result))
         .collect();
     result.files = sources.len();
@@ -101,23 +110,41 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
     Ok(())
 }
 
-/// The files of the library's module tree, and those of the binaries' trees that the library
-/// does not also compile (a probe there would break the library the binaries need).
-fn target_files(package: &Package) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let lib: Vec<PathBuf> = package
+/// The files of the library's module tree, those of the binaries' trees that the library does
+/// not also compile (a probe there would break the library the binaries need), and those the
+/// build script compiles too (never probed: a probe there breaks the build script).
+fn target_files(package: &Package) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<PathBuf>) {
+    let build: Vec<PathBuf> = package
+        .build_root
+        .as_deref()
+        .map(|root| module_files(root, true))
+        .unwrap_or_default();
+    let mut seen: BTreeSet<PathBuf> = build.iter().cloned().collect();
+    let mut shared = Vec::new();
+    let mut own = |files: Vec<PathBuf>| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for path in files {
+            if build.contains(&path) {
+                shared.push(path);
+            } else if seen.insert(path.clone()) {
+                out.push(path);
+            }
+        }
+        out
+    };
+    let lib = own(package
         .lib_root
         .as_deref()
-        .map(crate::modtree::module_files)
-        .unwrap_or_default();
-    let in_lib: BTreeSet<&PathBuf> = lib.iter().collect();
-    let mut seen = BTreeSet::new();
-    let bins = package
+        .map(|root| module_files(root, false))
+        .unwrap_or_default());
+    let bins = own(package
         .bin_roots
         .iter()
-        .flat_map(|root| crate::modtree::module_files(root))
-        .filter(|path| !in_lib.contains(path) && seen.insert(path.clone()))
-        .collect();
-    (lib, bins)
+        .flat_map(|root| module_files(root, false))
+        .collect());
+    shared.sort();
+    shared.dedup();
+    (lib, bins, shared)
 }
 
 fn load(dir: &Path, path: &Path, result: &mut CrateResult) -> Option<Source> {

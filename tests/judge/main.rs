@@ -13,6 +13,7 @@ mod probe;
 mod process;
 mod report;
 mod rustc;
+mod selftest;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,6 +76,10 @@ fn sample_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/judge/sample")
 }
 
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/judge/probe_fixture")
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -120,11 +125,12 @@ fn run() -> Result<ExitCode> {
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
         println!("\nwrote {}", path.display());
     }
-    Ok(if sample_mode {
-        sample_verdict(&results)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if !sample_mode {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failures = probe_self_test(&options);
+    failures.extend(sample_failures(&results));
+    Ok(verdict(&failures))
 }
 
 fn print_combined(results: &[CrateResult]) {
@@ -150,9 +156,27 @@ fn print_combined(results: &[CrateResult]) {
     print!("{}", report::table(&all));
 }
 
-/// The suite's own check: the sample must be judged completely, and memlens must state no wrong
-/// size on it. Unknown sizes are allowed: they are honest.
-fn sample_verdict(results: &[CrateResult]) -> ExitCode {
+/// The instrument's check: rustc's answers through the probes on the fixture are as expected.
+fn probe_self_test(options: &Options) -> Vec<String> {
+    let dir = fixture_dir();
+    let text = match std::fs::read_to_string(dir.join("src/lib.rs")) {
+        Ok(text) => text,
+        Err(e) => return vec![format!("cannot read the probe fixture: {e}")],
+    };
+    let result = judge_crate(&dir, options);
+    let failures = selftest::failures(&result, &text);
+    if failures.is_empty() {
+        println!(
+            "\nprobe self-test: rustc's answer for all {} fixture bindings as expected",
+            result.records.len()
+        );
+    }
+    failures
+}
+
+/// The suite's own check on the sample: it must be judged completely, and memlens must state no
+/// wrong size on it. Unknown sizes are allowed: they are honest.
+fn sample_failures(results: &[CrateResult]) -> Vec<String> {
     let mut failures = Vec::new();
     for result in results {
         failures.extend(result.problems.iter().map(|p| format!("problem: {p}")));
@@ -178,11 +202,15 @@ fn sample_verdict(results: &[CrateResult]) -> ExitCode {
             failures.push(format!("memlens states {wrong} wrong sizes"));
         }
     }
+    failures
+}
+
+fn verdict(failures: &[String]) -> ExitCode {
     if failures.is_empty() {
         println!("\njudge: 1 passed, 0 failed");
         ExitCode::SUCCESS
     } else {
-        for failure in &failures {
+        for failure in failures {
             println!("judge: FAILED: {failure}");
         }
         println!("\njudge: 0 passed, 1 failed");

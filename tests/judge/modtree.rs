@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::collect::test_only;
 
 /// Every file of the module tree rooted at `root` that exists, root first. Modules only compiled
-/// for tests are left out, as `cargo check` of the lib and bins leaves them out.
-pub fn module_files(root: &Path) -> Vec<PathBuf> {
+/// for tests are left out, as `cargo check` of the lib and bins leaves them out. With
+/// `includes`, files pulled in by an item-level `include!("file")` count too (a build script
+/// that includes `src/cli.rs` compiles that file: a probe there would break the build script).
+pub fn module_files(root: &Path, includes: bool) -> Vec<PathBuf> {
     let mut seen = BTreeSet::new();
     let mut order = Vec::new();
     // A crate root's submodules live beside it, like a `mod.rs`'s.
@@ -29,6 +31,9 @@ pub fn module_files(root: &Path) -> Vec<PathBuf> {
         } else {
             dir.join(file.file_stem().unwrap_or_default())
         };
+        if includes {
+            pending.extend(included(&parsed.items).map(|path| (dir.join(path), true)));
+        }
         let place = Place {
             file_dir: dir,
             base,
@@ -100,5 +105,20 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
             }) => Some(s.value()),
             _ => None,
         }
+    })
+}
+
+/// The files named by item-level `include!("...")`, relative to the including file.
+fn included(items: &[syn::Item]) -> impl Iterator<Item = String> + '_ {
+    items.iter().filter_map(|item| {
+        let syn::Item::Macro(m) = item else {
+            return None;
+        };
+        if !m.mac.path.is_ident("include") {
+            return None;
+        }
+        syn::parse2::<syn::LitStr>(m.mac.tokens.clone())
+            .ok()
+            .map(|lit| lit.value())
     })
 }

@@ -33,6 +33,8 @@ pub struct CrateResult {
     pub records: Vec<Record>,
     /// Reasons the crate (or part of it) could not be judged; empty when all went well.
     pub problems: Vec<String>,
+    /// What a reader of the numbers should know, that is not a failure.
+    pub notes: Vec<String>,
     pub other_errors: Vec<OtherError>,
 }
 
@@ -186,6 +188,23 @@ pub fn crate_section(result: &CrateResult) -> String {
     for problem in &result.problems {
         let _ = writeln!(out, "  PROBLEM: {problem}");
     }
+    for note in &result.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    if !result.other_errors.is_empty() {
+        let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
+        for error in &result.other_errors {
+            *codes
+                .entry(error.code.as_deref().unwrap_or("no code"))
+                .or_default() += 1;
+        }
+        let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+        let _ = writeln!(
+            out,
+            "  note: other rustc errors in the probed copy, not probe answers (see the JSON): {}",
+            codes.join(", ")
+        );
+    }
     if !result.uncompiled_files.is_empty() {
         let _ = writeln!(
             out,
@@ -259,6 +278,7 @@ pub fn to_json(results: &[CrateResult]) -> Value {
                 "files": r.files,
                 "uncompiled_files": r.uncompiled_files,
                 "problems": r.problems,
+                "notes": r.notes,
                 "other_errors": r.other_errors,
                 "tally": tallies_json(&r.records),
                 "bindings": r.records.iter().map(record_json).collect::<Vec<_>>(),

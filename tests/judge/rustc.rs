@@ -34,6 +34,7 @@ pub struct Package {
     pub edition: String,
     pub lib_root: Option<PathBuf>,
     pub bin_roots: Vec<PathBuf>,
+    pub build_root: Option<PathBuf>,
 }
 
 /// Reads the package's targets with `cargo metadata --no-deps`, which resolves nothing.
@@ -62,6 +63,7 @@ pub fn package(dir: &Path, scratch: &Path, limit: Duration) -> Result<Package> {
         edition: package["edition"].as_str().unwrap_or("2021").to_string(),
         lib_root: None,
         bin_roots: Vec::new(),
+        build_root: None,
     };
     for target in package["targets"].as_array().into_iter().flatten() {
         let kinds: Vec<&str> = target["kind"]
@@ -75,6 +77,8 @@ pub fn package(dir: &Path, scratch: &Path, limit: Duration) -> Result<Package> {
         };
         if kinds.contains(&"bin") {
             out.bin_roots.push(root);
+        } else if kinds.contains(&"custom-build") {
+            out.build_root = Some(root);
         } else if kinds
             .iter()
             .any(|k| k.ends_with("lib") || *k == "proc-macro")
