@@ -60,7 +60,8 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
         .to_string();
     let scratch = options.scratch.join("work").join(&name);
     let _ = std::fs::remove_dir_all(&scratch);
-    let package = package(&dir, &scratch, options.check_limit)?;
+    // Metadata reads only the manifest: it has its own short limit.
+    let package = package(&dir, &scratch, Duration::from_secs(120))?;
     result.label = format!("{}@{}", package.name, package.version);
     let (lib_files, bin_files, shared) = target_files(&package);
     for path in &shared {
@@ -89,7 +90,8 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
         }
         let copy = scratch.join(tag);
         let check = probed_check(&dir, &copy, &mut sources, files, root, selection, options)?;
-        if !note_check(tag, &check, &sources, files, result) {
+        // A timed-out check says nothing of the crate; a baseline would only time out again.
+        if !note_check(tag, &check, &sources, files, result) && !check.timed_out {
             result
                 .problems
                 .push(baseline(&dir, &scratch, selection, options));

@@ -50,6 +50,9 @@ pub fn package(dir: &Path, scratch: &Path, limit: Duration) -> Result<Package> {
         ])
         .arg(dir.join("Cargo.toml"));
     let run = run_bounded(command, scratch, "metadata", limit)?;
+    if run.timed_out {
+        bail!("cargo metadata did not finish in {}s", limit.as_secs());
+    }
     if !run.success() {
         bail!("cargo metadata failed: {}", run.stderr_tail(3));
     }
