@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# name version sha256 kind — the sha256 of the .crate measured on 2026-05 (see README).
+# name version sha256 kind — the sha256 of the .crate judged on 2026-12-01 (the README baseline).
 CRATES=(
   "semver     1.0.28 8a7852d02fc848982e0c167ef163aaff9cd91dc640ba85e263cb1ce46fae51cd lib"
   "base64     0.23.1 ac07cdecf99051d9a5238b80f35af32cdeba5b336e55d957b318b50137e18da5 lib"
