@@ -74,6 +74,15 @@ impl CfgOptions {
         }
     }
 
+    /// The target's pointer width in bytes.
+    pub fn pointer_bytes(&self) -> Option<u64> {
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == "target_pointer_width")
+            .and_then(|(_, bits)| bits.parse::<u64>().ok())
+            .map(|bits| bits / 8)
+    }
+
     /// Whether the predicate holds; a name the build does not set is false, as in rustc.
     pub fn holds(&self, expr: &CfgExpr) -> bool {
         match expr {

@@ -814,8 +814,44 @@ impl<'a> TyLowerer<'a> {
             ConstExpr::Cast(inner, _) => eval(inner),
             ConstExpr::Binary(op, left, right) => binary(*op, eval(left)?, eval(right)?),
             ConstExpr::Path(path) => self.const_value(path),
+            ConstExpr::Call(path, args) if args.is_empty() => self.size_or_align(path),
             ConstExpr::Call(..) | ConstExpr::Other(_) => None,
         }
+    }
+
+    /// `size_of::<T>()` and `align_of::<T>()` for the types whose layout needs no layout engine:
+    /// primitives and thin pointers. Anything else is not evaluated.
+    fn size_or_align(&self, path: &PathRef) -> Option<i128> {
+        let last = path.segments.last()?;
+        let wants_size = match last.name.as_str() {
+            "size_of" => true,
+            "align_of" => false,
+            _ => return None,
+        };
+        let resolution = self.scope.resolve_path(path, Namespace::Values)?;
+        let is_std_fn = matches!(&resolution.res, Res::Std(StdDef::Fn(key)) if key.ends_with("mem::size_of") || key.ends_with("mem::align_of"));
+        if !is_std_fn {
+            return None;
+        }
+        let [ty] = last.args.as_deref()?.types.as_slice() else {
+            return None;
+        };
+        let pointer = self.scope.def_map()?.cfg.pointer_bytes()?;
+        let bytes = match self.ty(ty) {
+            Ty::Int(int) => int_bytes(int, pointer),
+            Ty::Bool => 1,
+            Ty::Char => 4,
+            Ty::Float(FloatTy::F32) => 4,
+            Ty::Float(FloatTy::F64) => 8,
+            Ty::Ref { pointee, .. } | Ty::Ptr { pointee, .. } if thin(&pointee) => pointer,
+            _ => return None,
+        };
+        // Alignment equals size for these, except 128-bit integers and 64-bit values on some
+        // 32-bit targets: those are left unevaluated.
+        if !wants_size && bytes > pointer {
+            return None;
+        }
+        Some(i128::from(bytes))
     }
 
     fn const_value(&self, path: &PathRef) -> Option<i128> {
@@ -831,6 +867,22 @@ impl<'a> TyLowerer<'a> {
             _ => None,
         }
     }
+}
+
+fn int_bytes(int: IntTy, pointer: u64) -> u64 {
+    match int {
+        IntTy::I8 | IntTy::U8 => 1,
+        IntTy::I16 | IntTy::U16 => 2,
+        IntTy::I32 | IntTy::U32 => 4,
+        IntTy::I64 | IntTy::U64 => 8,
+        IntTy::I128 | IntTy::U128 => 16,
+        IntTy::Isize | IntTy::Usize => pointer,
+    }
+}
+
+/// Pointers to these carry no metadata.
+fn thin(pointee: &Ty) -> bool {
+    matches!(pointee, Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Char)
 }
 
 /// `async fn f() -> T` returns `impl Future<Output = T>`.

@@ -195,9 +195,10 @@ impl<'a> Cx<'a> {
                 None => Ok(Metadata::Thin),
             },
             Ty::Param(name) => Err(LayoutError::Generic(name.clone())),
-            Ty::Unknown(_) | Ty::Array(_, None) | Ty::Assoc(_) | Ty::Infer(_) => {
+            Ty::Unknown(_) | Ty::Assoc(_) | Ty::Infer(_) => {
                 Err(LayoutError::Unknown(pointee.to_string()))
             }
+            // Arrays are sized whatever their length; so are closures, fn items and numbers.
             _ => Ok(Metadata::Thin),
         }
     }
