@@ -338,11 +338,13 @@ fn group(delimiter: Delimiter, trees: Vec<TokenTree>, span: Span) -> TokenTree {
 }
 
 /// A fragment's tokens: bare for `tt`/`ident`/`lifetime`, otherwise in an invisible group.
-/// A fragment that already is one invisible group (forwarded twice) is not wrapped again.
+/// A fragment that already is one invisible group (forwarded twice) is not wrapped again, and
+/// neither is a `let` statement: syn does not parse `let` inside an invisible group.
 fn push_fragment(fragment: &Fragment, out: &mut Vec<TokenTree>) {
     let already_grouped = matches!(fragment.trees.as_slice(),
         [TokenTree::Group(group)] if group.delimiter() == Delimiter::None);
-    if fragment.kind.is_transparent() || already_grouped {
+    let let_statement = fragment.kind == FragmentKind::Stmt && starts_with_let(&fragment.trees);
+    if fragment.kind.is_transparent() || already_grouped || let_statement {
         out.extend(fragment.trees.iter().cloned());
     } else {
         out.push(group(
@@ -351,4 +353,16 @@ fn push_fragment(fragment: &Fragment, out: &mut Vec<TokenTree>) {
             fragment.span,
         ));
     }
+}
+
+/// Whether tokens are `#[…]* let …`.
+fn starts_with_let(trees: &[TokenTree]) -> bool {
+    let mut rest = trees;
+    while let [TokenTree::Punct(pound), TokenTree::Group(_), tail @ ..] = rest {
+        if pound.as_char() != '#' {
+            break;
+        }
+        rest = tail;
+    }
+    matches!(rest.first(), Some(TokenTree::Ident(ident)) if ident == "let")
 }
