@@ -408,6 +408,26 @@ pub fn display_name(key: &str) -> &str {
     }
 }
 
+/// The arguments people write: std's allocator and hasher defaults (`Vec<T, Global>`,
+/// `HashMap<K, V, RandomState>`) are left out, as rustc prints them.
+fn shown_args<'t>(name: &str, args: &'t [Ty]) -> &'t [Ty] {
+    if name.starts_with("::") {
+        return args;
+    }
+    let mut shown = args.len();
+    while shown > 1 && args[shown - 1].is_std_default_arg() {
+        shown -= 1;
+    }
+    &args[..shown]
+}
+
+impl Ty {
+    /// std's default allocator and hasher, which printing leaves out as trailing arguments.
+    fn is_std_default_arg(&self) -> bool {
+        matches!(self, Ty::Adt { name, args } if args.is_empty() && (name == "Global" || name == "RandomState"))
+    }
+}
+
 /// Types print as a person writes them, without module paths.
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -435,10 +455,14 @@ impl fmt::Display for Ty {
                 f.write_str(if *mutable { "*mut " } else { "*const " })?;
                 write_pointee(f, pointee)
             }
-            Ty::Adt { name, args } if args.is_empty() => f.write_str(display_name(name)),
             Ty::Adt { name, args } => {
-                write!(f, "{}<", display_name(name))?;
-                write_list(f, args)?;
+                let shown = shown_args(name, args);
+                f.write_str(display_name(name))?;
+                if shown.is_empty() {
+                    return Ok(());
+                }
+                f.write_str("<")?;
+                write_list(f, shown)?;
                 f.write_str(">")
             }
             Ty::Dyn(bounds) => write!(f, "dyn {bounds}"),
