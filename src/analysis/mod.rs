@@ -22,6 +22,7 @@ pub mod paths;
 pub mod placement;
 pub mod std_api;
 pub mod symbols;
+pub mod syntax;
 pub mod target;
 #[cfg(test)]
 mod tests;

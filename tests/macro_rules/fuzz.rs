@@ -1,0 +1,4 @@
+//! Generated hostile input never panics, hangs or exceeds the limits.
+
+#[test]
+fn placeholder() {}
