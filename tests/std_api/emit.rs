@@ -618,26 +618,24 @@ fn flags(unstable: bool, cfg: &Option<String>, index: &BTreeMap<String, usize>) 
 }
 
 fn render_entry(entry: &Entry, index: &BTreeMap<String, usize>) -> (String, String) {
-    let mut header = format!(
-        "{}{} {}",
-        entry.tag,
-        flags(entry.unstable, &entry.cfg, index),
-        entry.key
-    );
+    let mut body = String::new();
+    for l in &entry.lines {
+        let flags = flags(l.unstable, &l.cfg, index);
+        body.push_str(&format!(" {}{flags} {}\n", l.tag, l.rest));
+    }
+    // The body's length lets the loader skip it without reading its lines.
+    let length = if body.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", body.len())
+    };
+    let flags = flags(entry.unstable, &entry.cfg, index);
+    let mut header = format!("{}{flags}{length} {}", entry.tag, entry.key);
     if !entry.rest.is_empty() {
         header.push(' ');
         header.push_str(&entry.rest);
     }
     header.push('\n');
-    let mut body = String::new();
-    for l in &entry.lines {
-        body.push_str(&format!(
-            " {}{} {}\n",
-            l.tag,
-            flags(l.unstable, &l.cfg, index),
-            l.rest
-        ));
-    }
     (header, body)
 }
 

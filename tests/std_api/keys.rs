@@ -102,12 +102,25 @@ fn prelude_defs(resolver: &Resolver) -> HashSet<Def> {
 
 fn assign_group(keys: &mut Keys, name: &str, group: &[Candidate]) {
     let winner = bare_name_winner(group);
-    for (index, candidate) in group.iter().enumerate() {
-        let key = if group.len() == 1 || winner == Some(index) {
+    let mut taken: HashSet<String> = HashSet::new();
+    if let Some(w) = winner {
+        taken.insert(name.to_string());
+        for def in &group[w].defs {
+            keys.of.insert(*def, name.to_string());
+        }
+    }
+    // Shortest paths first take the shortest prefixes: `core::net::SocketAddr` is
+    // `net::SocketAddr`, `std::os::unix::net::SocketAddr` then `unix::net::SocketAddr`.
+    let mut order: Vec<usize> = (0..group.len()).filter(|&i| Some(i) != winner).collect();
+    order.sort_by_key(|&i| (group[i].path.len(), group[i].path.clone()));
+    for index in order {
+        let candidate = &group[index];
+        let key = if group.len() == 1 {
             name.to_string()
         } else {
-            prefixed_key(candidate, group)
+            prefixed_key(candidate, &taken)
         };
+        taken.insert(key.clone());
         for def in &candidate.defs {
             keys.of.insert(*def, key.clone());
         }
@@ -123,20 +136,15 @@ fn bare_name_winner(group: &[Candidate]) -> Option<usize> {
     only(&|c| c.in_prelude && c.stable).or_else(|| only(&|c| c.stable))
 }
 
-/// `module::Name` with as many trailing module names as make it unique in its group.
-fn prefixed_key(candidate: &Candidate, group: &[Candidate]) -> String {
-    let modules = &candidate.path[..candidate.path.len() - 1];
-    for take in 1..=modules.len() {
-        let suffix = &candidate.path[candidate.path.len() - 1 - take..];
-        let clashes = group.iter().any(|other| {
-            other.path != candidate.path
-                && other.path.len() > take
-                && other.path[other.path.len() - 1 - take..] == *suffix
-        });
-        // A suffix that starts at the crate name is kept only when nothing shorter works.
-        if !clashes && take < modules.len() {
-            return suffix.join("::");
+/// `module::Name` with as many trailing module names as make it a key not yet taken; the
+/// crate name is the last resort.
+fn prefixed_key(candidate: &Candidate, taken: &HashSet<String>) -> String {
+    let path = &candidate.path;
+    for take in 1..path.len().saturating_sub(1) {
+        let suffix = path[path.len() - 1 - take..].join("::");
+        if !taken.contains(&suffix) {
+            return suffix;
         }
     }
-    candidate.path.join("::")
+    path.join("::")
 }

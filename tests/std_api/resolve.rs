@@ -166,6 +166,11 @@ impl<'m> Resolver<'m> {
                 path.push(name.clone());
                 for ns in NAMESPACES {
                     for (def, cfg) in self.resolve(import.module, &path, import.global, ns) {
+                        // A re-export wider than what it names imports nothing in that
+                        // namespace (std's prelude shadows the modules `vec` and `panic` so).
+                        if import.vis == Vis::Public && !self.is_public_def(def) {
+                            continue;
+                        }
                         let binding = Binding {
                             def,
                             vis: import.vis,
@@ -184,6 +189,15 @@ impl<'m> Resolver<'m> {
             }
         }
         changed
+    }
+
+    /// Whether a definition itself is declared `pub` (primitives and variants are).
+    fn is_public_def(&self, def: Def) -> bool {
+        match def {
+            Def::Module(m) => self.model.modules[m].vis == Vis::Public,
+            Def::Item(id) => self.model.items[id].vis == Vis::Public,
+            _ => true,
+        }
     }
 
     fn apply_glob(&mut self, import: &super::model::Import, source: Def, cfg: &Cfg) -> bool {

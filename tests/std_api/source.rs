@@ -21,8 +21,9 @@ use super::tokens::without_const_traits;
 /// The crates read, in dependency order.
 pub const CRATES: [&str; 3] = ["core", "alloc", "std"];
 
-/// Deepest nesting of macro expansions followed; std's deepest is a few levels.
-const MAX_EXPANSION_DEPTH: usize = 24;
+/// Deepest nesting of macro expansions followed: the expander's recommendation (std's deepest,
+/// `array_impl_default!` counting down from 32, needs 33).
+const MAX_EXPANSION_DEPTH: usize = 64;
 
 /// Where a module's source lives: the file's directory and the directory of its children.
 #[derive(Clone)]
@@ -475,11 +476,11 @@ impl Walker {
     ) {
         let Some(ident) = &item.ident else { return };
         let name = ident.to_string();
-        let def = Rc::new(MacroDef {
-            name: name.clone(),
-            krate: self.krate,
-            body: item.mac.tokens.clone(),
-        });
+        let def = Rc::new(MacroDef::new(
+            name.clone(),
+            self.krate,
+            item.mac.tokens.clone(),
+        ));
         self.visible.push(def.clone());
         if !has_attr(&attrs, "macro_export") {
             return;
@@ -506,10 +507,15 @@ impl Walker {
             return;
         }
         let builtin = has_attr(&attrs, "rustc_builtin_macro");
+        let rules = parsed.rules_tokens();
         let kind = ItemKind::Macro(MacroItem {
-            body: (!builtin).then(|| parsed.rules_text()),
+            body: (!builtin).then(|| rules.to_string()),
             builtin,
         });
+        // Macros 2.0 are items, named by path; std calls them by bare name in their module.
+        let def = Rc::new(MacroDef::new(parsed.name.to_string(), self.krate, rules));
+        self.visible.push(def.clone());
+        self.exported.push(def);
         let vis = self.vis(module, &parsed.vis);
         self.push_item(module, parsed.name.to_string(), kind, vis, attrs, cfg);
     }
@@ -742,22 +748,26 @@ impl Parse for Macro2 {
 }
 
 impl Macro2 {
-    /// The body as `macro_rules!` arms: `(args) => { body };` per arm.
-    fn rules_text(&self) -> String {
+    /// The body as `macro_rules!` arms: `(args) => { body };` per arm (a multi-arm body's
+    /// top-level commas become semicolons).
+    fn rules_tokens(&self) -> TokenStream {
         match self.body.as_slice() {
             [TokenTree::Group(args), TokenTree::Group(body)] => {
-                format!("({}) => {{ {} }};", args.stream(), body.stream())
+                let args = proc_macro2::Group::new(Delimiter::Parenthesis, args.stream());
+                let body = proc_macro2::Group::new(Delimiter::Brace, body.stream());
+                quote!(#args => #body;)
             }
             [TokenTree::Group(arms)] if arms.delimiter() == Delimiter::Brace => arms
                 .stream()
                 .into_iter()
                 .map(|tree| match tree {
-                    TokenTree::Punct(p) if p.as_char() == ',' => ";".to_string(),
-                    other => other.to_string(),
+                    TokenTree::Punct(p) if p.as_char() == ',' => {
+                        TokenTree::Punct(proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone))
+                    }
+                    other => other,
                 })
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => String::new(),
+                .collect(),
+            _ => TokenStream::new(),
         }
     }
 }

@@ -21,6 +21,8 @@
 pub mod cfg;
 pub mod format;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use table::escape_line;
 
@@ -35,23 +37,15 @@ use table::{Decoded, Kind, Table};
 /// The embedded table (see `tests/std_api.rs` for how it is generated and checked).
 pub const TABLE_TEXT: &str = include_str!("std_api.txt");
 
-/// Rust editions, which decide the prelude.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Edition {
-    E2015,
-    E2018,
-    E2021,
-    E2024,
-}
+/// Editions decide the prelude; the same enum as the macro expander's.
+pub use super::syntax::macro_rules::Edition;
 
-impl Edition {
-    pub fn year(self) -> &'static str {
-        match self {
-            Edition::E2015 => "2015",
-            Edition::E2018 => "2018",
-            Edition::E2021 => "2021",
-            Edition::E2024 => "2024",
-        }
+fn edition_year(edition: Edition) -> &'static str {
+    match edition {
+        Edition::E2015 => "2015",
+        Edition::E2018 => "2018",
+        Edition::E2021 => "2021",
+        Edition::E2024 => "2024",
     }
 }
 
@@ -385,7 +379,7 @@ impl StdApi {
     /// What `name` means through the prelude of `edition`: the edition's prelude module, then
     /// the macros std exports at its root, then the crates `std` and `core`.
     pub fn prelude(&self, edition: Edition, name: &str) -> Option<StdDef> {
-        let module = format!("std::prelude::rust_{}", edition.year());
+        let module = format!("std::prelude::rust_{}", edition_year(edition));
         let from_prelude = self
             .module_members(&module)
             .and_then(|members| members.iter().find(|m| m.name == name))

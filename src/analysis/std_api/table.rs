@@ -3,7 +3,8 @@
 //!
 //! An entry is a header line `TAG[flags] key rest` followed by body lines that start with a
 //! space, `␠tag[flags] rest`. Flags: `!` unstable, `?N` the N-th `cfg` predicate of the table's
-//! header. Entries of one kind are contiguous and sorted by key, so lookups binary-search.
+//! header, and on header lines `#N` the body's length in bytes, so that loading reads header
+//! lines only. Entries of one kind are contiguous and sorted by key, so lookups binary-search.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -128,7 +129,17 @@ struct Tagged<'t> {
     tag: char,
     unstable: bool,
     cfg: Option<u32>,
+    body_len: usize,
     rest: &'t str,
+}
+
+/// The number after `marker` in a flags string.
+fn flag_number(flags: &str, marker: char) -> Option<usize> {
+    let digits = &flags[flags.find(marker)? + 1..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
 }
 
 fn split_tag(line: &str) -> Option<Tagged<'_>> {
@@ -137,14 +148,14 @@ fn split_tag(line: &str) -> Option<Tagged<'_>> {
     let flags_end = line.find(' ').unwrap_or(line.len());
     let flags = &line[tag.len_utf8()..flags_end];
     let unstable = flags.starts_with('!');
-    let cfg = flags
-        .find('?')
-        .and_then(|at| flags[at + 1..].parse::<u32>().ok());
+    let cfg = flag_number(flags, '?').and_then(|n| u32::try_from(n).ok());
+    let body_len = flag_number(flags, '#').unwrap_or(0);
     let rest = line.get(flags_end + 1..).unwrap_or("");
     Some(Tagged {
         tag,
         unstable,
         cfg,
+        body_len,
         rest,
     })
 }
@@ -172,17 +183,17 @@ impl Table {
             let end = text[pos..].find('\n').map_or(text.len(), |at| pos + at);
             let line = &text[pos..end];
             pos = end + 1;
-            if line.starts_with(' ') {
-                table.extend_body(text, end);
-            } else {
-                table.add_line(text, line, end);
+            // Body lines are skipped by their entry's length, except in a damaged table.
+            if !line.starts_with(' ') {
+                pos += table.add_line(text, line, end);
             }
         }
         table.index_sections();
         table
     }
 
-    fn add_line(&mut self, text: &'static str, line: &'static str, end: usize) {
+    /// Records a header line; returns the length of the body that follows it.
+    fn add_line(&mut self, text: &'static str, line: &'static str, end: usize) -> usize {
         let header = |prefix: &str| line.strip_prefix(prefix).map(str::to_string);
         if let Some(rustc) = header("rustc ") {
             self.info.rustc = rustc;
@@ -193,34 +204,27 @@ impl Table {
         } else if let Some(cfg) = line.strip_prefix("cfg ") {
             self.cfgs.push(cfg);
         } else if let Some(entry) = Self::entry(text, line, end) {
+            let skipped = entry.body.len();
             self.entries.push(entry);
+            return skipped;
         }
+        0
     }
 
     fn entry(text: &'static str, line: &'static str, end: usize) -> Option<Entry> {
         let tagged = split_tag(line)?;
         let kind = Kind::from_tag(tagged.tag)?;
         let (key, rest) = tagged.rest.split_once(' ').unwrap_or((tagged.rest, ""));
-        // The body starts empty at the next line; the body lines that follow extend it.
         let start = (end + 1).min(text.len());
+        let body = text.get(start..start + tagged.body_len)?;
         Some(Entry {
             kind,
             key,
             rest,
-            body: &text[start..start],
+            body,
             cfg: tagged.cfg,
             unstable: tagged.unstable,
         })
-    }
-
-    fn extend_body(&mut self, text: &'static str, end: usize) {
-        let Some(entry) = self.entries.last_mut() else {
-            return;
-        };
-        let start = entry.body.as_ptr() as usize - text.as_ptr() as usize;
-        if let Some(body) = text.get(start..end) {
-            entry.body = body;
-        }
     }
 
     fn index_sections(&mut self) {
