@@ -21,6 +21,7 @@ pub mod mutations;
 pub mod parse;
 pub mod paths;
 pub mod placement;
+pub mod std_api;
 pub mod symbols;
 pub mod syntax;
 pub mod target;

@@ -1,0 +1,1 @@
+//! Truth tests: the table against rustc.
