@@ -31,7 +31,8 @@ use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, build_graph};
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
-use super::items::std_items::{NoStd, StdItems};
+use super::items::std_items::StdItems;
+use super::std_api::StdApi;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk};
 use super::symbols::{Symbols, flatten_items};
 use super::typed_body::CrateContext;
@@ -223,7 +224,7 @@ impl Declared {
         {
             return;
         }
-        let std: &'static dyn StdItems = &NoStd;
+        let std: &'static dyn StdItems = StdApi::for_target(&target);
         let (main, library, module_path) = self.specs.clone().unwrap_or_else(|| {
             let file = ItemsFile {
                 module_path: Vec::new(),

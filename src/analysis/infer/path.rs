@@ -465,7 +465,7 @@ impl InferCtx<'_> {
     fn assoc_const(&mut self, base: &Ty, name: &str) -> Option<Ty> {
         let head = base.head()?;
         for imp in self.world.inherent_impls(&head) {
-            let Some((_, ty)) = imp.consts.iter().find(|(n, _)| n == name) else {
+            let Some(ty) = imp.assoc_const(name).map(|c| &c.ty) else {
                 continue;
             };
             let snapshot = self.table.snapshot();

@@ -16,21 +16,7 @@ use super::item_tree::{
 
 pub use crate::analysis::syntax::macro_rules::Edition;
 
-/// A std item a path can name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum StdDef {
-    Module(String),
-    /// A struct, enum, union, alias or trait, by its key.
-    Type(String),
-    Fn(String),
-    Const(String),
-    Static(String),
-    Variant {
-        adt: String,
-        index: usize,
-    },
-    Macro(String),
-}
+pub use crate::analysis::std_api::StdDef;
 
 /// What std's paths and preludes name; the std API table answers it.
 pub trait StdPaths {
@@ -1191,7 +1177,7 @@ fn std_per_ns(def: Option<StdDef>) -> PerNs {
     };
     let res = Res::Std(def.clone());
     match def {
-        StdDef::Module(_) | StdDef::Type(_) => PerNs {
+        StdDef::Module(_) | StdDef::Type(_) | StdDef::Primitive(_) => PerNs {
             types: Some(res),
             ..PerNs::default()
         },

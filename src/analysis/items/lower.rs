@@ -19,7 +19,7 @@ use super::resolve::Scope;
 use super::std_items::StdItems;
 use crate::analysis::defs::{AdtDef, AliasDef, DefSpan, FieldDef, VariantDef};
 use crate::analysis::ty::{
-    AssocTypeDecl, Bounds, FloatTy, FnSig, GenericKind, GenericParam, ImplData, IntTy, MethodData,
+    AssocTypeDecl, Bounds, FloatTy, FnSig, GenericKind, GenericParam, ImplData, IntTy, MethodDecl, AssocConst,
     Predicate, Projection, Receiver, TraitData, TraitRef, Ty, TyHead,
 };
 
@@ -122,6 +122,7 @@ fn derived_impl(adt: &AdtDef, trait_key: &str) -> ImplData {
         })
         .collect();
     ImplData {
+        unsized_params: Vec::new(),
         generics,
         predicates,
         trait_ref: Some(TraitRef::new(trait_key, Vec::new())),
@@ -481,6 +482,7 @@ impl<'a> TyLowerer<'a> {
                 }
             }
             Res::Std(StdDef::Type(key)) => Some(self.std_ty(key, &written)),
+            Res::Std(StdDef::Primitive(name)) => primitive(name),
             Res::Unknown | Res::Extern(_) => Some(Ty::Unknown(None)),
             _ => None,
         }
@@ -719,6 +721,10 @@ impl<'a> TyLowerer<'a> {
         }));
         let mut data = TraitData {
             key: key.to_string(),
+            path: key.to_string(),
+            unsized_params: Vec::new(),
+            is_auto: false,
+            is_unsafe: false,
             generics: generics.clone(),
             supertraits,
             predicates,
@@ -731,15 +737,23 @@ impl<'a> TyLowerer<'a> {
         all_generics.extend(generics);
         for item in tr.items.iter().filter(|i| self.cfg_enabled(i.cfg.as_ref())) {
             match &item.kind {
-                AssocKind::Fn(function) => data.methods.push(MethodData {
+                AssocKind::Fn(function) => data.methods.push(MethodDecl {
                     name: item.name.clone(),
                     sig: inner.fn_sig(function, &all_generics, 0),
+                    unsized_params: Vec::new(),
                     has_default: function.has_body,
                     stable: true,
                 }),
-                AssocKind::Const { ty, .. } => data.consts.push((item.name.clone(), inner.ty(ty))),
+                AssocKind::Const { ty, value } => data.consts.push(AssocConst {
+                    name: item.name.clone(),
+                    ty: inner.ty(ty),
+                    has_default: value.is_some(),
+                    stable: true,
+                }),
                 AssocKind::Type { bounds, default } => data.assoc_types.push(AssocTypeDecl {
                     name: item.name.clone(),
+                    generics: Vec::new(),
+                    stable: true,
                     bounds: bounds
                         .iter()
                         .filter(|b| !b.maybe)
@@ -763,6 +777,7 @@ impl<'a> TyLowerer<'a> {
                 .unwrap_or_else(|| TraitRef::new("?", Vec::new()))
         });
         let mut data = ImplData {
+            unsized_params: maybe_unsized(&imp.generics),
             generics: generics.clone(),
             predicates,
             trait_ref,
@@ -779,13 +794,19 @@ impl<'a> TyLowerer<'a> {
             .filter(|i| self.cfg_enabled(i.cfg.as_ref()))
         {
             match &item.kind {
-                AssocKind::Fn(function) => data.methods.push(MethodData {
+                AssocKind::Fn(function) => data.methods.push(MethodDecl {
                     name: item.name.clone(),
                     sig: inner.fn_sig(function, &generics, 0),
+                    unsized_params: Vec::new(),
                     has_default: true,
                     stable: true,
                 }),
-                AssocKind::Const { ty, .. } => data.consts.push((item.name.clone(), inner.ty(ty))),
+                AssocKind::Const { ty, .. } => data.consts.push(AssocConst {
+                    name: item.name.clone(),
+                    ty: inner.ty(ty),
+                    has_default: true,
+                    stable: true,
+                }),
                 AssocKind::Type { default, .. } => {
                     let value = default.as_ref().map_or(Ty::Unknown(None), |d| inner.ty(d));
                     data.assoc_types.push((item.name.clone(), value));

@@ -2,6 +2,7 @@
 //! signatures. The std API table answers it; tests answer it with a handful of items.
 
 use super::def_map::{Edition, StdDef, StdPaths};
+use crate::analysis::std_api::StdApi;
 use crate::analysis::defs::{AdtDef, AliasDef};
 use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
 
@@ -67,5 +68,56 @@ impl StdItems for NoStd {
     }
     fn is_builtin_macro(&self, _: &str) -> bool {
         false
+    }
+}
+
+/// std's API table answers what the items and inference stages ask.
+impl StdPaths for StdApi {
+    fn resolve(&self, path: &[&str]) -> Option<StdDef> {
+        StdApi::resolve(self, path)
+    }
+    fn prelude(&self, edition: Edition, name: &str) -> Option<StdDef> {
+        StdApi::prelude(self, edition, name)
+    }
+    fn module_names(&self, module: &[&str]) -> Vec<(String, StdDef)> {
+        StdApi::module_names(self, module)
+    }
+    fn variant(&self, type_key: &str, name: &str) -> Option<StdDef> {
+        let adt = StdApi::adt(self, type_key)?;
+        let index = adt.variants.iter().position(|v| v.name == name)?;
+        Some(StdDef::Variant {
+            adt: type_key.to_string(),
+            index,
+        })
+    }
+}
+
+impl StdItems for StdApi {
+    fn adt(&self, key: &str) -> Option<&AdtDef> {
+        StdApi::adt(self, key)
+    }
+    fn alias(&self, key: &str) -> Option<&AliasDef> {
+        StdApi::alias(self, key)
+    }
+    fn trait_data(&self, key: &str) -> Option<&TraitData> {
+        StdApi::trait_data(self, key)
+    }
+    fn inherent_impls(&self, head: &TyHead) -> Vec<&ImplData> {
+        StdApi::inherent_impls(self, head)
+    }
+    fn trait_impls(&self, trait_key: &str) -> Vec<&ImplData> {
+        StdApi::trait_impls(self, trait_key)
+    }
+    fn fn_sig(&self, key: &str) -> Option<&FnSig> {
+        StdApi::fn_sig(self, key)
+    }
+    fn value_ty(&self, key: &str) -> Option<&Ty> {
+        StdApi::value_ty(self, key)
+    }
+    fn macro_body(&self, name: &str) -> Option<&str> {
+        StdApi::macro_body(self, name)
+    }
+    fn is_builtin_macro(&self, name: &str) -> bool {
+        StdApi::is_builtin_macro(self, name)
     }
 }

@@ -31,7 +31,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::defs::{AdtDef, AliasDef};
 use super::target::Target;
-use super::ty::{FloatTy, FnSig, GenericParam, IntTy, Predicate, TraitRef, Ty};
+use super::ty::{FnSig, GenericParam, Predicate, Ty};
 use table::{Decoded, Kind, Table};
 
 /// The embedded table (see `tests/std_api.rs` for how it is generated and checked).
@@ -98,34 +98,15 @@ pub enum TypeKind {
     Trait,
 }
 
-/// The outermost constructor of a type, by which impls are found.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TyHead {
-    Adt(String),
-    Int(IntTy),
-    Float(FloatTy),
-    Bool,
-    Char,
-    Str,
-    Slice,
-    Array,
-    Ref {
-        mutable: bool,
-    },
-    Ptr {
-        mutable: bool,
-    },
-    Tuple(usize),
-    FnPtr,
-    Never,
-    /// `dyn Trait`, by its first trait's key.
-    Dyn(String),
-}
-
 impl TyHead {
     /// The head of a type; `None` for parameters, projections and other types no impl is
     /// written for directly.
     pub fn of(ty: &Ty) -> Option<TyHead> {
+        ty.head()
+    }
+
+    #[allow(dead_code)]
+    fn of_written_out(ty: &Ty) -> Option<TyHead> {
         Some(match ty {
             Ty::Adt { name, .. } => TyHead::Adt(name.clone()),
             Ty::Int(int) => TyHead::Int(*int),
@@ -185,91 +166,7 @@ pub struct AdtData {
     pub stable: bool,
 }
 
-/// An associated type a trait declares: `type Item;`, `type Output: ?Sized = Self;`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssocTypeDecl {
-    pub name: String,
-    /// Generic parameters of a generic associated type.
-    pub generics: Vec<GenericParam>,
-    pub bounds: Vec<TraitRef>,
-    pub default: Option<Ty>,
-    pub stable: bool,
-}
-
-/// An associated constant a trait declares or an impl defines.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssocConst {
-    pub name: String,
-    pub ty: Ty,
-    /// In a trait: whether it has a default value.
-    pub has_default: bool,
-    pub stable: bool,
-}
-
-/// A method of a trait or an impl (associated functions without `self` included).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MethodDecl {
-    pub name: String,
-    pub sig: FnSig,
-    /// The method's own `?Sized` type parameters.
-    pub unsized_params: Vec<String>,
-    /// In a trait: whether it has a default body. Always true in an impl.
-    pub has_default: bool,
-    pub stable: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraitData {
-    pub key: String,
-    pub path: String,
-    /// Generic parameters after `Self`.
-    pub generics: Vec<GenericParam>,
-    pub unsized_params: Vec<String>,
-    pub supertraits: Vec<TraitRef>,
-    /// Where clauses and inline bounds other than supertraits.
-    pub predicates: Vec<Predicate>,
-    pub assoc_types: Vec<AssocTypeDecl>,
-    pub consts: Vec<AssocConst>,
-    pub methods: Vec<MethodDecl>,
-    pub is_auto: bool,
-    pub is_unsafe: bool,
-    pub stable: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImplData {
-    pub generics: Vec<GenericParam>,
-    pub unsized_params: Vec<String>,
-    pub predicates: Vec<Predicate>,
-    /// `None` for an inherent impl.
-    pub trait_ref: Option<TraitRef>,
-    pub self_ty: Ty,
-    pub assoc_types: Vec<(String, Ty)>,
-    pub consts: Vec<AssocConst>,
-    pub methods: Vec<MethodDecl>,
-    /// `impl !Send for T`.
-    pub negative: bool,
-    pub stable: bool,
-}
-
-impl ImplData {
-    pub fn method(&self, name: &str) -> Option<&MethodDecl> {
-        self.methods.iter().find(|method| method.name == name)
-    }
-
-    pub fn assoc_type(&self, name: &str) -> Option<&Ty> {
-        self.assoc_types
-            .iter()
-            .find(|(assoc, _)| assoc == name)
-            .map(|(_, ty)| ty)
-    }
-}
-
-impl TraitData {
-    pub fn method(&self, name: &str) -> Option<&MethodDecl> {
-        self.methods.iter().find(|method| method.name == name)
-    }
-}
+pub use super::ty::{AssocConst, AssocTypeDecl, ImplData, MethodDecl, TraitData, TyHead};
 
 /// What the table says about itself.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@ mod sig;
 use std::fmt;
 
 pub use sig::{
-    AssocTypeDecl, Bounds, FnSig, GenericKind, GenericParam, ImplData, MethodData, Predicate,
-    Receiver, TraitData, TraitRef,
+    AssocConst, AssocTypeDecl, Bounds, FnSig, GenericKind, GenericParam, ImplData, MethodDecl,
+    Predicate, Receiver, TraitData, TraitRef,
 };
 
 /// Integer types, by signedness and width.

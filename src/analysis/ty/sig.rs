@@ -181,20 +181,35 @@ impl FnSig {
     }
 }
 
-/// An associated type declared by a trait: `type Item;`, `type Output: Clone = Self;`.
+/// An associated type a trait declares: `type Item;`, `type Output: ?Sized = Self;`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AssocTypeDecl {
     pub name: String,
+    /// Generic parameters of a generic associated type.
+    pub generics: Vec<GenericParam>,
     pub bounds: Vec<TraitRef>,
     pub default: Option<Ty>,
+    pub stable: bool,
+}
+
+/// An associated constant a trait declares or an impl defines.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AssocConst {
+    pub name: String,
+    pub ty: Ty,
+    /// In a trait: whether it has a default value.
+    pub has_default: bool,
+    pub stable: bool,
 }
 
 /// A method or associated function of a trait or impl.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MethodData {
+pub struct MethodDecl {
     pub name: String,
     pub sig: FnSig,
-    /// In a trait: whether it has a default body.
+    /// The method's own `?Sized` type parameters.
+    pub unsized_params: Vec<String>,
+    /// In a trait: whether it has a default body. Always true in an impl.
     pub has_default: bool,
     pub stable: bool,
 }
@@ -203,12 +218,18 @@ pub struct MethodData {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TraitData {
     pub key: String,
+    /// Its public path (`core::iter::Iterator`), for std's traits.
+    pub path: String,
     pub generics: Vec<GenericParam>,
+    pub unsized_params: Vec<String>,
     pub supertraits: Vec<TraitRef>,
+    /// Where clauses and inline bounds other than supertraits.
     pub predicates: Vec<Predicate>,
     pub assoc_types: Vec<AssocTypeDecl>,
-    pub consts: Vec<(String, Ty)>,
-    pub methods: Vec<MethodData>,
+    pub consts: Vec<AssocConst>,
+    pub methods: Vec<MethodDecl>,
+    pub is_auto: bool,
+    pub is_unsafe: bool,
     pub stable: bool,
 }
 
@@ -217,18 +238,20 @@ pub struct TraitData {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ImplData {
     pub generics: Vec<GenericParam>,
+    pub unsized_params: Vec<String>,
     pub predicates: Vec<Predicate>,
     pub trait_ref: Option<TraitRef>,
     pub self_ty: Ty,
     pub assoc_types: Vec<(String, Ty)>,
-    pub consts: Vec<(String, Ty)>,
-    pub methods: Vec<MethodData>,
+    pub consts: Vec<AssocConst>,
+    pub methods: Vec<MethodDecl>,
+    /// `impl !Send for T`.
     pub negative: bool,
     pub stable: bool,
 }
 
 impl ImplData {
-    pub fn method(&self, name: &str) -> Option<&MethodData> {
+    pub fn method(&self, name: &str) -> Option<&MethodDecl> {
         self.methods.iter().find(|method| method.name == name)
     }
 
@@ -238,10 +261,14 @@ impl ImplData {
             .find(|(assoc, _)| assoc == name)
             .map(|(_, ty)| ty)
     }
+
+    pub fn assoc_const(&self, name: &str) -> Option<&AssocConst> {
+        self.consts.iter().find(|c| c.name == name)
+    }
 }
 
 impl TraitData {
-    pub fn method(&self, name: &str) -> Option<&MethodData> {
+    pub fn method(&self, name: &str) -> Option<&MethodDecl> {
         self.methods.iter().find(|method| method.name == name)
     }
 }
