@@ -19,8 +19,8 @@ use super::resolve::Scope;
 use super::std_items::StdItems;
 use crate::analysis::defs::{AdtDef, AliasDef, DefSpan, FieldDef, VariantDef};
 use crate::analysis::ty::{
-    AssocTypeDecl, Bounds, FloatTy, FnSig, GenericKind, GenericParam, ImplData, IntTy, MethodDecl, AssocConst,
-    Predicate, Projection, Receiver, TraitData, TraitRef, Ty, TyHead,
+    AssocConst, AssocTypeDecl, Bounds, FloatTy, FnSig, GenericKind, GenericParam, ImplData, IntTy,
+    MethodDecl, Predicate, Projection, Receiver, TraitData, TraitRef, Ty, TyHead,
 };
 
 /// An item of the crate, lowered.

@@ -2,8 +2,8 @@
 //! signatures. The std API table answers it; tests answer it with a handful of items.
 
 use super::def_map::{Edition, StdDef, StdPaths};
-use crate::analysis::std_api::StdApi;
 use crate::analysis::defs::{AdtDef, AliasDef};
+use crate::analysis::std_api::StdApi;
 use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
 
 pub trait StdItems: StdPaths {

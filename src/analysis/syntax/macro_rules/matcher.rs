@@ -83,8 +83,11 @@ pub(crate) fn match_rule(
         bindings: Rc::new(Vec::with_capacity(matcher.metavars.len())),
     }];
     let mut pos = 0;
+    // A local, not `&Flat::Eof`: rustc 1.95 promotes that to a static holding only the tag,
+    // and the optimized matcher then reads past its end (a segfault in release builds).
+    let eof = Flat::Eof;
     loop {
-        let tok = input.toks.get(pos).unwrap_or(&Flat::Eof);
+        let tok = input.toks.get(pos).unwrap_or(&eof);
         let step = advance(matcher, &mut current, tok, edition, budget)?;
         if matches!(tok, Flat::Eof) {
             return finish(step, pos, input);
@@ -258,6 +261,7 @@ fn advance(
     Ok(step)
 }
 
+#[inline(never)]
 fn advance_one(
     matcher: &Matcher,
     mut position: Position,

@@ -23,6 +23,7 @@ pub(crate) enum Unit {
 
 impl Unit {
     /// Whether two tokens are the same token, as rustc compares a matcher's literal tokens.
+    #[inline(never)]
     pub(crate) fn same_token(&self, other: &Unit) -> bool {
         match (self, other) {
             (Unit::Ident(a), Unit::Ident(b)) => a == b,
