@@ -261,7 +261,41 @@ impl Walker {
             return;
         }
         let vis = self.vis(module, &vis);
+        if let Some(generics) = adt_generics(&kind) {
+            self.derive_impls(module, &name, &generics, &attrs, &cfg);
+        }
         self.push_item(module, name, kind, vis, attrs, cfg);
+    }
+
+    /// `#[derive(Clone, PartialEq..)]` (and core's `#[derive_const]`) as the impls the derive
+    /// macros write: each type parameter bounded by the trait, no items (the trait's apply).
+    fn derive_impls(
+        &mut self,
+        module: ModId,
+        name: &str,
+        generics: &syn::Generics,
+        attrs: &[Attribute],
+        cfg: &Cfg,
+    ) {
+        let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+        let unstable = stability(attrs).unwrap_or(self.model.modules[module].unstable);
+        for trait_path in derived_traits(attrs) {
+            let mut bounded = generics.clone();
+            for param in bounded.type_params_mut() {
+                param.bounds.push(syn::parse_quote!(#trait_path));
+            }
+            let (impl_generics, _, where_clause) = bounded.split_for_impl();
+            let (_, type_generics, _) = generics.split_for_impl();
+            let item: syn::ItemImpl = syn::parse_quote! {
+                impl #impl_generics #trait_path for #ident #type_generics #where_clause {}
+            };
+            self.model.impls.push(ImplBlock {
+                module,
+                item,
+                cfg: cfg.clone(),
+                unstable,
+            });
+        }
     }
 
     fn push_item(
@@ -689,6 +723,52 @@ fn normalized(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+fn adt_generics(kind: &ItemKind) -> Option<syn::Generics> {
+    match kind {
+        ItemKind::Struct(s) => Some(s.generics.clone()),
+        ItemKind::Enum(e) => Some(e.generics.clone()),
+        ItemKind::Union(u) => Some(u.generics.clone()),
+        _ => None,
+    }
+}
+
+/// The traits of the standard derives an item's attributes name, as paths into core.
+fn derived_traits(attrs: &[Attribute]) -> Vec<syn::Path> {
+    const DERIVES: [(&str, &str); 9] = [
+        ("Clone", "clone"),
+        ("Copy", "marker"),
+        ("Debug", "fmt"),
+        ("Default", "default"),
+        ("PartialEq", "cmp"),
+        ("Eq", "cmp"),
+        ("PartialOrd", "cmp"),
+        ("Ord", "cmp"),
+        ("Hash", "hash"),
+    ];
+    let mut traits = Vec::new();
+    for attr in attrs {
+        if !(attr.path().is_ident("derive") || attr.path().is_ident("derive_const")) {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        for path in paths {
+            let Some(last) = path.segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            if let Some((name, module)) = DERIVES.iter().find(|(n, _)| *n == last) {
+                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+                let module = syn::Ident::new(module, proc_macro2::Span::call_site());
+                traits.push(syn::parse_quote!(::core::#module::#name));
+            }
+        }
+    }
+    traits
 }
 
 fn macro_name(mac: &syn::Macro) -> String {
