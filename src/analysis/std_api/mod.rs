@@ -286,7 +286,8 @@ pub struct TableInfo {
 pub struct StdApi {
     table: &'static Table,
     active_cfgs: Vec<bool>,
-    decoded: Vec<OnceLock<Option<Decoded>>>,
+    /// Per entry, decoded on first use (boxed: most entries are never asked for).
+    decoded: Vec<OnceLock<Option<Box<Decoded>>>>,
     impls_by_trait: OnceLock<HashMap<&'static str, Vec<usize>>>,
 }
 
@@ -584,9 +585,9 @@ impl StdApi {
         let slot = self.decoded.get(index)?;
         slot.get_or_init(|| {
             let entry = &self.table.entries[index];
-            table::decode(entry, &|cfg| self.is_active(cfg))
+            table::decode(entry, &|cfg| self.is_active(cfg)).map(Box::new)
         })
-        .as_ref()
+        .as_deref()
     }
 
     /// How many entries of each kind the table holds (for reports and tests).
