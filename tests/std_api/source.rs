@@ -309,6 +309,8 @@ impl Walker {
     ) {
         let unstable = stability(&attrs).unwrap_or(self.model.modules[module].unstable);
         let hidden = is_hidden(&attrs);
+        // `r#try` is named `try`, as paths and `$name!` calls name it.
+        let name = name.strip_prefix("r#").map(str::to_string).unwrap_or(name);
         self.model.items.push(ModelItem {
             name,
             module,
@@ -414,15 +416,15 @@ impl Walker {
         match tree {
             UseTree::Path(p) => {
                 let mut next = import;
-                next.path.push(p.ident.to_string());
+                next.path.push(unraw(&p.ident));
                 self.flatten_use(&p.tree, next);
             }
             UseTree::Name(n) => {
-                let name = n.ident.to_string();
+                let name = unraw(&n.ident);
                 self.push_import(import, name.clone(), name);
             }
             UseTree::Rename(r) => {
-                self.push_import(import, r.ident.to_string(), r.rename.to_string());
+                self.push_import(import, unraw(&r.ident), unraw(&r.rename));
             }
             UseTree::Glob(_) => self.model.imports.push(import),
             UseTree::Group(g) => {
@@ -908,4 +910,9 @@ fn cfg_if_arms(tokens: TokenStream) -> Vec<(Option<syn::Meta>, TokenStream)> {
         }
     }
     arms
+}
+
+/// An identifier as paths name it: `r#try` is `try`.
+fn unraw(ident: &syn::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string()
 }

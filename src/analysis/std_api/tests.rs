@@ -181,6 +181,14 @@ fn paths_and_preludes_resolve() {
     ] {
         assert_eq!(api.prelude(Edition::E2021, name), Some(expected), "{name}");
     }
+    assert_eq!(
+        api.prelude_in(Edition::E2021, "Clone", Namespace::Macro),
+        Some(StdDef::Macro("core::clone::Clone".into()))
+    );
+    assert_eq!(
+        api.prelude_in(Edition::E2021, "drop", Namespace::Value),
+        Some(StdDef::Fn("core::mem::drop".into()))
+    );
     assert!(api.prelude(Edition::E2018, "TryFrom").is_none());
     assert!(api.prelude(Edition::E2021, "TryFrom").is_some());
     assert!(api.prelude(Edition::E2021, "Future").is_none());
