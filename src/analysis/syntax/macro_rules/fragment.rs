@@ -405,11 +405,7 @@ fn with_syn(
     let mut take = FIRST_PREFIX.min(rest.len());
     let mut cost = 0;
     let consumed = loop {
-        let depth = group.depth_of_tree[first..first + take]
-            .iter()
-            .max()
-            .copied();
-        if depth.unwrap_or(0) > max_nesting {
+        if super::nesting::exceeds_syn_nesting(&rest[..take], max_nesting) {
             return Err(FragmentError::TooDeep);
         }
         cost += flat_index_at(group, first + take).saturating_sub(pos);

@@ -195,7 +195,7 @@ fn parse_fragment(
             message: format!("`${}`: {message}", matcher.metavars[index].name),
             span,
         },
-        FragmentError::TooDeep => MatchFailure::Limit(LimitHit::Nesting(max_nesting)),
+        FragmentError::TooDeep => MatchFailure::Limit(LimitHit::FragmentNesting(max_nesting)),
     })?;
     budget.charge(parsed.cost)?;
     let depth = matcher.metavars[index].depth;

@@ -131,7 +131,10 @@ fn keywords_and_raw_identifiers_are_idents_but_underscore_is_not() {
 #[test]
 fn statements_leave_their_semicolon() {
     let body = "($s:stmt ; $($rest:tt)*) => { [$s] $($rest)* }";
-    assert_eq!(expand(body, "let x = 1; y").unwrap(), "[⟦let x = 1⟧] y");
+    // A `let` is transcribed bare (syn cannot parse it inside an invisible group); other
+    // statements keep the group.
+    assert_eq!(expand(body, "let x = 1; y").unwrap(), "[let x = 1] y");
+    assert_eq!(expand(body, "a + b; y").unwrap(), "[⟦a + b⟧] y");
 }
 
 #[test]

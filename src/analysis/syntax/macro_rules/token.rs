@@ -5,7 +5,7 @@ use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenS
 
 /// rustc's operators of more than one character. proc-macro2 splits them into `Joint` puncts;
 /// rustc matches (and counts, as `tt`) each as one token, so the matcher must too.
-const COMPOUND_OPS: &[&str] = &[
+pub(crate) const COMPOUND_OPS: &[&str] = &[
     "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=", "<<", ">>",
     "<<=", ">>=", "..", "...", "..=", "::", "->", "<-", "=>",
 ];
@@ -168,8 +168,6 @@ pub(crate) struct GroupTrees {
     /// For each tree (and one past the end), the flat index it starts, or `None` when the tree is
     /// the middle of a glued token (the second `:` of `::`).
     pub flat_of_tree: Vec<Option<usize>>,
-    /// For each tree, how deeply delimiters nest inside it (0 for a leaf).
-    pub depth_of_tree: Vec<usize>,
 }
 
 /// An invocation's input flattened into rustc tokens, ending with [`Flat::Eof`].
@@ -199,7 +197,6 @@ impl FlatInput {
         self.groups.push(GroupTrees::default());
         let trees: Vec<TokenTree> = stream.into_iter().collect();
         let mut flat_of_tree = vec![None; trees.len() + 1];
-        let mut depth_of_tree = vec![0; trees.len()];
         let mut index = 0;
         while index < trees.len() {
             flat_of_tree[index] = Some(self.toks.len());
@@ -208,7 +205,7 @@ impl FlatInput {
                 Piece::Unit(unit) => self.push_tok(Flat::Unit(unit), id, index as u32),
                 Piece::Group(group) => {
                     let left = depth_left.checked_sub(1).ok_or(TooDeep)?;
-                    depth_of_tree[index] = self.push_delimited(group, id, index as u32, left)?;
+                    self.push_delimited(group, id, index as u32, left)?;
                 }
             }
             index += used;
@@ -217,25 +214,23 @@ impl FlatInput {
         let group = &mut self.groups[id];
         group.trees = trees;
         group.flat_of_tree = flat_of_tree;
-        group.depth_of_tree = depth_of_tree;
         Ok(id)
     }
 
-    /// Flattens one delimited group sitting in `parent` at `tree`; returns its nesting depth.
+    /// Flattens one delimited group sitting in `parent` at `tree`.
     fn push_delimited(
         &mut self,
         group: Group,
         parent: usize,
         tree: u32,
         depth_left: usize,
-    ) -> Result<usize, TooDeep> {
+    ) -> Result<(), TooDeep> {
         let (delimiter, close_span) = (group.delimiter(), group.span_close());
         self.push_tok(Flat::Open(group.clone()), parent, tree);
         let inner = self.push_group(group.stream(), depth_left)?;
         let end = self.groups[inner].trees.len() as u32;
         self.push_tok(Flat::Close(delimiter, close_span), inner, end);
-        let inner_depth = self.groups[inner].depth_of_tree.iter().max().copied();
-        Ok(1 + inner_depth.unwrap_or(0))
+        Ok(())
     }
 
     fn push_tok(&mut self, tok: Flat, group: usize, tree: u32) {
