@@ -103,3 +103,145 @@ fn checked_in_table_is_what_rust_src_generates() {
          `{UPDATE_VAR}=1 cargo test --release --test std_api`"
     );
 }
+
+/// rustc's verdict for each case: the type it names, or for bounds whether it accepts them.
+fn rustc_answers(cases: &[std_api::truth::Case]) -> Vec<Option<String>> {
+    use std_api::truth::{IMPORTS, Query, SETUP};
+    let dir = support::rustc_probe::ProbeDir::new("std-api-truth");
+    // `ty::<T>()` names a type, sized or not, as `PhantomData<T>`.
+    let mut types = format!(
+        "{IMPORTS}\nfn ty<T: ?Sized>() -> std::marker::PhantomData<T> {{ loop {{}} }}\n\
+         fn main() {{\n{SETUP}\n"
+    );
+    let mut bounds = format!("{IMPORTS}\n");
+    let mut lines = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        let (program, text) = match &case.query {
+            Query::Holds(..) => {
+                let (subject, bound) = case.expr.split_once(": ").expect("`T: Bound`");
+                let text = format!(
+                    "fn case_{index}() {{ fn f<T: ?Sized + {bound}>() {{}} f::<{subject}>(); }}\n"
+                );
+                (&mut bounds, text)
+            }
+            Query::Projection(..) => (&mut types, format!("let _: () = ty::<{}>();\n", case.expr)),
+            // Through a binding, so that rustc does not infer the expression from `()`.
+            _ => (
+                &mut types,
+                format!("let _: () = {{ let value = {}; value }};\n", case.expr),
+            ),
+        };
+        lines.push((
+            program.lines().count() + 1,
+            matches!(case.query, Query::Holds(..)),
+        ));
+        program.push_str(&text);
+    }
+    types.push_str("}\n");
+    let type_errors = rustc_errors(&dir, "types", &types);
+    let bound_errors = rustc_errors(&dir, "bounds", &bounds);
+    lines
+        .iter()
+        .map(|&(line, is_bound)| {
+            if is_bound {
+                let rejected = bound_errors
+                    .iter()
+                    .any(|(l, code, ..)| *l == line && code == "E0277");
+                return Some((!rejected).to_string());
+            }
+            let on_line: Vec<_> = type_errors.iter().filter(|(l, ..)| *l == line).collect();
+            // No error means the expression is `()`; any other error that rustc rejects it.
+            let Some((_, code, label, note)) = on_line.first() else {
+                return Some("()".into());
+            };
+            if code != "E0308" || on_line.len() > 1 {
+                return None;
+            }
+            // rustc shortens long types in the label (`Result<MutexGuard<u8>, ...>`); its
+            // note has them whole.
+            let text = if label.contains("...") { note } else { label };
+            let start = text.rfind("found ")?;
+            let text = &text[start..];
+            let start = text.find('`')? + 1;
+            let end = text.rfind('`')?;
+            let found = &text[start..end];
+            let found = found
+                .strip_prefix("PhantomData<")
+                .and_then(|inner| inner.strip_suffix('>'))
+                .unwrap_or(found);
+            Some(std_api::truth::normalize_rustc(found))
+        })
+        .collect()
+}
+
+/// `(line, code, primary label, notes)` of each error rustc reports for `source`.
+fn rustc_errors(
+    dir: &support::rustc_probe::ProbeDir,
+    name: &str,
+    source: &str,
+) -> Vec<(usize, String, String, String)> {
+    let path = dir.path.join(format!("{name}.rs"));
+    std::fs::write(&path, source).expect("write probe");
+    let output = Command::new("rustc")
+        .args([
+            "--edition",
+            "2024",
+            "--error-format=json",
+            "--emit=metadata",
+            "-A",
+            "warnings",
+        ])
+        .arg("--out-dir")
+        .arg(&dir.path)
+        .arg(&path)
+        .output()
+        .expect("rustc runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|error| {
+            let code = error["code"]["code"].as_str()?.to_string();
+            let span = error["spans"]
+                .as_array()?
+                .iter()
+                .find(|s| s["is_primary"] == true)?;
+            let line = span["line_start"].as_u64()? as usize;
+            let label = span["label"].as_str().unwrap_or("").to_string();
+            let notes = error["children"].as_array().into_iter().flatten();
+            let note = notes
+                .filter_map(|child| child["message"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Some((line, code, label, note))
+        })
+        .collect()
+}
+
+#[test]
+fn table_agrees_with_rustc_on_a_sample_of_queries() {
+    if !support::rustc_probe::rustc_available() {
+        eprintln!("skipped: no rustc");
+        return;
+    }
+    let api = StdApi::for_target(&Target::default());
+    let solver = std_api::truth::Solver { api };
+    let cases = std_api::truth::cases();
+    let expected = rustc_answers(&cases);
+    let mut disagreements = Vec::new();
+    let mut both_none = 0;
+    for (case, expected) in cases.iter().zip(&expected) {
+        let ours = solver.answer(&case.query);
+        both_none += usize::from(ours.is_none() && expected.is_none());
+        if ours != *expected {
+            disagreements.push(format!("{}: table {ours:?}, rustc {expected:?}", case.expr));
+        }
+    }
+    eprintln!(
+        "std API truth: {} of {} queries agree with rustc ({both_none} agree that nothing \
+         answers)",
+        cases.len() - disagreements.len(),
+        cases.len()
+    );
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}

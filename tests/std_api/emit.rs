@@ -460,11 +460,16 @@ impl<'r> Emitter<'r> {
             Ty::Param(_) => BLANKET_HEAD.to_string(),
             ty => match TyHead::of(ty) {
                 Some(head) => head.text(),
-                None => return self.skip_impl("self type not nameable"),
+                None => {
+                    if std::env::var_os("MEMLENS_STD_API_DEBUG").is_some() {
+                        eprintln!("skipped impl for {}", compact_text(&imp.self_ty));
+                    }
+                    return self.skip_impl("self type not nameable");
+                }
             },
         };
         let (trait_ref, trait_item, negative) = match &imp.trait_ {
-            Some((bang, path, _)) => match self.lower.trait_ref(&cx, path) {
+            Some((bang, path, _)) => match self.lower.trait_ref_for(&cx, path, &self_ty) {
                 Some((r, item)) if !r.key.starts_with('?') => (Some(r), item, bang.is_some()),
                 _ => return self.skip_impl("trait not public"),
             },

@@ -161,7 +161,9 @@ impl<'r> Lowerer<'r> {
                 pointee: Box::new(self.ty(cx, &p.elem)),
             },
             syn::Type::Slice(s) => Ty::Slice(Box::new(self.ty(cx, &s.elem))),
-            syn::Type::Array(a) => Ty::Array(Box::new(self.ty(cx, &a.elem)), array_len(&a.len)),
+            syn::Type::Array(a) => {
+                Ty::Array(Box::new(self.ty(cx, &a.elem)), self.array_len(cx, &a.len))
+            }
             syn::Type::Tuple(t) => Ty::Tuple(t.elems.iter().map(|e| self.ty(cx, e)).collect()),
             syn::Type::Never(_) => Ty::Never,
             syn::Type::Paren(p) => self.ty(cx, &p.elem),
@@ -222,7 +224,16 @@ impl<'r> Lowerer<'r> {
         if segments.len() == 2 && cx.params.iter().any(|param| param == first) {
             return self.project_param(cx, Ty::Param(first.to_string()), first, &segments[1]);
         }
-        match self.resolve_type_path(cx, &p.path) {
+        let resolved = self.resolve_type_path(cx, &p.path);
+        // A lone primitive name means the primitive even where a module of that name is in
+        // scope (`use crate::str;`), as in rustc.
+        if segments.len() == 1
+            && matches!(resolved, None | Some(Def::Module(_)))
+            && let Some(prim) = primitive(first)
+        {
+            return prim;
+        }
+        match resolved {
             Some(def) => self.def_ty(cx, def, &p.path),
             None => Ty::Unknown(Some(compact_text(p))),
         }
@@ -348,7 +359,7 @@ impl<'r> Lowerer<'r> {
             leading_colon: path.leading_colon,
             segments: path.segments.iter().take(position).cloned().collect(),
         };
-        let Some((trait_ref, _)) = self.trait_ref(cx, &trait_path) else {
+        let Some((trait_ref, _)) = self.trait_ref_for(cx, &trait_path, &base_ty) else {
             return Ty::Unknown(Some(compact_text(path)));
         };
         if let SelfKind::Impl {
@@ -506,7 +517,7 @@ impl<'r> Lowerer<'r> {
                 }
                 continue;
             }
-            let Some((trait_ref, _)) = self.trait_ref(cx, &t.path) else {
+            let Some((trait_ref, _)) = self.trait_ref_for(cx, &t.path, subject) else {
                 continue;
             };
             self.assoc_constraints(cx, subject, &trait_ref, &t.path, out);
@@ -650,6 +661,73 @@ impl<'r> Lowerer<'r> {
         (sig_out, generics.unsized_params)
     }
 
+    /// An array length: a literal, or `size_of::<T>()` of a primitive of fixed size (the
+    /// byte arrays of `to_le_bytes`); anything else is unknown.
+    fn array_len(&self, cx: &Cx, expr: &syn::Expr) -> Option<u64> {
+        match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            }) => int.base10_parse().ok(),
+            syn::Expr::Group(group) => self.array_len(cx, &group.expr),
+            syn::Expr::Call(call) if call.args.is_empty() => {
+                let syn::Expr::Path(path) = &*call.func else {
+                    return None;
+                };
+                let last = path.path.segments.last()?;
+                if last.ident != "size_of" {
+                    return None;
+                }
+                let [arg] = &self.type_args(cx, &last.arguments)[..] else {
+                    return None;
+                };
+                fixed_size(arg)
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes out the trait arguments a reference leaves to their defaults (`Add` is
+    /// `Add<Self>`), with `Self` the bounded type, as rustc reads them.
+    pub fn fill_defaults(&self, trait_ref: &mut TraitRef, item: Option<ItemId>, subject: &Ty) {
+        let Some(item) = item else { return };
+        let ItemKind::Trait(t) = &self.resolver.model.items[item].kind else {
+            return;
+        };
+        let params = type_param_names(&t.generics);
+        if trait_ref.args.len() >= params.len() {
+            return;
+        }
+        let cx = self.trait_cx(item, t);
+        let defaults: Vec<Option<&syn::Type>> = t
+            .generics
+            .type_params()
+            .map(|p| p.default.as_ref())
+            .collect();
+        let mut names = vec!["Self".to_string()];
+        names.extend(params.iter().cloned());
+        while let Some(Some(default)) = defaults.get(trait_ref.args.len()) {
+            let mut known = vec![subject.clone()];
+            known.extend(trait_ref.args.iter().cloned());
+            let value = self
+                .ty(&cx, default)
+                .substitute(&names[..known.len()], &known);
+            trait_ref.args.push(value);
+        }
+    }
+
+    /// A trait path bounding `subject`, its defaulted arguments written out.
+    pub fn trait_ref_for(
+        &self,
+        cx: &Cx,
+        path: &syn::Path,
+        subject: &Ty,
+    ) -> Option<(TraitRef, Option<ItemId>)> {
+        let (mut trait_ref, item) = self.trait_ref(cx, path)?;
+        self.fill_defaults(&mut trait_ref, item, subject);
+        Some((trait_ref, item))
+    }
+
     fn receiver(&self, cx: &Cx, r: &syn::Receiver) -> Receiver {
         if r.colon_token.is_some() {
             return Receiver::Typed(self.ty(cx, &r.ty));
@@ -670,14 +748,24 @@ fn projection(base: Ty, trait_ref: Option<TraitRef>, name: &str) -> Ty {
     }))
 }
 
-fn array_len(expr: &syn::Expr) -> Option<u64> {
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(int),
-            ..
-        }) => int.base10_parse().ok(),
-        _ => None,
-    }
+/// The size of a primitive whose size is the same on every target.
+fn fixed_size(ty: &Ty) -> Option<u64> {
+    use memlens::analysis::ty::{FloatTy, IntTy};
+    Some(match ty {
+        Ty::Bool => 1,
+        Ty::Char => 4,
+        Ty::Float(FloatTy::F32) => 4,
+        Ty::Float(FloatTy::F64) => 8,
+        Ty::Int(IntTy::Isize | IntTy::Usize) => return None,
+        Ty::Int(int) => match int.name().trim_start_matches(['i', 'u']) {
+            "8" => 1,
+            "16" => 2,
+            "32" => 4,
+            "64" => 8,
+            _ => 16,
+        },
+        _ => return None,
+    })
 }
 
 pub fn type_param_names(generics: &syn::Generics) -> Vec<String> {

@@ -147,6 +147,11 @@ impl<'m> Resolver<'m> {
                 _ => None,
             });
         }
+        // A `#![no_std]` crate without its own prelude (alloc) has core's.
+        let core_prelude = self.core_prelude();
+        for prelude in self.preludes.iter_mut().filter(|p| p.is_none()) {
+            *prelude = core_prelude;
+        }
         for _ in 0..MAX_ROUNDS {
             let mut changed = false;
             for import in model.imports.iter().filter(|i| !i.prelude) {
@@ -156,6 +161,20 @@ impl<'m> Resolver<'m> {
                 break;
             }
         }
+    }
+
+    fn core_prelude(&self) -> Option<ModId> {
+        let mut module = self.crate_named("core");
+        for name in ["prelude", "rust_2024"] {
+            module =
+                self.lookup_in(module, name, Ns::Type)
+                    .iter()
+                    .find_map(|(def, _)| match def {
+                        Def::Module(m) => Some(*m),
+                        _ => None,
+                    })?;
+        }
+        Some(module)
     }
 
     fn apply_import(&mut self, import: &super::model::Import) -> bool {

@@ -261,7 +261,41 @@ impl Walker {
             return;
         }
         let vis = self.vis(module, &vis);
+        if let Some(generics) = adt_generics(&kind) {
+            self.derive_impls(module, &name, &generics, &attrs, &cfg);
+        }
         self.push_item(module, name, kind, vis, attrs, cfg);
+    }
+
+    /// `#[derive(Clone, PartialEq..)]` (and core's `#[derive_const]`) as the impls the derive
+    /// macros write: each type parameter bounded by the trait, no items (the trait's apply).
+    fn derive_impls(
+        &mut self,
+        module: ModId,
+        name: &str,
+        generics: &syn::Generics,
+        attrs: &[Attribute],
+        cfg: &Cfg,
+    ) {
+        let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+        let unstable = stability(attrs).unwrap_or(self.model.modules[module].unstable);
+        for trait_path in derived_traits(attrs) {
+            let mut bounded = generics.clone();
+            for param in bounded.type_params_mut() {
+                param.bounds.push(syn::parse_quote!(#trait_path));
+            }
+            let (impl_generics, _, where_clause) = bounded.split_for_impl();
+            let (_, type_generics, _) = generics.split_for_impl();
+            let item: syn::ItemImpl = syn::parse_quote! {
+                impl #impl_generics #trait_path for #ident #type_generics #where_clause {}
+            };
+            self.model.impls.push(ImplBlock {
+                module,
+                item,
+                cfg: cfg.clone(),
+                unstable,
+            });
+        }
     }
 
     fn push_item(
@@ -275,6 +309,8 @@ impl Walker {
     ) {
         let unstable = stability(&attrs).unwrap_or(self.model.modules[module].unstable);
         let hidden = is_hidden(&attrs);
+        // `r#try` is named `try`, as paths and `$name!` calls name it.
+        let name = name.strip_prefix("r#").map(str::to_string).unwrap_or(name);
         self.model.items.push(ModelItem {
             name,
             module,
@@ -380,15 +416,15 @@ impl Walker {
         match tree {
             UseTree::Path(p) => {
                 let mut next = import;
-                next.path.push(p.ident.to_string());
+                next.path.push(unraw(&p.ident));
                 self.flatten_use(&p.tree, next);
             }
             UseTree::Name(n) => {
-                let name = n.ident.to_string();
+                let name = unraw(&n.ident);
                 self.push_import(import, name.clone(), name);
             }
             UseTree::Rename(r) => {
-                self.push_import(import, r.ident.to_string(), r.rename.to_string());
+                self.push_import(import, unraw(&r.ident), unraw(&r.rename));
             }
             UseTree::Glob(_) => self.model.imports.push(import),
             UseTree::Group(g) => {
@@ -691,6 +727,52 @@ fn normalized(path: &Path) -> PathBuf {
     out
 }
 
+fn adt_generics(kind: &ItemKind) -> Option<syn::Generics> {
+    match kind {
+        ItemKind::Struct(s) => Some(s.generics.clone()),
+        ItemKind::Enum(e) => Some(e.generics.clone()),
+        ItemKind::Union(u) => Some(u.generics.clone()),
+        _ => None,
+    }
+}
+
+/// The traits of the standard derives an item's attributes name, as paths into core.
+fn derived_traits(attrs: &[Attribute]) -> Vec<syn::Path> {
+    const DERIVES: [(&str, &str); 9] = [
+        ("Clone", "clone"),
+        ("Copy", "marker"),
+        ("Debug", "fmt"),
+        ("Default", "default"),
+        ("PartialEq", "cmp"),
+        ("Eq", "cmp"),
+        ("PartialOrd", "cmp"),
+        ("Ord", "cmp"),
+        ("Hash", "hash"),
+    ];
+    let mut traits = Vec::new();
+    for attr in attrs {
+        if !(attr.path().is_ident("derive") || attr.path().is_ident("derive_const")) {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        for path in paths {
+            let Some(last) = path.segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            if let Some((name, module)) = DERIVES.iter().find(|(n, _)| *n == last) {
+                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+                let module = syn::Ident::new(module, proc_macro2::Span::call_site());
+                traits.push(syn::parse_quote!(::core::#module::#name));
+            }
+        }
+    }
+    traits
+}
+
 fn macro_name(mac: &syn::Macro) -> String {
     mac.path
         .segments
@@ -828,4 +910,9 @@ fn cfg_if_arms(tokens: TokenStream) -> Vec<(Option<syn::Meta>, TokenStream)> {
         }
     }
     arms
+}
+
+/// An identifier as paths name it: `r#try` is `try`.
+fn unraw(ident: &syn::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string()
 }

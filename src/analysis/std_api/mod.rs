@@ -183,7 +183,8 @@ pub struct TableInfo {
 pub struct StdApi {
     table: &'static Table,
     active_cfgs: Vec<bool>,
-    decoded: Vec<OnceLock<Option<Decoded>>>,
+    /// Per entry, decoded on first use (boxed: most entries are never asked for).
+    decoded: Vec<OnceLock<Option<Box<Decoded>>>>,
     impls_by_trait: OnceLock<HashMap<&'static str, Vec<usize>>>,
 }
 
@@ -275,19 +276,34 @@ impl StdApi {
 
     /// What `name` means through the prelude of `edition`: the edition's prelude module, then
     /// the macros std exports at its root, then the crates `std` and `core`.
+    /// (The type namespace first, then values, then macros.)
     pub fn prelude(&self, edition: Edition, name: &str) -> Option<StdDef> {
+        [Namespace::Type, Namespace::Value, Namespace::Macro]
+            .into_iter()
+            .find_map(|ns| self.prelude_in(edition, name, ns))
+    }
+
+    /// What `name` means in namespace `ns` through the prelude of `edition` (`Clone` is a
+    /// trait in the type namespace and a derive macro in the macro namespace).
+    pub fn prelude_in(&self, edition: Edition, name: &str, ns: Namespace) -> Option<StdDef> {
         let module = format!("std::prelude::rust_{}", edition_year(edition));
+        let in_ns = |def: &StdDef| {
+            def.namespace() == ns || matches!(def, StdDef::Variant { .. }) && ns != Namespace::Macro
+        };
         let from_prelude = self
             .module_members(&module)
-            .and_then(|members| members.iter().find(|m| m.name == name))
+            .and_then(|members| members.iter().find(|m| m.name == name && in_ns(&m.def)))
             .map(|m| m.def.clone());
-        from_prelude
-            .or_else(|| self.member("std", name, Namespace::Macro))
-            .or_else(|| {
-                ["std", "core"]
-                    .contains(&name)
-                    .then(|| StdDef::Module(name.to_string()))
-            })
+        let root_macro = || {
+            (ns == Namespace::Macro)
+                .then(|| self.member("std", name, Namespace::Macro))
+                .flatten()
+        };
+        let crate_name = || {
+            (ns == Namespace::Type && ["std", "core"].contains(&name))
+                .then(|| StdDef::Module(name.to_string()))
+        };
+        from_prelude.or_else(root_macro).or_else(crate_name)
     }
 
     /// Every name a module exports (for `use path::*;`), in name order, on this target.
@@ -481,9 +497,9 @@ impl StdApi {
         let slot = self.decoded.get(index)?;
         slot.get_or_init(|| {
             let entry = &self.table.entries[index];
-            table::decode(entry, &|cfg| self.is_active(cfg))
+            table::decode(entry, &|cfg| self.is_active(cfg)).map(Box::new)
         })
-        .as_ref()
+        .as_deref()
     }
 
     /// How many entries of each kind the table holds (for reports and tests).

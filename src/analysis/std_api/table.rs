@@ -21,7 +21,7 @@ use crate::analysis::ty::{FnSig, GenericKind, GenericParam, IntTy, Predicate, Ty
 /// The kinds of entries, in the order the table lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
-    Module,
+    Module = 0,
     Adt,
     Alias,
     Trait,
@@ -33,7 +33,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Module,
         Kind::Adt,
         Kind::Alias,
@@ -76,6 +76,26 @@ impl Kind {
             Kind::Impl => "impls",
         }
     }
+}
+
+/// Where the line starting at `pos` ends (its `\n`, or the end of the text).
+fn line_end(bytes: &[u8], pos: usize) -> usize {
+    bytes[pos.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |offset| pos + offset)
+}
+
+/// The decimal number after the flag at `*at`, leaving `*at` on its last digit.
+fn read_number(bytes: &[u8], at: &mut usize) -> usize {
+    let mut value = 0usize;
+    while let Some(digit) = bytes.get(*at + 1).filter(|b| b.is_ascii_digit()) {
+        value = value
+            .saturating_mul(10)
+            .saturating_add(usize::from(digit - b'0'));
+        *at += 1;
+    }
+    value
 }
 
 /// One entry: its header line split, and its body lines.
@@ -121,7 +141,8 @@ pub struct Table {
     pub info: TableInfo,
     pub cfgs: Vec<&'static str>,
     pub entries: Vec<Entry>,
-    sections: HashMap<Kind, Range<usize>>,
+    /// Per kind (by its order in `Kind::ALL`), the range of its entries.
+    sections: [Range<usize>; Kind::ALL.len()],
 }
 
 /// A line's tag, flags and the text after them.
@@ -129,7 +150,6 @@ struct Tagged<'t> {
     tag: char,
     unstable: bool,
     cfg: Option<u32>,
-    body_len: usize,
     rest: &'t str,
 }
 
@@ -149,13 +169,11 @@ fn split_tag(line: &str) -> Option<Tagged<'_>> {
     let flags = &line[tag.len_utf8()..flags_end];
     let unstable = flags.starts_with('!');
     let cfg = flag_number(flags, '?').and_then(|n| u32::try_from(n).ok());
-    let body_len = flag_number(flags, '#').unwrap_or(0);
     let rest = line.get(flags_end + 1..).unwrap_or("");
     Some(Tagged {
         tag,
         unstable,
         cfg,
-        body_len,
         rest,
     })
 }
@@ -175,67 +193,89 @@ impl Table {
                 edition: String::new(),
             },
             cfgs: Vec::new(),
-            entries: Vec::with_capacity(text.len() / 256),
-            sections: HashMap::new(),
+            entries: Vec::with_capacity(text.len() / 128),
+            sections: std::array::from_fn(|_| 0..0),
         };
+        let bytes = text.as_bytes();
         let mut pos = 0;
-        while pos < text.len() {
-            let end = text[pos..].find('\n').map_or(text.len(), |at| pos + at);
-            let line = &text[pos..end];
-            pos = end + 1;
-            // Body lines are skipped by their entry's length, except in a damaged table.
-            if !line.starts_with(' ') {
-                pos += table.add_line(text, line, end);
-            }
+        while pos < bytes.len() {
+            // Entries start with an upper-case tag; the table's header lines with a word.
+            let next = match bytes[pos] {
+                b'A'..=b'Z' => table.add_entry(text, pos),
+                _ => None,
+            };
+            pos = match next {
+                Some(next) => next,
+                None => {
+                    let end = line_end(bytes, pos);
+                    table.add_header_line(&text[pos..end]);
+                    end + 1
+                }
+            };
         }
         table.index_sections();
         table
     }
 
-    /// Records a header line; returns the length of the body that follows it.
-    fn add_line(&mut self, text: &'static str, line: &'static str, end: usize) -> usize {
-        let header = |prefix: &str| line.strip_prefix(prefix).map(str::to_string);
-        if let Some(rustc) = header("rustc ") {
-            self.info.rustc = rustc;
-        } else if let Some(source) = header("source ") {
-            self.info.source = source;
-        } else if let Some(edition) = header("edition ") {
-            self.info.edition = edition;
+    fn add_header_line(&mut self, line: &'static str) {
+        if let Some(rustc) = line.strip_prefix("rustc ") {
+            self.info.rustc = rustc.to_string();
+        } else if let Some(source) = line.strip_prefix("source ") {
+            self.info.source = source.to_string();
+        } else if let Some(edition) = line.strip_prefix("edition ") {
+            self.info.edition = edition.to_string();
         } else if let Some(cfg) = line.strip_prefix("cfg ") {
             self.cfgs.push(cfg);
-        } else if let Some(entry) = Self::entry(text, line, end) {
-            let skipped = entry.body.len();
-            self.entries.push(entry);
-            return skipped;
         }
-        0
     }
 
-    fn entry(text: &'static str, line: &'static str, end: usize) -> Option<Entry> {
-        let tagged = split_tag(line)?;
-        let kind = Kind::from_tag(tagged.tag)?;
-        let (key, rest) = tagged.rest.split_once(' ').unwrap_or((tagged.rest, ""));
-        let start = (end + 1).min(text.len());
-        let body = text.get(start..start + tagged.body_len)?;
-        Some(Entry {
+    /// Reads the entry whose header line starts at `pos`, byte by byte (this is the whole
+    /// cost of loading); returns where the next entry starts, after the body.
+    fn add_entry(&mut self, text: &'static str, pos: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let kind = Kind::from_tag(char::from(bytes[pos]))?;
+        let (mut unstable, mut cfg, mut body_len) = (false, None, 0usize);
+        let mut at = pos + 1;
+        while at < bytes.len() && bytes[at] != b' ' && bytes[at] != b'\n' {
+            match bytes[at] {
+                b'!' => unstable = true,
+                b'?' => cfg = u32::try_from(read_number(bytes, &mut at)).ok(),
+                b'#' => body_len = read_number(bytes, &mut at),
+                _ => {}
+            }
+            at += 1;
+        }
+        let key_start = (at + 1).min(bytes.len());
+        let end = line_end(bytes, key_start);
+        let key_end = bytes[key_start..end]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(end, |offset| key_start + offset);
+        let body_start = (end + 1).min(bytes.len());
+        let body = text.get(body_start..body_start + body_len)?;
+        self.entries.push(Entry {
             kind,
-            key,
-            rest,
+            key: text.get(key_start..key_end)?,
+            rest: text.get((key_end + 1).min(end)..end)?,
             body,
-            cfg: tagged.cfg,
-            unstable: tagged.unstable,
-        })
+            cfg,
+            unstable,
+        });
+        Some(body_start + body_len)
     }
 
     fn index_sections(&mut self) {
         for (index, entry) in self.entries.iter().enumerate() {
-            let range = self.sections.entry(entry.kind).or_insert(index..index);
+            let range = &mut self.sections[entry.kind as usize];
+            if range.start == range.end {
+                *range = index..index;
+            }
             range.end = index + 1;
         }
     }
 
     fn section(&self, kind: Kind) -> Range<usize> {
-        self.sections.get(&kind).cloned().unwrap_or(0..0)
+        self.sections[kind as usize].clone()
     }
 
     /// The indices of the entries of this kind with this key (several when the key has

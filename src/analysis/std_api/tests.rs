@@ -46,12 +46,15 @@ fn loading_answers_the_first_query_within_two_milliseconds() {
     // A fresh index, not the process-wide one other tests may have built.
     let start = Instant::now();
     let table: &'static Table = Box::leak(Box::new(Table::index(TABLE_TEXT)));
+    let indexed = start.elapsed();
     let api = StdApi::new(table, &Target::X86_64_LINUX);
+    let built = start.elapsed();
     let found = api.resolve(&["std", "collections", "HashMap"]);
     let elapsed = start.elapsed();
     assert_eq!(found, Some(StdDef::Type("HashMap".into())));
     eprintln!(
-        "std API table: {} bytes, first answer after {elapsed:?}",
+        "std API table: {} bytes; indexed after {indexed:?}, target ready after {built:?}, \
+         first answer after {elapsed:?}",
         TABLE_TEXT.len()
     );
     // Unoptimized builds are several times slower; the promise is for the release build.
@@ -178,6 +181,14 @@ fn paths_and_preludes_resolve() {
     ] {
         assert_eq!(api.prelude(Edition::E2021, name), Some(expected), "{name}");
     }
+    assert_eq!(
+        api.prelude_in(Edition::E2021, "Clone", Namespace::Macro),
+        Some(StdDef::Macro("core::clone::Clone".into()))
+    );
+    assert_eq!(
+        api.prelude_in(Edition::E2021, "drop", Namespace::Value),
+        Some(StdDef::Fn("core::mem::drop".into()))
+    );
     assert!(api.prelude(Edition::E2018, "TryFrom").is_none());
     assert!(api.prelude(Edition::E2021, "TryFrom").is_some());
     assert!(api.prelude(Edition::E2021, "Future").is_none());
