@@ -189,6 +189,12 @@ impl TypeDefs {
         self.aliases.keys().map(String::as_str)
     }
 
+    /// Keeps only the definitions and aliases whose names pass `keep`.
+    pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
+        self.adts.retain(|name, _| keep(name));
+        self.aliases.retain(|name, _| keep(name));
+    }
+
     /// Forgets where the definitions were written, except for those whose names are in `keep`.
     pub fn keep_spans_of(&mut self, keep: &std::collections::HashSet<String>) {
         for (name, def) in &mut self.adts {

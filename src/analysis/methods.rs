@@ -75,8 +75,16 @@ pub fn iterated_item(ty: &Ty) -> Ty {
         },
         Ty::Array(element, _) => (**element).clone(),
         Ty::Adt { name, args } => match name.as_str() {
-            "Range" | "RangeInclusive" | "Vec" | "VecDeque" | "IntoIter" | "HashSet"
-            | "BTreeSet" | "Option" => arg(ty, 0),
+            "ops::Range"
+            | "ops::RangeInclusive"
+            | "Range"
+            | "RangeInclusive"
+            | "Vec"
+            | "VecDeque"
+            | "IntoIter"
+            | "HashSet"
+            | "BTreeSet"
+            | "Option" => arg(ty, 0),
             "HashMap" | "BTreeMap" => Ty::Tuple(args.clone()),
             "Iter" => Ty::shared_ref(arg(ty, 0)),
             "IterMut" => Ty::Ref {
@@ -107,7 +115,7 @@ pub fn iterated_item(ty: &Ty) -> Ty {
 /// Whether values of this type iterate (so adapter methods apply).
 fn is_iterator(ty: &Ty) -> bool {
     matches!(ty, Ty::Adt { name, .. } if matches!(name.as_str(),
-        "Range" | "RangeInclusive" | "Iter" | "IterMut" | "IntoIter" | "Chars" | "CharIndices" | "Bytes"
+        "ops::Range" | "ops::RangeInclusive" | "Range" | "RangeInclusive" | "Iter" | "IterMut" | "IntoIter" | "Chars" | "CharIndices" | "Bytes"
         | "SplitWhitespace" | "Lines" | "Split" | "Enumerate" | "Zip" | "Rev" | "Skip" | "Take" | "StepBy"
         | "Filter" | "Peekable" | "Cloned" | "Copied" | "Map"))
 }

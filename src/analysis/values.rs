@@ -280,7 +280,7 @@ impl Walker<'_> {
                     &for_loop.body,
                 );
                 let is_range =
-                    matches!(&iterable.ty, Ty::Adt { name, .. } if name.starts_with("Range"));
+                    matches!(&iterable.ty, Ty::Adt { name, .. } if super::ty::is_range_key(name));
                 self.in_loop(times, count_text, |walker| {
                     walker.with_scope(|walker| {
                         let part = Value {
@@ -347,7 +347,7 @@ impl Walker<'_> {
                 let base = self.infer_expr(&index.expr);
                 let position = self.infer_expr(&index.index);
                 let ty = match (&position.ty, element_of(&base.ty)) {
-                    (Ty::Adt { name, .. }, Some(element)) if name.starts_with("Range") => {
+                    (Ty::Adt { name, .. }, Some(element)) if super::ty::is_range_key(name) => {
                         Ty::Slice(Box::new(element.clone()))
                     }
                     (_, Some(element)) => element.clone(),
@@ -381,8 +381,8 @@ impl Walker<'_> {
                     .min_by_key(|v| v.literal_fallback)
                     .map_or(Ty::Unknown(None), |v| v.ty);
                 let name = match range.limits {
-                    syn::RangeLimits::HalfOpen(_) => "Range",
-                    syn::RangeLimits::Closed(_) => "RangeInclusive",
+                    syn::RangeLimits::HalfOpen(_) => "ops::Range",
+                    syn::RangeLimits::Closed(_) => "ops::RangeInclusive",
                 };
                 Value {
                     exact_len,

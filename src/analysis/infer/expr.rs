@@ -706,8 +706,8 @@ impl InferCtx<'_> {
         }
         let closed = matches!(range.limits, syn::RangeLimits::Closed(_));
         let name = match (&range.start, &range.end, closed) {
-            (Some(_), Some(_), false) => "Range",
-            (Some(_), Some(_), true) => "RangeInclusive",
+            (Some(_), Some(_), false) => "ops::Range",
+            (Some(_), Some(_), true) => "ops::RangeInclusive",
             (Some(_), None, _) => "RangeFrom",
             (None, Some(_), false) => "RangeTo",
             (None, Some(_), true) => "RangeToInclusive",

@@ -152,14 +152,19 @@ impl InferCtx<'_> {
     pub(super) fn lookup_method(&mut self, receiver: &Ty, name: &str) -> Option<MethodPick> {
         let steps = self.autoderef_steps(receiver);
         for step in &steps {
-            for autoref in [Autoref::None, Autoref::Shared, Autoref::Mut] {
-                if let Some(pick) = self.inherent_pick(step, autoref, name) {
-                    return Some(pick);
+            for adjusted in adjusted_receivers(step) {
+                let candidates = receiver_candidates(&adjusted);
+                for (self_ty, taken) in &candidates {
+                    if let Some(pick) = self.inherent_pick(self_ty, *taken, name) {
+                        return Some(pick);
+                    }
                 }
-                match self.trait_pick(step, autoref, name) {
-                    TraitPick::Found(pick) => return Some(*pick),
-                    TraitPick::Ambiguous => return None,
-                    TraitPick::None => {}
+                for (self_ty, taken) in &candidates {
+                    match self.trait_pick(self_ty, *taken, name) {
+                        TraitPick::Found(pick) => return Some(*pick),
+                        TraitPick::Ambiguous => return None,
+                        TraitPick::None => {}
+                    }
                 }
             }
         }
@@ -419,6 +424,34 @@ enum TraitPick {
     Found(Box<MethodPick>),
     Ambiguous,
     None,
+}
+
+/// The receiver as a step gives it: by value, then behind `&`, then behind `&mut`.
+fn adjusted_receivers(step: &Ty) -> [Ty; 3] {
+    [
+        step.clone(),
+        Ty::shared_ref(step.clone()),
+        Ty::Ref {
+            mutable: true,
+            pointee: Box::new(step.clone()),
+        },
+    ]
+}
+
+/// The methods a receiver of type `adjusted` can be passed to, as rustc matches a method's
+/// receiver type: `self` of `Self = adjusted`, and `&self` (`&mut self`) of the type behind a
+/// reference. So `r.clone()` on `r: &Point` is `Point::clone`, not `<&Point>::clone`.
+fn receiver_candidates(adjusted: &Ty) -> Vec<(Ty, Autoref)> {
+    let mut candidates = vec![(adjusted.clone(), Autoref::None)];
+    if let Ty::Ref { mutable, pointee } = adjusted {
+        let taken = if *mutable {
+            Autoref::Mut
+        } else {
+            Autoref::Shared
+        };
+        candidates.push(((**pointee).clone(), taken));
+    }
+    candidates
 }
 
 /// Whether a method taking `self` as `receiver` can be called on a receiver taken as `autoref`.

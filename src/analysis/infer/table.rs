@@ -132,8 +132,11 @@ impl Table {
         match (&a, &b) {
             (Ty::Infer(x), Ty::Infer(y)) => self.unify_vars(*x, *y),
             (Ty::Infer(var), other) | (other, Ty::Infer(var)) => self.bind_var(*var, other),
-            // An unknown type is compatible with anything, and tells nothing.
-            (Ty::Unknown(_), _) | (_, Ty::Unknown(_)) => true,
+            // An unknown type is compatible with anything; what it meets is unknown too.
+            (Ty::Unknown(_), other) | (other, Ty::Unknown(_)) => {
+                self.poison_vars_in(other);
+                true
+            }
             _ => self.unify_structure(&a, &b, depth),
         }
     }
@@ -261,6 +264,20 @@ impl Table {
         a.iter()
             .zip(b)
             .all(|(x, y)| self.unify_within(x, y, depth + 1))
+    }
+
+    /// Binds every unbound variable in `ty` to `Unknown`.
+    fn poison_vars_in(&mut self, ty: &Ty) {
+        let resolved = self.resolve(ty);
+        let mut vars = Vec::new();
+        resolved.visit(&mut |inner| {
+            if let Ty::Infer(var) = inner {
+                vars.push(*var);
+            }
+        });
+        for var in vars {
+            self.set(var, Ty::Unknown(None));
+        }
     }
 
     /// Whether `ty` has no unbound variable left.

@@ -368,3 +368,57 @@ fn f() {
         "#]],
     );
 }
+
+/// Fixtures with std's API, each from a disagreement the rustc-judged harness found on real code.
+fn check_std(text: &str, expect: Expect) {
+    let std = crate::analysis::std_api::StdApi::for_target(&Target::X86_64_LINUX);
+    expect.assert_eq(&bindings_of(text, std));
+}
+
+#[test]
+fn clone_through_a_reference_is_the_pointee_s_clone() {
+    // csv src/string_record.rs:636, hyperfine src/parameter/mod.rs:15
+    check_std(
+        r#"
+#[derive(Clone)]
+struct Position { byte: u64, line: u64, record: u64 }
+fn position(p: &Position) -> &Position { p }
+fn f(p: Position, text: &String) {
+    let pos = position(&p).clone();
+    let owned = text.clone();
+    let skip: Option<String> = None;
+    let first = skip.as_ref().map(|s| s.len());
+}
+"#,
+        expect![[r#"
+            p: &Position
+            p: Position
+            text: &String
+            pos: Position
+            owned: String
+            skip: Option<String>
+            first: Option<usize>
+            s: &String
+        "#]],
+    );
+}
+
+#[test]
+fn a_pattern_against_an_unknown_value_binds_unknowns() {
+    // hyperfine src/timer/mod.rs:58: `while let Ok(bytes) = splice(..)` from a dependency
+    check_std(
+        r#"
+fn f() {
+    while let Ok(bytes) = dependency::splice(1) {
+        if bytes == 0 { break; }
+    }
+    let base = if let Ok(base_num) = "16".parse::<u8>() { base_num } else { 10 };
+}
+"#,
+        expect![[r#"
+            bytes: _
+            base: u8
+            base_num: u8
+        "#]],
+    );
+}

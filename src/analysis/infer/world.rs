@@ -98,6 +98,11 @@ impl<'a> World<'a> {
     pub fn trait_impls(&self, key: &str) -> Vec<&'a ImplData> {
         let mut impls =
             self.crate_impls(|index| index.by_trait.get(key).cloned().unwrap_or_default());
+        for map in &self.graph.crates {
+            if let Some(derived) = map.derived_impls(self.graph, self.std).get(key) {
+                impls.extend(derived.iter());
+            }
+        }
         impls.extend(self.std.trait_impls(key));
         impls
     }

@@ -51,6 +51,21 @@ pub(super) struct StdDefs {
     pub to_owned: Vec<ToOwnedImpl>,
 }
 
+/// The mirror's name for a std key of the API table where the two differ: the mirror keeps some
+/// ambiguous names bare (`Weak`, `Ordering`, `Once`, the C types) and qualifies `io::ErrorKind`.
+pub(super) fn mirror_name_of_key(key: &str) -> &str {
+    match key {
+        "rc::Weak" => "Weak",
+        "cmp::Ordering" => "Ordering",
+        "sync::Once" => "Once",
+        "ErrorKind" => "io::ErrorKind",
+        other => other
+            .strip_prefix("ffi::")
+            .filter(|c| c.starts_with("c_"))
+            .unwrap_or(other),
+    }
+}
+
 /// The prelude for `target`, built once per target and kept for the life of the process.
 pub(super) fn for_target(target: &Target) -> &'static StdDefs {
     static CACHE: OnceLock<Mutex<HashMap<Target, &'static StdDefs>>> = OnceLock::new();
@@ -187,6 +202,7 @@ impl StdDefs {
 
     /// The internal name of the std item user code calls `name`, if std exports one.
     pub(super) fn public_name(&self, name: &str) -> Option<String> {
+        let name = mirror_name_of_key(name);
         self.public.contains(name).then(|| internal(name))
     }
 

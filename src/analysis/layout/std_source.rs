@@ -572,6 +572,41 @@ pub mod thread {
     pub type Result<T> = super::Result<T, Box<dyn Any + Send + 'static>>;
 }
 
+// Ranges, as `start..end` and friends build them.
+
+pub struct RangeFrom<Idx> {
+    pub start: Idx,
+}
+
+pub struct RangeFull;
+
+pub struct RangeTo<Idx> {
+    pub end: Idx,
+}
+
+pub struct RangeToInclusive<Idx> {
+    pub end: Idx,
+}
+
+pub enum Bound<T> {
+    Included(T),
+    Excluded(T),
+    Unbounded,
+}
+
+pub mod ops {
+    pub struct Range<Idx> {
+        pub start: Idx,
+        pub end: Idx,
+    }
+
+    pub struct RangeInclusive<Idx> {
+        start: Idx,
+        end: Idx,
+        exhausted: bool,
+    }
+}
+
 pub mod sync {
     use super::*;
 

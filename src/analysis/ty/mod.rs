@@ -398,6 +398,20 @@ fn write_pointee(f: &mut fmt::Formatter<'_>, pointee: &Ty) -> fmt::Result {
     }
 }
 
+/// Whether a type key names one of std's range types (`a..b`, `a..=b`, `a..`, `..b`, `..=b`).
+pub fn is_range_key(key: &str) -> bool {
+    matches!(
+        key,
+        "ops::Range"
+            | "ops::RangeInclusive"
+            | "RangeFrom"
+            | "RangeTo"
+            | "RangeToInclusive"
+            | "Range"
+            | "RangeInclusive"
+    )
+}
+
 /// The name people write for a type key. The crates' items have absolute keys
 /// (`::demo::parser::Token`), shown by their last segment (`Token`); std's keys are already
 /// what people write (`Vec`, `io::Error`).
