@@ -10,7 +10,17 @@ impl InferCtx<'_> {
         closure: &syn::ExprClosure,
         expected: Option<&Ty>,
     ) -> Ty {
-        let deduced = expected.and_then(|e| self.expected_closure_sig(e));
+        // Passed where memlens does not know what is wanted: its parameters are unknown too, not
+        // whatever the body happens to do with them.
+        let unknown_context = expected.is_some_and(|e| matches!(self.shallow(e), Ty::Unknown(_)));
+        let deduced = if unknown_context {
+            Some((
+                vec![Ty::Unknown(None); closure.inputs.len()],
+                Some(Ty::Unknown(None)),
+            ))
+        } else {
+            expected.and_then(|e| self.expected_closure_sig(e))
+        };
         let mut params = Vec::new();
         for (index, input) in closure.inputs.iter().enumerate() {
             let written = match input {

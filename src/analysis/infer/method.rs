@@ -74,7 +74,7 @@ impl InferCtx<'_> {
             // A method memlens cannot see may constrain its receiver and arguments any way.
             self.poison(&receiver);
             for arg in &call.args {
-                let ty = self.check_expr(arg, None);
+                let ty = self.check_expr(arg, Some(&Ty::Unknown(None)));
                 self.poison(&ty);
             }
             return Ty::Unknown(None);
@@ -123,7 +123,8 @@ impl InferCtx<'_> {
                     self.check_coerce(arg, param);
                 }
                 _ => {
-                    self.check_expr(arg, None);
+                    let ty = self.check_expr(arg, Some(&Ty::Unknown(None)));
+                    self.poison(&ty);
                 }
             }
         }

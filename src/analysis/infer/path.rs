@@ -80,7 +80,7 @@ impl InferCtx<'_> {
             _ => {
                 // An unknown function may take any type: what is passed to it is unknown too.
                 for arg in &call.args {
-                    let ty = self.check_expr(arg, None);
+                    let ty = self.check_expr(arg, Some(&Ty::Unknown(None)));
                     self.poison(&ty);
                 }
                 Ty::Unknown(None)

@@ -422,3 +422,52 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn a_dependency_trait_s_function_is_unknown() {
+    // hexyl src/main.rs:325: `Opt::parse()` is clap's `Parser::parse`, which memlens cannot see
+    check_std(
+        r#"
+use clap::Parser;
+struct Opt { skip: Option<String> }
+fn f() {
+    let opt = Opt::parse();
+    let skip_arg = opt.skip.as_ref().map(|s| s.len());
+}
+"#,
+        expect![[r#"
+            opt: _
+            skip_arg: _
+            s: _
+        "#]],
+    );
+}
+
+#[test]
+fn an_integer_used_as_a_slice_index_is_usize() {
+    // semver src/parse.rs:157, sd src/replacer/validate.rs:258, hyperfine src/command.rs:282
+    check_std(
+        r#"
+fn f(input: &str, names: &[&str], rep: &[u8]) {
+    let mut len = 0;
+    while let Some(&digit) = input.as_bytes().get(len) { len += 1; }
+    let mut i = 0;
+    let name = names.get(i).or_else(|| names.first()).copied();
+    i += 1;
+    let mut cap_end = 0;
+    while rep.get(cap_end).copied().map_or(false, |b| b == b'a') { cap_end += 1; }
+}
+"#,
+        expect![[r#"
+            input: &str
+            names: &[&str]
+            rep: &[u8]
+            len: usize
+            digit: u8
+            i: usize
+            name: Option<&str>
+            cap_end: usize
+            b: u8
+        "#]],
+    );
+}

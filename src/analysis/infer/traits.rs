@@ -218,7 +218,7 @@ impl InferCtx<'_> {
     ) -> Option<Ty> {
         let base_now = self.shallow(base);
         match &base_now {
-            Ty::Infer(_) => return None,
+            Ty::Infer(var) if var.kind == crate::analysis::ty::VarKind::General => return None,
             Ty::Unknown(_) => return Some(Ty::Unknown(None)),
             Ty::Param(_) => return Some(self.param_projection(&base_now, trait_ref, name)),
             Ty::Opaque(bounds) | Ty::Dyn(bounds) => {
@@ -537,7 +537,8 @@ impl InferCtx<'_> {
     fn try_select(&mut self, predicate: &Predicate) -> bool {
         let subject = self.shallow(&predicate.subject);
         match &subject {
-            Ty::Infer(_) => return false,
+            // An integer or float variable can still select among the impls for numbers.
+            Ty::Infer(var) if var.kind == crate::analysis::ty::VarKind::General => return false,
             Ty::Unknown(_) | Ty::Param(_) | Ty::Opaque(_) | Ty::Dyn(_) | Ty::Assoc(_) => {
                 return true;
             }
