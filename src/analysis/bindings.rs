@@ -70,6 +70,9 @@ pub struct Binding {
     pub literal_fallback: bool,
     /// What happens to the binding's buffer after its `let`, in program order.
     pub mutations: Vec<Event>,
+    /// Inside a generic item: its type parameters that may be unsized (`?Sized`, a trait's
+    /// `Self`); every other parameter is `Sized`. `None` outside functions.
+    pub unsized_params: Option<Vec<String>>,
 }
 
 /// A use of a binding, by name, somewhere after its definition.
@@ -167,6 +170,8 @@ pub struct Walker<'a> {
     inline: Vec<String>,
     /// What inference found in the function being walked.
     pub(super) inferred: Option<InferenceResult>,
+    /// In a function: the type parameters in scope that may be unsized.
+    unsized_params: Option<Vec<String>>,
 }
 
 impl<'a> Walker<'a> {
@@ -186,6 +191,7 @@ impl<'a> Walker<'a> {
             context: None,
             inline: Vec::new(),
             inferred: None,
+            unsized_params: None,
         }
     }
 
@@ -437,7 +443,20 @@ impl<'a> Walker<'a> {
             _ => None,
         };
         let saved_inferred = std::mem::replace(&mut self.inferred, inferred);
+        let mut unsized_params = lower::maybe_unsized_params(&sig.generics);
+        match container {
+            Some(Container::Impl(block)) => {
+                unsized_params.extend(lower::maybe_unsized_params(&block.generics))
+            }
+            Some(Container::Trait(tr)) => {
+                unsized_params.extend(lower::maybe_unsized_params(&tr.generics));
+                unsized_params.push("Self".into());
+            }
+            None => {}
+        }
+        let saved_unsized = self.unsized_params.replace(unsized_params);
         self.walk_fn_body(sig, body);
+        self.unsized_params = saved_unsized;
         self.inferred = saved_inferred;
     }
 
@@ -581,6 +600,7 @@ impl<'a> Walker<'a> {
             literal_text_bytes: None,
             literal_fallback,
             mutations: Vec::new(),
+            unsized_params: self.unsized_params.clone(),
         };
         let index = self.out.bindings.len();
         self.out.bindings.push(binding);

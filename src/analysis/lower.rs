@@ -258,7 +258,7 @@ fn generic_defaults(ctx: &LowerCtx<'_>, generics: &syn::Generics) -> Vec<Option<
 }
 
 /// The generic type parameters declared `?Sized`, in their own bounds or in the `where` clause.
-fn maybe_unsized_params(generics: &syn::Generics) -> Vec<String> {
+pub fn maybe_unsized_params(generics: &syn::Generics) -> Vec<String> {
     let in_where = generics.where_clause.iter().flat_map(|clause| {
         clause
             .predicates

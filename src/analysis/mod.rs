@@ -122,7 +122,12 @@ fn build_reports(collected: &Collected, defs: &TypeDefs, target: &Target) -> Vec
         .iter()
         .enumerate()
         .map(|(index, binding)| BindingReport {
-            layout: layout::layout_of(&binding.value.ty, target, defs),
+            layout: layout::layout_in(
+                &binding.value.ty,
+                target,
+                defs,
+                binding.unsized_params.as_deref(),
+            ),
             placement: placement::place(binding, passing.get(&index).cloned().flatten(), defs),
             binding: binding.clone(),
         })
@@ -142,9 +147,14 @@ fn pass_all_params(
             .params
             .iter()
             .map(|slot| {
+                let unsized_params = slot
+                    .bindings
+                    .first()
+                    .and_then(|&index| bindings.get(index))
+                    .and_then(|binding| binding.unsized_params.as_deref());
                 (
                     slot.ty.clone(),
-                    layout::layout_of(&slot.ty, target, defs).ok(),
+                    layout::layout_in(&slot.ty, target, defs, unsized_params).ok(),
                 )
             })
             .collect();

@@ -48,7 +48,9 @@ fn is_const_modifier(trees: &[TokenTree], at: usize, previous: Option<&TokenTree
     let after_impl = is_ident(previous, "impl") || is_punct(previous, '>');
     let next_is_name = matches!(next, Some(TokenTree::Ident(i))
         if !["fn", "unsafe", "extern", "async", "_"].contains(&i.to_string().as_str()));
-    after_impl && next_is_name && !is_punct(trees.get(at + 2), ':')
+    // `const NAME: T` has a lone `:`; `impl<T> const ops::Index<I>` a path's `::`.
+    let lone_colon = is_punct(trees.get(at + 2), ':') && !is_punct(trees.get(at + 3), ':');
+    after_impl && next_is_name && !lone_colon
 }
 
 fn rewrite(tokens: TokenStream, depth: usize) -> TokenStream {

@@ -55,6 +55,7 @@ pub const CLOSURE: &str = "closure";
 fn arg_ty(text: &str) -> Ty {
     if text == CLOSURE {
         Ty::Closure {
+            id: 0,
             captures: Vec::new(),
         }
     } else {

@@ -471,3 +471,46 @@ fn f(input: &str, names: &[&str], rep: &[u8]) {
         "#]],
     );
 }
+
+#[test]
+fn std_indexing_iterator_adaptors_and_their_closures() {
+    check_std(
+        r#"
+use std::collections::hash_map::RandomState;
+fn f(s: &str, ix: usize, repr: u64, bytes: &[u8]) -> std::io::Result<()> {
+    let state = RandomState::new();
+    let prev_char = s[..ix].chars().last().unwrap();
+    let zeros = repr.trailing_zeros();
+    let name = bytes[0];
+    let tail = &bytes[1..];
+    let r: Result<u8, std::io::Error> = Ok(1);
+    match r { Ok(v) => {}, Err(e) => return Err(e) }
+    let max = std::cmp::max(ix, 3);
+    let words: Vec<&str> = s.split(' ').collect();
+    let n = words.iter().map(|w| w.len()).sum::<usize>();
+    let counts = s.chars().filter(|c| c.is_alphabetic()).count();
+    Ok(())
+}
+"#,
+        expect![[r#"
+            s: &str
+            ix: usize
+            repr: u64
+            bytes: &[u8]
+            state: RandomState
+            prev_char: char
+            zeros: u32
+            name: u8
+            tail: &[u8]
+            r: Result<u8, io::Error>
+            v: u8
+            e: io::Error
+            max: usize
+            words: Vec<&str>
+            n: usize
+            w: &&str
+            counts: usize
+            c: &char
+        "#]],
+    );
+}

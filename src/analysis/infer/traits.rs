@@ -107,6 +107,9 @@ impl InferCtx<'_> {
         if is_marker(&bound.key) {
             return;
         }
+        let subject = self.normalize(&subject);
+        let args = bound.args.iter().map(|arg| self.normalize(arg)).collect();
+        let bound = TraitRef { args, ..bound };
         for (name, value) in &bound.bindings {
             let target = self.normalize(value);
             let mut trait_ref = bound.clone();

@@ -30,6 +30,8 @@ pub(super) struct Cx<'a> {
     depth: usize,
     /// Per definition name: whether some instance of the struct could be unsized.
     pub(super) unsizable: HashMap<String, bool>,
+    /// In a generic item: the parameters that may be unsized (all others are `Sized`).
+    unsized_params: Option<&'a [String]>,
 }
 
 /// A field to place: its name and its (instantiated) type.
@@ -47,6 +49,14 @@ impl<'a> Cx<'a> {
             memo: HashMap::default(),
             depth: 0,
             unsizable: HashMap::new(),
+            unsized_params: None,
+        }
+    }
+
+    pub(super) fn with_unsized_params(self, unsized_params: Option<&'a [String]>) -> Self {
+        Cx {
+            unsized_params,
+            ..self
         }
     }
 
@@ -58,7 +68,9 @@ impl<'a> Cx<'a> {
             None => {}
         }
         // Only named types are worth sharing; the rest are quicker to lay out than to look up.
-        let shareable = matches!(ty, Ty::Adt { .. }) && shared::is_shareable(ty, self.defs);
+        let shareable = matches!(ty, Ty::Adt { .. })
+            && shared::is_shareable(ty, self.defs)
+            && !ty.mentions(&|inner| matches!(inner, Ty::Param(_)));
         if shareable && let Some(known) = shared::get(self.target, ty) {
             return known;
         }
@@ -190,11 +202,19 @@ impl<'a> Cx<'a> {
                 Some(last) => self.metadata(last, depth + 1),
                 None => Ok(Metadata::Thin),
             },
-            Ty::Adt { name, args } => match self.struct_tail(name, args)? {
-                Some(tail) => self.metadata(&tail, depth + 1),
-                None => Ok(Metadata::Thin),
+            Ty::Adt { name, args } => match self.struct_tail(name, args) {
+                Ok(Some(tail)) => self.metadata(&tail, depth + 1),
+                Ok(None) => Ok(Metadata::Thin),
+                Err(error) => match std_api_tail(self.target, name, args) {
+                    Some(Some(tail)) => self.metadata(&tail, depth + 1),
+                    Some(None) => Ok(Metadata::Thin),
+                    None => Err(error),
+                },
             },
-            Ty::Param(name) => Err(LayoutError::Generic(name.clone())),
+            Ty::Param(name) => match self.unsized_params {
+                Some(maybe) if name != "Self" && !maybe.contains(name) => Ok(Metadata::Thin),
+                _ => Err(LayoutError::Generic(name.clone())),
+            },
             Ty::Unknown(_) | Ty::Assoc(_) | Ty::Infer(_) => {
                 Err(LayoutError::Unknown(pointee.to_string()))
             }
@@ -279,4 +299,16 @@ impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.hash
     }
+}
+
+/// The declared last field of one of std's structs the mirror does not lay out, from std's API
+/// table (`Some(None)`: an enum, a union or a struct without fields, which are always sized).
+/// What a pointer to it carries depends only on that field.
+fn std_api_tail(target: &Target, key: &str, args: &[Ty]) -> Option<Option<Ty>> {
+    let def = crate::analysis::std_api::StdApi::for_target(target).adt(key)?;
+    if def.kind != crate::analysis::defs::AdtKind::Struct {
+        return Some(None);
+    }
+    let last = def.variants.first()?.fields.last();
+    Some(last.map(|field| field.ty.substitute(&def.generics, &def.full_args(args))))
 }

@@ -154,8 +154,21 @@ pub enum LayoutError {
 /// The result depends only on the arguments; layouts of types naming nothing from `defs` are
 /// kept across calls, since those cannot change.
 pub fn layout_of(ty: &Ty, target: &Target, defs: &TypeDefs) -> Result<Layout, LayoutError> {
+    layout_in(ty, target, defs, None)
+}
+
+/// Like [`layout_of`], inside a generic item: a generic parameter is `Sized` unless it is in
+/// `unsized_params` (declared `?Sized`, or `Self` in a trait), so a pointer to one is thin.
+/// With `None`, nothing is known of the parameters.
+pub fn layout_in(
+    ty: &Ty,
+    target: &Target,
+    defs: &TypeDefs,
+    unsized_params: Option<&[String]>,
+) -> Result<Layout, LayoutError> {
     let std = std_prelude::for_target(target);
     cx::Cx::new(target, defs, std)
+        .with_unsized_params(unsized_params)
         .layout(ty)
         .map(|laid| Arc::unwrap_or_clone(laid).layout)
 }
