@@ -549,14 +549,46 @@ impl InferCtx<'_> {
         let Some(first) = live.first() else {
             return Ty::Never;
         };
-        let target = match expected {
-            Some(expected) if !matches!(self.shallow(expected), Ty::Infer(_)) => expected.clone(),
-            _ => first.clone(),
-        };
-        for ty in &live {
-            self.coerce(ty, &target);
+        if let Some(expected) = expected
+            && !matches!(self.shallow(expected), Ty::Infer(_))
+        {
+            for ty in &live {
+                self.coerce(ty, expected);
+            }
+            return expected.clone();
         }
-        target
+        // As rustc's `CoerceMany`: each branch coerces to the type so far, or the branches so
+        // far coerce to it (`Box<Take<R>>` then `Box<dyn Read>` is `Box<dyn Read>`).
+        let mut merged = first.clone();
+        for (index, ty) in live.iter().enumerate().skip(1) {
+            if self.try_coerce(ty, &merged) {
+                continue;
+            }
+            if live[..index]
+                .iter()
+                .all(|earlier| self.try_coerce(earlier, ty))
+            {
+                merged = ty.clone();
+                continue;
+            }
+            self.unify(ty, &merged);
+            return Ty::Unknown(None);
+        }
+        merged
+    }
+
+    /// Coerces if it can, leaving no trace when it cannot.
+    pub(super) fn try_coerce(&mut self, actual: &Ty, target: &Ty) -> bool {
+        let snapshot = self.table.snapshot();
+        let obligations = self.obligations.len();
+        let was_trying = std::mem::replace(&mut self.trying, true);
+        let coerced = self.coerce(actual, target);
+        self.trying = was_trying;
+        if !coerced {
+            self.table.rollback(snapshot);
+            self.obligations.truncate(obligations);
+        }
+        coerced
     }
 
     fn check_match(&mut self, match_expr: &syn::ExprMatch, expected: Option<&Ty>) -> Ty {

@@ -136,6 +136,8 @@ struct InferCtx<'a> {
     >,
     expansion_depth: usize,
     expansions: usize,
+    /// Inside [`InferCtx::try_coerce`]: a mismatch is an answer, not a misreading to poison.
+    trying: bool,
     exprs: HashMap<usize, Ty>,
     bindings: HashMap<usize, Ty>,
     methods: HashMap<usize, MethodCallee>,
@@ -186,6 +188,7 @@ impl<'a> InferCtx<'a> {
             macro_cache: HashMap::new(),
             expansion_depth: 0,
             expansions: 0,
+            trying: false,
             exprs: HashMap::new(),
             bindings: HashMap::new(),
             methods: HashMap::new(),
@@ -293,8 +296,10 @@ impl<'a> InferCtx<'a> {
             return true;
         }
         self.table.rollback(snapshot);
-        self.poison(a);
-        self.poison(b);
+        if !self.trying {
+            self.poison(a);
+            self.poison(b);
+        }
         false
     }
 

@@ -514,3 +514,24 @@ fn f(s: &str, ix: usize, repr: u64, bytes: &[u8]) -> std::io::Result<()> {
         "#]],
     );
 }
+
+#[test]
+fn branches_meet_at_the_type_both_coerce_to() {
+    // hexyl src/main.rs:359: `Box::new(reader.take(n))` in one branch, a `Box<dyn Read>` in the other
+    check_std(
+        r#"
+use std::io::Read;
+fn boxed() -> Box<dyn Read> { Box::new(std::io::empty()) }
+fn f(flag: bool, n: u64) {
+    let reader = if flag { Box::new(std::io::empty().take(n)) } else { boxed() };
+    let text = if flag { "a" } else { &String::new() };
+}
+"#,
+        expect![[r#"
+            flag: bool
+            n: u64
+            reader: Box<dyn Read>
+            text: &str
+        "#]],
+    );
+}
