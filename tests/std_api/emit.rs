@@ -15,7 +15,7 @@ use super::cfg::{self, Cfg};
 use super::keys::Keys;
 use super::lower::{Cx, LoweredGenerics, Lowerer, SelfKind, compact_text};
 use super::model::{ImplBlock, Item, ItemId, ItemKind};
-use super::resolve::{Def, Resolver};
+use super::resolve::{Def, Ns, Resolver};
 
 /// One body line: `␠tag[flags] rest`.
 struct Line {
@@ -222,6 +222,36 @@ impl<'r> Emitter<'r> {
             .unwrap_or_default()
     }
 
+    /// The definitions a plain path in an alias's body may name, with their cfgs, when they
+    /// are several (a private alias defined once per target).
+    fn alias_alternatives(&self, cx: &Cx, module: usize, ty: &syn::Type) -> Vec<(Cfg, Ty)> {
+        // A macro's `$t:ty` arrives as an invisible group.
+        let mut ty = ty;
+        while let syn::Type::Group(group) = ty {
+            ty = &group.elem;
+        }
+        let syn::Type::Path(type_path) = ty else {
+            return Vec::new();
+        };
+        if type_path.qself.is_some() {
+            return Vec::new();
+        }
+        let names: Vec<String> = type_path
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let global = type_path.path.leading_colon.is_some();
+        let defs = self.resolver.resolve(module, &names, global, Ns::Type);
+        if defs.len() < 2 {
+            return Vec::new();
+        }
+        defs.into_iter()
+            .map(|(def, cfg)| (cfg, self.lower.def_ty(cx, def, &type_path.path)))
+            .collect()
+    }
+
     fn emit_item(&mut self, id: ItemId, item: &Item, key: &str) {
         let path = self.path_of(id);
         let cx = Cx::new(item.module);
@@ -235,7 +265,21 @@ impl<'r> Emitter<'r> {
                 self.lower.enter_generics(&mut cx, &alias.generics);
                 let mut lines = Vec::new();
                 generics_line(&self.lower.generics(&cx, &alias.generics), &mut lines);
-                lines.push(line('=', ty_text(&self.lower.ty(&cx, &alias.ty))));
+                let alternatives = self.alias_alternatives(&cx, item.module, &alias.ty);
+                if alternatives.len() > 1 {
+                    // `c_int` names a private alias defined per target (`cfg_select!`): one
+                    // value per definition, each under its definition's cfg.
+                    for (cfg, ty) in alternatives {
+                        lines.push(Line {
+                            tag: '=',
+                            unstable: false,
+                            cfg: cfg.text(),
+                            rest: ty_text(&ty),
+                        });
+                    }
+                } else {
+                    lines.push(line('=', ty_text(&self.lower.ty(&cx, &alias.ty))));
+                }
                 self.push('L', key, path, &item.cfg, item.unstable, lines);
             }
             ItemKind::Trait(t) => {

@@ -377,7 +377,7 @@ impl<'r> Lowerer<'r> {
         projection(base_ty, Some(trait_ref), &name)
     }
 
-    fn def_ty(&self, cx: &Cx, def: Def, path: &syn::Path) -> Ty {
+    pub fn def_ty(&self, cx: &Cx, def: Def, path: &syn::Path) -> Ty {
         let args = path
             .segments
             .last()
