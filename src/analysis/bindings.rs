@@ -581,7 +581,7 @@ impl<'a> Walker<'a> {
                 .get(&ident.span().byte_range().start)
                 .cloned()
                 .unwrap_or(Ty::Unknown(None));
-            value.adopt_type(ty, &self.symbols.defs);
+            self.adopt(&mut value, ty);
         }
         // A type that can never own heap owns exactly none, whatever memlens knows of its value.
         if super::heap::may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {

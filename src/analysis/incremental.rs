@@ -243,9 +243,11 @@ impl Declared {
         own.keep_spans_of(&context.own_keys());
         self.symbols.defs.forget_spans();
         // The walk's own names are bare; where one is also a std key, std's is meant.
-        self.symbols
-            .defs
-            .retain_names(|name| std.adt(name).is_none() && std.alias(name).is_none());
+        // The graph's own definitions (keys start with `::`) are replaced: another target's
+        // graph may have put them there.
+        self.symbols.defs.retain_names(|name| {
+            !name.starts_with("::") && std.adt(name).is_none() && std.alias(name).is_none()
+        });
         self.symbols.defs.fill_in(&own);
         self.defs = Arc::new(self.symbols.defs.clone());
         self.types = None;

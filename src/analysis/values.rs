@@ -197,9 +197,31 @@ impl Walker<'_> {
                 .get(&super::infer::expr_key(expr))
                 .cloned()
                 .unwrap_or(Ty::Unknown(None));
-            value.adopt_type(ty, &self.symbols.defs);
+            self.adopt(&mut value, ty);
         }
         value
+    }
+
+    /// Gives a value the type inference found. The walk's heap figures stay when its own type
+    /// was the same or only less complete (`Vec<_>` for `Vec<u8>`), with a buffer's element
+    /// size then fixed from the inferred type; otherwise they were computed for a type that
+    /// is not the value's, and are dropped. A closure keeps the walk's captures.
+    pub(super) fn adopt(&self, value: &mut Value, ty: Ty) {
+        let unknown_closure = matches!(&ty, Ty::Unknown(Some(text)) if text == "{closure}");
+        if unknown_closure && matches!(value.ty, Ty::Closure { .. }) {
+            return;
+        }
+        if value.ty.to_string() != ty.to_string() && refines(&value.ty, &ty) {
+            if let Some(buffer) = &mut value.buffer
+                && !buffer.sized
+                && let Some(size) = element_of(&ty).and_then(|element| self.size_of(element))
+            {
+                buffer.set_element_size(size);
+            }
+            value.ty = ty;
+            return;
+        }
+        value.adopt_type(ty, &self.symbols.defs);
     }
 
     fn walk_value(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
@@ -1850,6 +1872,43 @@ impl Walker<'_> {
 }
 
 /// `a + "text"`: `a`'s buffer grows by the text (push_str's rule) and moves into the result.
+/// Whether `new` is `old` with some of what `old` left unknown filled in (types named by the
+/// same name; the walk names the crate's types without their module path).
+fn refines(old: &Ty, new: &Ty) -> bool {
+    let list =
+        |a: &[Ty], b: &[Ty]| a.len() <= b.len() && a.iter().zip(b).all(|(x, y)| refines(x, y));
+    match (old, new) {
+        (Ty::Unknown(_) | Ty::Infer(_), _) => true,
+        (Ty::Adt { name: a, args: x }, Ty::Adt { name: b, args: y }) => {
+            super::ty::display_name(a) == super::ty::display_name(b) && list(x, y)
+        }
+        (
+            Ty::Ref {
+                mutable: m,
+                pointee: a,
+            },
+            Ty::Ref {
+                mutable: n,
+                pointee: b,
+            },
+        )
+        | (
+            Ty::Ptr {
+                mutable: m,
+                pointee: a,
+            },
+            Ty::Ptr {
+                mutable: n,
+                pointee: b,
+            },
+        ) => m == n && refines(a, b),
+        (Ty::Array(a, n), Ty::Array(b, m)) => (n.is_none() || n == m) && refines(a, b),
+        (Ty::Slice(a), Ty::Slice(b)) => refines(a, b),
+        (Ty::Tuple(a), Ty::Tuple(b)) => a.len() == b.len() && list(a, b),
+        _ => old.to_string() == new.to_string(),
+    }
+}
+
 fn concatenated(left: Value, right: &Value) -> Value {
     let appended = right.display_len();
     let Some(mut buffer) = left.buffer.filter(|b| b.exact && !b.lost && b.sized) else {

@@ -116,7 +116,7 @@ fn type_json(lines: &LineIndex<'_>, report: &TypeReport) -> Json {
     let (line, column) = lines.line_column(report.name_range.start);
     let layout = report.layout.as_ref().ok();
     let mut object = json!({
-        "name": report.def.name,
+        "name": crate::analysis::ty::display_name(&report.def.name),
         "line": line,
         "column": column,
         "size": layout.map(|l| l.size),

@@ -739,8 +739,17 @@ impl InferCtx<'_> {
             return Ty::Unknown(None);
         };
         let def_generics = self.world.adt(&key).map(|d| d.generics.len()).unwrap_or(0);
-        let args: Vec<Ty> = (0..def_generics).map(|_| self.new_var()).collect();
-        let ty = Ty::adt(&key, args);
+        let ty = match (
+            &self.lowerer.self_ty,
+            path.segments.first().map(|s| s.name.as_str()),
+        ) {
+            // `Self { .. }` is the impl's type, arguments included (`impl Wrap<u32>`).
+            (Some(self_ty @ Ty::Adt { name, .. }), Some("Self")) if *name == key => self_ty.clone(),
+            _ => {
+                let args: Vec<Ty> = (0..def_generics).map(|_| self.new_var()).collect();
+                Ty::adt(&key, args)
+            }
+        };
         if let Some(expected) = expected {
             let snapshot = self.table.snapshot();
             if !self.table.unify(&ty, expected) {

@@ -463,6 +463,15 @@ impl<'a> TyLowerer<'a> {
                 let data = self.scope.graph.def(*def)?;
                 match data.kind {
                     DefKind::Adt => {
+                        // A type naming itself (`struct Node { next: Option<Box<Node>> }`) is
+                        // being lowered: its key is known without lowering it again.
+                        let params = match self.scope.graph.item(*def).map(|item| &item.kind) {
+                            Some(ItemKind::Adt(adt)) => adt.generics.type_names().count(),
+                            _ => 0,
+                        };
+                        if written.len() >= params {
+                            return Some(Ty::adt(&data.key, written));
+                        }
                         let adt = self.scope.graph.adt_def(*def, self.std)?;
                         Some(Ty::adt(&adt.name, adt.full_args(&written)))
                     }
@@ -979,11 +988,90 @@ pub fn path_text(path: &PathRef) -> String {
     }
 }
 
+/// A bound as people write it: `Fn(u8) -> bool`, `Iterator<Item = u8>`, `?Sized`.
 fn bound_text(bound: &BoundRef) -> String {
     let mut text = String::new();
     if bound.maybe {
         text.push('?');
     }
     text.push_str(&path_text(&bound.path));
+    if let Some(args) = bound.path.segments.last().and_then(|s| s.args.as_deref()) {
+        text.push_str(&args_text(args));
+    }
     text
+}
+
+fn args_text(args: &GenericArgs) -> String {
+    if let Some((params, ret)) = &args.fn_sugar {
+        let params: Vec<String> = params.iter().map(type_ref_text).collect();
+        let ret = ret
+            .as_ref()
+            .map(|r| format!(" -> {}", type_ref_text(r)))
+            .unwrap_or_default();
+        return format!("({}){ret}", params.join(", "));
+    }
+    let mut parts: Vec<String> = args.types.iter().map(type_ref_text).collect();
+    parts.extend(
+        args.bindings
+            .iter()
+            .map(|(name, ty)| format!("{name} = {}", type_ref_text(ty))),
+    );
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("<{}>", parts.join(", "))
+}
+
+/// A written type as text, for display only.
+fn type_ref_text(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Path(path) => {
+            let mut text = path_text(path);
+            if let Some(args) = path.segments.last().and_then(|s| s.args.as_deref()) {
+                text.push_str(&args_text(args));
+            }
+            text
+        }
+        TypeRef::Ref { mutable, inner } => {
+            format!(
+                "&{}{}",
+                if *mutable { "mut " } else { "" },
+                type_ref_text(inner)
+            )
+        }
+        TypeRef::Ptr { mutable, inner } => {
+            format!(
+                "*{} {}",
+                if *mutable { "mut" } else { "const" },
+                type_ref_text(inner)
+            )
+        }
+        TypeRef::Slice(inner) => format!("[{}]", type_ref_text(inner)),
+        TypeRef::Array(inner, _) => format!("[{}; _]", type_ref_text(inner)),
+        TypeRef::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(type_ref_text).collect();
+            format!("({})", items.join(", "))
+        }
+        TypeRef::Never => "!".into(),
+        TypeRef::Infer => "_".into(),
+        TypeRef::Dyn(bounds) => format!("dyn {}", bounds_text(bounds)),
+        TypeRef::ImplTrait(bounds) => format!("impl {}", bounds_text(bounds)),
+        TypeRef::FnPtr { params, ret } => {
+            let params: Vec<String> = params.iter().map(type_ref_text).collect();
+            let ret = ret
+                .as_ref()
+                .map(|r| format!(" -> {}", type_ref_text(r)))
+                .unwrap_or_default();
+            format!("fn({}){ret}", params.join(", "))
+        }
+        TypeRef::Other(text) => text.clone(),
+    }
+}
+
+fn bounds_text(bounds: &[BoundRef]) -> String {
+    bounds
+        .iter()
+        .map(bound_text)
+        .collect::<Vec<_>>()
+        .join(" + ")
 }

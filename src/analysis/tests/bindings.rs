@@ -172,12 +172,12 @@ fn f() {
             local boxed_dyn Box<dyn Fn()> | stack 16B + heap ?
             local maybe_box Option<Box<i32>> | stack 8B
             local maybe_ref Option<&u8> | stack 8B
-            local maybe_nonzero Option<NonZeroU32> | stack 4B
+            local maybe_nonzero Option<NonZero<u32>> | stack 4B
             local maybe_bool Option<bool> | stack 1B
             local maybe_char Option<char> | stack 4B
             local nested Option<Option<bool>> | stack 1B
             local padded Padded | stack 16B
-            local x ? | stack ? + heap ?
+            local x u8 | stack 1B
             local function fn(u8) -> u8 | stack 8B
             local nothing PhantomData<u64> | stack 0B
         "#]],
@@ -312,7 +312,7 @@ fn f() {
             local w Wrap<u64> | stack 16B
             local narrow Wrap<u8> | stack 2B
             local s WithDefault<u8, Vec<u8>> | stack 32B
-            local p Pair<u8> | stack 2B
+            local p (u8, u8) | stack 2B
             local h Holder | stack 24B
             local made Wrap<u64> | stack 16B
             local inner Wrap<u64> | stack 16B
@@ -359,7 +359,7 @@ fn main() -> Result<()> {
             local maybe Option<io::Error> | stack 8B
             local panicked Result<u8, Box<dyn Any + Send>> | stack 16B
             local weak sync::Weak<u8> | stack 8B + heap ?
-            local c c_int | stack 4B
+            local c i32 | stack 4B
             local report Option<Report> | stack 16B
         "#]],
     );
