@@ -189,6 +189,24 @@ impl TypeDefs {
         self.aliases.keys().map(String::as_str)
     }
 
+    /// Where each definition whose name passes `keep` was written.
+    pub fn spans_of(&self, keep: impl Fn(&str) -> bool) -> HashMap<String, DefSpan> {
+        self.adts
+            .iter()
+            .filter(|(name, _)| keep(name))
+            .filter_map(|(name, def)| Some((name.clone(), def.span?)))
+            .collect()
+    }
+
+    /// Puts back where definitions were written (see [`TypeDefs::spans_of`]).
+    pub fn restore_spans(&mut self, spans: &HashMap<String, DefSpan>) {
+        for (name, span) in spans {
+            if let Some(def) = self.adts.get_mut(name) {
+                def.span = Some(*span);
+            }
+        }
+    }
+
     /// Keeps only the definitions and aliases whose names pass `keep`.
     pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
         self.adts.retain(|name, _| keep(name));

@@ -241,6 +241,9 @@ impl Declared {
         let context = CrateContext::new(graph, krate, module_path, std);
         let mut own = (*context.defs).clone();
         own.keep_spans_of(&context.own_keys());
+        // Built before for another target, the definitions may have moved with their chunks
+        // since: their current places win over the item tree's.
+        own.restore_spans(&self.symbols.defs.spans_of(|name| name.starts_with("::")));
         self.symbols.defs.forget_spans();
         // The walk's own names are bare; where one is also a std key, std's is meant.
         // The graph's own definitions (keys start with `::`) are replaced: another target's
