@@ -210,6 +210,10 @@ impl InferCtx<'_> {
                 self.check_local(local);
                 Ty::unit()
             }
+            syn::Stmt::Item(syn::Item::Macro(item)) => {
+                self.define_local_macro(item);
+                Ty::unit()
+            }
             syn::Stmt::Item(_) => Ty::unit(),
             syn::Stmt::Expr(expr, None) => self.check_expr(expr, expected),
             syn::Stmt::Expr(expr, Some(_)) => self.check_expr(expr, None),

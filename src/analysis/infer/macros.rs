@@ -25,6 +25,8 @@ enum MacroKind {
     Std(String),
     /// A `macro_rules!` of a crate of the graph.
     Crate(CrateId, MacroRef),
+    /// A `macro_rules!` defined in the body, by its index among the body's macros.
+    Local(usize),
     Unknown,
 }
 
@@ -40,7 +42,15 @@ impl InferCtx<'_> {
             MacroKind::Crate(krate, macro_ref) => {
                 self.check_crate_macro(krate, macro_ref, &mac.tokens, expected)
             }
-            MacroKind::Unknown => Ty::Unknown(None),
+            MacroKind::Local(index) => {
+                let rules = self.local_macros[index].1.clone();
+                self.check_expansion_of(&rules, &quote::quote!(crate), &mac.tokens, expected)
+            }
+            MacroKind::Unknown => {
+                // A macro memlens cannot expand may do anything with what it is given.
+                self.poison_locals_named_in(&mac.tokens);
+                Ty::Unknown(None)
+            }
         }
     }
 
@@ -50,6 +60,11 @@ impl InferCtx<'_> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
+        if path.segments.len() == 1
+            && let Some(index) = self.local_macros.iter().rposition(|(n, _)| *n == name)
+        {
+            return MacroKind::Local(index);
+        }
         let resolved = self
             .lowerer
             .scope
@@ -81,7 +96,23 @@ impl InferCtx<'_> {
             return Ty::Unknown(None);
         };
         let crate_path = self.dollar_crate(krate);
-        let Ok(expanded) = rules.expand(tokens.clone(), &crate_path) else {
+        self.check_expansion_of(&rules, &crate_path, tokens, expected)
+    }
+
+    /// Expands one call with `rules` and types the expansion in place.
+    fn check_expansion_of(
+        &mut self,
+        rules: &MacroRules,
+        crate_path: &proc_macro2::TokenStream,
+        tokens: &proc_macro2::TokenStream,
+        expected: Option<&Ty>,
+    ) -> Ty {
+        if self.expansion_depth >= MAX_EXPANSION_DEPTH || self.expansions >= MAX_EXPANSIONS {
+            self.poison_locals_named_in(tokens);
+            return Ty::Unknown(None);
+        }
+        let Ok(expanded) = rules.expand(tokens.clone(), crate_path) else {
+            self.poison_locals_named_in(tokens);
             return Ty::Unknown(None);
         };
         self.expansions += 1;
@@ -89,6 +120,37 @@ impl InferCtx<'_> {
         let ty = self.check_expansion(expanded, expected);
         self.expansion_depth -= 1;
         ty
+    }
+
+    /// `macro_rules! name { .. }` written in the body: callable after it, within the body.
+    pub(super) fn define_local_macro(&mut self, item: &syn::ItemMacro) {
+        let Some(ident) = &item.ident else {
+            return;
+        };
+        if !item.mac.path.is_ident("macro_rules") {
+            return;
+        }
+        let edition = self
+            .lowerer
+            .scope
+            .def_map()
+            .map_or(Default::default(), |map| map.edition);
+        let tokens = crate::analysis::syntax::respan::respanned(item.mac.tokens.clone());
+        if let Ok(rules) = MacroRules::parse(tokens, edition) {
+            self.local_macros.push((ident.to_string(), rules));
+        }
+    }
+
+    /// Every local whose name appears among `tokens` may have been used in any way.
+    fn poison_locals_named_in(&mut self, tokens: &proc_macro2::TokenStream) {
+        let mut names = Vec::new();
+        collect_idents(tokens, &mut names, 0);
+        for name in names {
+            if let Some(index) = self.locals.iter().rposition(|local| local.name == name) {
+                let ty = self.locals[index].ty.clone();
+                self.poison(&ty);
+            }
+        }
     }
 
     fn check_expansion(&mut self, tokens: proc_macro2::TokenStream, expected: Option<&Ty>) -> Ty {
@@ -318,6 +380,20 @@ impl InferCtx<'_> {
                 args.first().cloned().unwrap_or(Ty::Unknown(None))
             }
             _ => Ty::Unknown(None),
+        }
+    }
+}
+
+/// The identifiers in a token stream, at any depth (bounded).
+fn collect_idents(tokens: &proc_macro2::TokenStream, out: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for tree in tokens.clone() {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => collect_idents(&group.stream(), out, depth + 1),
+            _ => {}
         }
     }
 }

@@ -136,6 +136,8 @@ struct InferCtx<'a> {
     >,
     expansion_depth: usize,
     expansions: usize,
+    /// `macro_rules!` macros the body defines, in order.
+    local_macros: Vec<(String, crate::analysis::syntax::macro_rules::MacroRules)>,
     /// Inside [`InferCtx::try_coerce`]: a mismatch is an answer, not a misreading to poison.
     trying: bool,
     exprs: HashMap<usize, Ty>,
@@ -188,6 +190,7 @@ impl<'a> InferCtx<'a> {
             macro_cache: HashMap::new(),
             expansion_depth: 0,
             expansions: 0,
+            local_macros: Vec::new(),
             trying: false,
             exprs: HashMap::new(),
             bindings: HashMap::new(),

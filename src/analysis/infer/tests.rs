@@ -535,3 +535,25 @@ fn f(flag: bool, n: u64) {
         "#]],
     );
 }
+
+#[test]
+fn macros_defined_in_a_body_and_unknown_ones() {
+    // tokei src/language/syntax.rs:213: a `macro_rules!` in the body assigns `skip`
+    check_std(
+        r#"
+fn f(lines: &[u8]) {
+    let mut skip = 0;
+    macro_rules! skip { ($skip:expr) => {{ skip = $skip - 1; }}; }
+    skip!(lines.len());
+    let mut seen = 0;
+    dependency::tally!(seen);
+    seen += 1;
+}
+"#,
+        expect![[r#"
+            lines: &[u8]
+            skip: usize
+            seen: _
+        "#]],
+    );
+}
