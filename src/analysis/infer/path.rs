@@ -159,6 +159,9 @@ impl InferCtx<'_> {
             if let Some(ty) = self.local(&name) {
                 return Callee::Value(ty);
             }
+            if let Some(ty) = self.lowerer.const_param_ty(&name) {
+                return Callee::Value(ty);
+            }
         }
         let first = path
             .segments

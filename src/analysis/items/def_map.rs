@@ -534,6 +534,22 @@ impl DefMap {
         }
         self.collect_textual_macros();
         self.expand_item_macros(cfg);
+        self.inject_std();
+    }
+
+    /// rustc puts `extern crate std;` (`core` under `#![no_std]`) at every crate's root: 2015
+    /// paths start there (`use std::io;` is `::std::io`), and `crate::std` names it too.
+    fn inject_std(&mut self) {
+        let name = if self.no_std { "core" } else { "std" };
+        let Some(root) = self.modules.first_mut() else {
+            return;
+        };
+        let entry = Entry {
+            res: Res::Std(StdDef::Module(name.to_string())),
+            vis: Visibility::Private,
+            from_glob: true,
+        };
+        root.scope.define(Namespace::Types, name, entry);
     }
 
     /// Expands the macro calls in item position (`cfg_x! { pub struct A; }`) with the crate's

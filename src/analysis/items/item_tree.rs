@@ -216,6 +216,8 @@ pub struct FieldRef {
     pub name: String,
     pub ty: TypeRef,
     pub vis: Visibility,
+    /// `#[cfg(windows)] handle: Handle`: a field only some builds have.
+    pub cfg: Option<CfgExpr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -701,6 +703,7 @@ fn variant_ref(
                     .map_or_else(|| index.to_string(), unraw),
                 ty: type_ref(&field.ty),
                 vis: visibility(&field.vis),
+                cfg: cfg_of(&field.attrs),
             })
             .collect(),
         discriminant,

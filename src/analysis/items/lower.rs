@@ -276,7 +276,8 @@ pub struct TyLowerer<'a> {
     /// Type parameters in scope, outermost first.
     pub generics: Vec<String>,
     /// Const parameters in scope.
-    pub const_generics: Vec<String>,
+    /// Const parameters in scope, with their written types.
+    pub const_generics: Vec<(String, TypeRef)>,
     /// What `Self` is: an impl's type, or `Param("Self")` in a trait.
     pub self_ty: Option<Ty>,
 }
@@ -296,9 +297,11 @@ impl<'a> TyLowerer<'a> {
     pub fn with_generics(&self, generics: &GenericsRef) -> TyLowerer<'a> {
         let mut inner = self.clone();
         for param in &generics.params {
-            match param.kind {
+            match &param.kind {
                 GenericParamKindRef::Type { .. } => inner.generics.push(param.name.clone()),
-                GenericParamKindRef::Const { .. } => inner.const_generics.push(param.name.clone()),
+                GenericParamKindRef::Const { ty } => {
+                    inner.const_generics.push((param.name.clone(), ty.clone()))
+                }
                 GenericParamKindRef::Lifetime => {}
             }
         }
@@ -399,6 +402,12 @@ impl<'a> TyLowerer<'a> {
             return primitive;
         }
         Ty::Unknown(Some(path_text(path)))
+    }
+
+    /// The type of a const parameter in scope (`N` of `const N: usize`).
+    pub fn const_param_ty(&self, name: &str) -> Option<Ty> {
+        let (_, ty) = self.const_generics.iter().rev().find(|(n, _)| n == name)?;
+        Some(self.ty(ty))
     }
 
     /// `T`, `Self`, or none.
@@ -662,6 +671,7 @@ impl<'a> TyLowerer<'a> {
                 fields: variant
                     .fields
                     .iter()
+                    .filter(|field| self.cfg_enabled(field.cfg.as_ref()))
                     .map(|field| FieldDef {
                         name: field.name.clone(),
                         ty: inner.ty(&field.ty),

@@ -277,6 +277,10 @@ mod tests {
 
     /// Builds a crate from `//- path` sections; the first is the root.
     fn build(fixture: &str) -> CrateGraph {
+        build_in(fixture, Edition::E2021)
+    }
+
+    fn build_in(fixture: &str, edition: Edition) -> CrateGraph {
         let mut files = Vec::new();
         for section in fixture.split("//- ").filter(|s| !s.trim().is_empty()) {
             let (header, text) = section.split_once('\n').unwrap_or((section, ""));
@@ -296,7 +300,7 @@ mod tests {
         let cfg = CfgOptions::for_build(&Target::X86_64_LINUX, &[], false);
         let input = CrateInput {
             name: "demo".into(),
-            edition: Edition::E2021,
+            edition,
             files,
             cfg: &cfg,
             deps: vec![("serde".into(), None)],
@@ -423,6 +427,24 @@ mod tests {
         assert_eq!(
             resolve(&graph, "", "m::g", Namespace::Values),
             "::demo::m::g +0"
+        );
+    }
+
+    #[test]
+    fn edition_2015_paths_start_at_the_crate_root_where_std_is() {
+        let graph = build_in(
+            "//- crate\nuse std::collections::HashMap;\nmod m;\n//- m\nuse Top;\npub struct Inner;\n",
+            Edition::E2015,
+        );
+        let types = Namespace::Types;
+        assert_eq!(
+            resolve(&graph, "", "HashMap", types),
+            "Std(Type(\"HashMap\")) +0"
+        );
+        assert_eq!(resolve(&graph, "m", "Top", types), "Unknown +0");
+        assert_eq!(
+            resolve(&graph, "", "m::Inner", types),
+            "::demo::m::Inner +0"
         );
     }
 

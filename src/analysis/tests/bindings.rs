@@ -466,3 +466,26 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn fields_and_variants_behind_cfg_are_left_out_as_the_build_leaves_them() {
+    // walkdir's DirEntry has `#[cfg(windows)] metadata` and `#[cfg(unix)] ino` fields.
+    check(
+        r#"
+struct Entry {
+    depth: usize,
+    #[cfg(unix)]
+    ino: u64,
+    #[cfg(windows)]
+    handle: [u8; 64],
+}
+enum Kind { File, #[cfg(windows)] Junction([u64; 8]) }
+fn f(e: Entry, k: Kind, r: &Entry) {}
+"#,
+        expect![[r#"
+            param e Entry | reg 16B
+            param k Kind | reg 0B
+            param r &Entry | reg 8B
+        "#]],
+    );
+}
