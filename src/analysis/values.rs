@@ -1475,18 +1475,37 @@ impl Walker<'_> {
     }
 
     /// What a closure holds for one captured variable, when memlens can be sure: the value for
-    /// `move`, a reference otherwise. Tuples and the file's own structs may be captured field
-    /// by field (edition 2021), and a non-`move` closure moves a heap owner its body consumes,
-    /// so those captures are unknown rather than guessed.
+    /// `move`; otherwise a reference, or the variable itself when it is a reference. Tuples and
+    /// the file's own structs may be captured field by field (edition 2021), and a non-`move`
+    /// closure moves a value its body consumes, so only values that are surely `Copy` (never
+    /// moved) are captured by reference here; anything else is unknown rather than guessed.
     fn capture_type(&self, ty: &Ty, by_move: bool) -> Ty {
         let by_fields = matches!(ty, Ty::Tuple(_))
             || matches!(ty, Ty::Adt { name, .. } if self.symbols.defs.adt(name).is_some());
-        match (by_move, may_own_heap(ty, &self.symbols.defs)) {
-            _ if by_fields => Ty::Unknown(None),
-            (true, Some(_)) => ty.clone(),
-            (false, Some(false)) => Ty::shared_ref(ty.clone()),
+        if by_fields {
+            return Ty::Unknown(None);
+        }
+        if by_move {
+            return match may_own_heap(ty, &self.symbols.defs) {
+                Some(_) => ty.clone(),
+                None => Ty::Unknown(None),
+            };
+        }
+        match ty {
+            // A reference variable is captured as a copy of itself when the body reaches through
+            // it (2021 truncates such captures at the deref), or borrowed when the body borrows
+            // the variable itself: both are one pointer only when the reference is thin.
+            Ty::Ref { .. } if self.is_thin_pointer(ty) => ty.clone(),
+            Ty::Ref { .. } => Ty::Unknown(None),
+            _ if is_surely_copy(ty) => Ty::shared_ref(ty.clone()),
             _ => Ty::Unknown(None),
         }
+    }
+
+    /// Whether a pointer type is one address wide on the target (its pointee is sized).
+    fn is_thin_pointer(&self, ty: &Ty) -> bool {
+        self.layout_of(ty)
+            .is_some_and(|(size, _)| size == self.target.pointer_bytes)
     }
 
     pub(super) fn infer_macro(&mut self, mac: &syn::Macro) -> Value {
@@ -2215,5 +2234,17 @@ impl VecMacro {
             Ok(VecMacro::List(items))
         };
         parser.parse2(tokens).ok()
+    }
+}
+
+/// Types that are `Copy` whatever the crate declares, so a closure body never moves them.
+fn is_surely_copy(ty: &Ty) -> bool {
+    match ty {
+        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Char | Ty::Never => true,
+        Ty::Ptr { .. } | Ty::FnPtr { .. } | Ty::FnItem(_) => true,
+        Ty::Ref { mutable, .. } => !mutable,
+        Ty::Tuple(items) => items.iter().all(is_surely_copy),
+        Ty::Array(element, _) => is_surely_copy(element),
+        _ => false,
     }
 }

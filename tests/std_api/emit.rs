@@ -327,6 +327,9 @@ impl<'r> Emitter<'r> {
         if let Some(repr) = repr_text(&item.attrs) {
             lines.push(line('r', repr));
         }
+        if layout_is_special(&item.attrs, &item.kind) {
+            lines.push(line('l', "special".to_string()));
+        }
         match &item.kind {
             ItemKind::Struct(s) => self.field_lines(&cx, &s.fields, false, &item.cfg, &mut lines),
             ItemKind::Union(u) => {
@@ -686,6 +689,43 @@ fn render_entry(entry: &Entry, index: &BTreeMap<String, usize>) -> (String, Stri
     }
     header.push('\n');
     (header, body)
+}
+
+/// Attributes that give a type a layout its fields alone do not explain (valid ranges, lang
+/// items the compiler treats specially, SIMD), or a layout the table cannot describe (an enum
+/// discriminant that is not a plain literal). Layout from the table refuses such types.
+const LAYOUT_ATTRIBUTES: [&str; 5] = [
+    "lang",
+    "rustc_layout_scalar_valid_range_start",
+    "rustc_layout_scalar_valid_range_end",
+    "rustc_nonnull_optimization_guaranteed",
+    "rustc_layout",
+];
+
+fn layout_is_special(attrs: &[syn::Attribute], kind: &ItemKind) -> bool {
+    let special_attr = attrs.iter().any(|attr| {
+        let path = attr.path();
+        let text = match &attr.meta {
+            syn::Meta::List(list) => compact_text(&list.tokens),
+            _ => String::new(),
+        };
+        LAYOUT_ATTRIBUTES.iter().any(|name| path.is_ident(name))
+            || (path.is_ident("repr") && text.contains("simd"))
+            || (path.is_ident("cfg_attr")
+                && ["repr", "lang", "rustc_"].iter().any(|w| text.contains(w)))
+    });
+    let plain_discriminants = match kind {
+        ItemKind::Enum(e) => e
+            .variants
+            .iter()
+            .all(|variant| match &variant.discriminant {
+                None => true,
+                Some((_, syn::Expr::Lit(lit))) => matches!(&lit.lit, syn::Lit::Int(_)),
+                Some(_) => false,
+            }),
+        _ => true,
+    };
+    special_attr || !plain_discriminants
 }
 
 /// `#[repr(..)]` as the table writes it: `C`, `transparent`, `packed=N`, `align=N`, int names.

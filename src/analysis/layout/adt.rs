@@ -10,7 +10,20 @@ use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_
 use super::univariant::{ReprOptions, StructKind, union};
 use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
+use crate::analysis::std_api::StdApi;
 use crate::analysis::ty::Ty;
+
+/// What layout knows of a type from std's API table beyond its fields: nothing special.
+const TABLE_FIELDS_SHOWN: AdtMeta = AdtMeta {
+    valid_start: None,
+    valid_end: None,
+    hides_niches: false,
+    shows_fields: true,
+};
+const TABLE_FIELDS_HIDDEN: AdtMeta = AdtMeta {
+    shows_fields: false,
+    ..TABLE_FIELDS_SHOWN
+};
 
 /// A definition with its generic arguments (defaults filled in).
 pub(super) struct AdtInst<'d> {
@@ -96,7 +109,28 @@ impl<'a> Cx<'a> {
         self.std
             .public_name(name)
             .and_then(|internal| self.std_item(&internal, args))
+            .or_else(|| self.std_table_item(name, args))
             .ok_or_else(unknown)
+    }
+
+    /// One of std's types the mirror does not hold, laid out from its fields as std's API table
+    /// records them for this target — unless its layout is not what its fields make.
+    fn std_table_item(&self, key: &str, args: &[Ty]) -> Option<Resolved<'a>> {
+        let api = StdApi::for_target(self.target);
+        if let Some(data) = api.adt_data(key) {
+            if data.layout_special {
+                return None;
+            }
+            let shown = data.field_public.iter().flatten().all(|public| *public);
+            let meta = if shown {
+                &TABLE_FIELDS_SHOWN
+            } else {
+                &TABLE_FIELDS_HIDDEN
+            };
+            return Some(Resolved::Adt(AdtInst::new(&data.def, Some(meta), args)));
+        }
+        let alias = api.alias(key)?;
+        Some(Resolved::Ty(alias.instantiate(args)))
     }
 
     fn std_item(&self, internal: &str, args: &[Ty]) -> Option<Resolved<'a>> {

@@ -130,7 +130,7 @@ fn user_types_shadow_std_names_but_not_inside_std() {
 fn per_target_std_items() {
     let wasm = Target::from_triple("wasm32-unknown-unknown").expect("known target");
     let mutex = layout_of(&ty("Mutex<u8>"), &wasm, &TypeDefs::default());
-    assert_eq!(mutex, Err(LayoutError::Unknown("Mutex<u8>".into())));
+    assert!(matches!(mutex, Err(LayoutError::Unknown(_))), "{mutex:?}");
     assert!(
         layout_of(
             &ty("Mutex<u8>"),

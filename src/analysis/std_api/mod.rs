@@ -164,6 +164,9 @@ pub struct AdtData {
     pub field_public: Vec<Vec<bool>>,
     pub path: String,
     pub stable: bool,
+    /// Its layout is not what its fields make (valid ranges, a lang item, SIMD, a discriminant
+    /// the table does not hold): layout must not be computed from the table.
+    pub layout_special: bool,
 }
 
 pub use super::ty::{AssocConst, AssocTypeDecl, ImplData, MethodDecl, TraitData, TyHead};
@@ -319,6 +322,17 @@ impl StdApi {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The key of every struct, enum and union active on this target, in key order.
+    pub fn adt_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .table
+            .keys(Kind::Adt)
+            .filter(|key| self.find(Kind::Adt, key).is_some())
+            .collect();
+        keys.dedup();
+        keys
     }
 
     /// Which kind of item a type key names.

@@ -291,6 +291,13 @@ impl Table {
         range.start + first..range.start + first + count
     }
 
+    /// The keys of every entry of this kind, in key order (with repeats for alternatives).
+    pub fn keys(&self, kind: Kind) -> impl Iterator<Item = &str> + '_ {
+        self.entries[self.section(kind)]
+            .iter()
+            .map(|entry| entry.key)
+    }
+
     /// The impls whose self type has this head.
     pub fn impls_with_head(&self, head: &str) -> Range<usize> {
         let range = self.section(Kind::Impl);
@@ -399,6 +406,7 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
     let mut generics = (Vec::new(), Vec::new());
     let mut predicates = Vec::new();
     let mut repr = Repr::default();
+    let mut layout_special = false;
     let mut variants: Vec<VariantDef> = Vec::new();
     let mut field_public: Vec<Vec<bool>> = Vec::new();
     for line in body_lines(entry, active) {
@@ -406,6 +414,7 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
             'g' => generics = parse_generics(line.rest)?,
             'w' => predicates.push(Parser::new(line.rest).predicate()?),
             'r' => repr = parse_repr(line.rest),
+            'l' => layout_special = true,
             'v' => {
                 let mut words = line.rest.split(' ');
                 let name = words.next().unwrap_or("").to_string();
@@ -470,6 +479,7 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
         field_public,
         path,
         stable: !entry.unstable,
+        layout_special,
     })
 }
 

@@ -1,0 +1,223 @@
+//! Std's types laid out from std's API table (the ones the hand-written mirror does not hold),
+//! against rustc: every size and alignment memlens states for them, and for `Option` of them
+//! (which shows their niches), must be what rustc computes with the real std on this machine.
+
+#[allow(dead_code)]
+#[path = "support/rustc_probe.rs"]
+mod rustc_probe;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use memlens::analysis::defs::TypeDefs;
+use memlens::analysis::layout::layout_of;
+use memlens::analysis::std_api::StdApi;
+use memlens::analysis::target::Target;
+use memlens::analysis::ty::{GenericKind, Ty};
+use rustc_probe::{ProbeDir, rustc_available};
+
+/// One type to compare: how rustc spells it, and memlens's answer.
+struct Probe {
+    rust: String,
+    size: u64,
+    align: u64,
+}
+
+/// The arguments each type is instantiated with: a small scalar and a heap owner with a niche.
+const INSTANCES: [(&str, fn() -> Ty); 2] = [
+    ("u8", || Ty::Int(memlens::analysis::ty::IntTy::U8)),
+    ("String", || Ty::adt("String", Vec::new())),
+];
+
+/// How user code names a std definition path (`core::str::Chars` is `std::str::Chars`).
+fn user_path(path: &str) -> String {
+    for krate in ["core::", "alloc::"] {
+        if let Some(rest) = path.strip_prefix(krate) {
+            return format!("std::{rest}");
+        }
+    }
+    path.to_string()
+}
+
+/// The type as rustc spells it and as memlens holds it, with every type parameter `arg`.
+fn instance(api: &StdApi, key: &str, arg: (&str, fn() -> Ty)) -> Option<(String, Ty)> {
+    let data = api.adt_data(key)?;
+    let mut written = Vec::new();
+    let mut args = Vec::new();
+    for param in &data.generics {
+        match &param.kind {
+            _ if param.name.starts_with('\'') => written.push("'static".to_string()),
+            GenericKind::Type { default: Some(_) } => {}
+            GenericKind::Type { default: None } => {
+                written.push(arg.0.to_string());
+                args.push(arg.1());
+            }
+            _ => return None,
+        }
+    }
+    let path = user_path(&data.path);
+    let rust = match written.is_empty() {
+        true => path,
+        false => format!("{path}<{}>", written.join(", ")),
+    };
+    Some((rust, Ty::adt(key, args)))
+}
+
+/// Every type (and its `Option`) from the table that memlens gives a layout on x86_64 Linux.
+fn probes() -> Vec<Probe> {
+    let target = Target::X86_64_LINUX;
+    let api = StdApi::for_target(&target);
+    let defs = TypeDefs::default();
+    let mut seen = BTreeSet::new();
+    let mut probes = Vec::new();
+    for key in api.adt_keys() {
+        let Some(data) = api.adt_data(key) else {
+            continue;
+        };
+        if !data.stable {
+            continue;
+        }
+        for arg in INSTANCES {
+            let Some((rust, ty)) = instance(api, key, arg) else {
+                continue;
+            };
+            let option = (
+                format!("Option<{rust}>"),
+                Ty::adt("Option", vec![ty.clone()]),
+            );
+            for (rust, ty) in [(rust, ty), option] {
+                if let Ok(layout) = layout_of(&ty, &target, &defs)
+                    && seen.insert(rust.clone())
+                {
+                    probes.push(Probe {
+                        rust,
+                        size: layout.size,
+                        align: layout.align,
+                    });
+                }
+            }
+        }
+    }
+    probes
+}
+
+fn probe_line(index: usize, probe: &Probe) -> String {
+    format!(
+        "    println!(\"{index} {{}} {{}}\", std::mem::size_of::<{ty}>(), std::mem::align_of::<{ty}>());\n",
+        ty = probe.rust
+    )
+}
+
+/// The lines rustc rejects (a private path, an unmet bound), read from its JSON diagnostics.
+fn rejected_lines(source: &str, dir: &std::path::Path) -> Option<BTreeSet<usize>> {
+    let path = dir.join("probe.rs");
+    std::fs::write(&path, source).expect("write probe");
+    let output = Command::new("rustc")
+        .args([
+            "--edition",
+            "2024",
+            "-A",
+            "warnings",
+            "--error-format=json",
+            "-o",
+        ])
+        .arg(dir.join("probe"))
+        .arg(&path)
+        .output()
+        .expect("rustc runs");
+    if output.status.success() {
+        return None;
+    }
+    let mut lines = BTreeSet::new();
+    for text in String::from_utf8_lossy(&output.stderr).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+            continue;
+        };
+        if message["level"] != "error" {
+            continue;
+        }
+        for span in message["spans"].as_array().into_iter().flatten() {
+            if span["is_primary"] == true
+                && let Some(line) = span["line_start"].as_u64()
+            {
+                lines.insert(line as usize);
+            }
+        }
+    }
+    Some(lines)
+}
+
+/// Compiles the probes, dropping those rustc rejects, and returns `(index, size, align)` of each
+/// that compiled.
+fn rustc_answers(probes: &[Probe]) -> Vec<(usize, u64, u64)> {
+    let dir = ProbeDir::new("std-table");
+    let mut kept: Vec<usize> = (0..probes.len()).collect();
+    for _round in 0..6 {
+        let mut source = String::from("fn main() {\n");
+        for &index in &kept {
+            source.push_str(&probe_line(index, &probes[index]));
+        }
+        source.push_str("}\n");
+        match rejected_lines(&source, &dir.path) {
+            None => {
+                let out = rustc_probe::run(&dir.path.join("probe"));
+                return out
+                    .lines()
+                    .map(|line| {
+                        let numbers: Vec<u64> = line
+                            .split(' ')
+                            .map(|n| n.parse().expect("number"))
+                            .collect();
+                        (numbers[0] as usize, numbers[1], numbers[2])
+                    })
+                    .collect();
+            }
+            Some(lines) => {
+                assert!(!lines.is_empty(), "the probe fails without a located error");
+                // Line 1 is `fn main`, so probe `i` of `kept` is on line `i + 2`.
+                let before = kept.len();
+                kept = kept
+                    .iter()
+                    .enumerate()
+                    .filter(|(position, _)| !lines.contains(&(position + 2)))
+                    .map(|(_, &index)| index)
+                    .collect();
+                assert!(kept.len() < before, "rustc's errors name no probe line");
+            }
+        }
+    }
+    panic!("the std table probe still does not compile after dropping rejected types");
+}
+
+#[test]
+fn std_types_laid_out_from_the_table_agree_with_rustc() {
+    if !rustc_available() {
+        eprintln!("SKIPPED: rustc is not installed, so there is no truth to compare with");
+        return;
+    }
+    let probes = probes();
+    let answers = rustc_answers(&probes);
+    let mut disagreements = Vec::new();
+    for &(index, size, align) in &answers {
+        let probe = &probes[index];
+        if (probe.size, probe.align) != (size, align) {
+            disagreements.push(format!(
+                "{}: memlens {} B align {}, rustc {size} B align {align}",
+                probe.rust, probe.size, probe.align
+            ));
+        }
+    }
+    eprintln!(
+        "std table layouts: {} compared with rustc, {} disagree ({} laid out, the rest not nameable)",
+        answers.len(),
+        disagreements.len(),
+        probes.len()
+    );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // The comparison means something only if it covers many of std's types.
+    assert!(
+        answers.len() >= 100,
+        "only {} types compared",
+        answers.len()
+    );
+}
