@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod dependencies;
 pub mod server;
 pub mod stack;
 pub mod workspace;

@@ -27,7 +27,7 @@ impl Crates {
                 &*self
                     .indexes
                     .entry(dir)
-                    .or_insert_with_key(|dir| read_index(dir))
+                    .or_insert_with_key(|dir| read_index_and_dependencies(dir, target))
             })
             .filter(|index| index.contains(&path));
         let krate = index.map(|index| CrateFile { index, path: &path });
@@ -91,6 +91,15 @@ fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
 pub fn read_index(dir: &Path) -> CrateIndex {
     let mut index = unread_index(dir);
     while index.index_some(usize::MAX, &read_file) > 0 {}
+    index
+}
+
+/// [`read_index`] with the package's dependencies read too (when cargo can name them).
+pub fn read_index_and_dependencies(dir: &Path, target: Target) -> CrateIndex {
+    let mut index = read_index(dir);
+    if let Some(dependencies) = crate::dependencies::load(dir, target) {
+        index.set_dependencies(dependencies);
+    }
     index
 }
 

@@ -23,8 +23,11 @@ struct Probe {
     align: u64,
 }
 
+/// A type argument: how rustc spells it, and memlens's type.
+type Argument = (&'static str, fn() -> Ty);
+
 /// The arguments each type is instantiated with: a small scalar and a heap owner with a niche.
-const INSTANCES: [(&str, fn() -> Ty); 2] = [
+const INSTANCES: [Argument; 2] = [
     ("u8", || Ty::Int(memlens::analysis::ty::IntTy::U8)),
     ("String", || Ty::adt("String", Vec::new())),
 ];

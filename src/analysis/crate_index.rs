@@ -14,11 +14,12 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::defs::kept_entries;
 use super::incremental::{declarations_of_item, fingerprint, parse_counted};
 use super::items::def_map::CrateFile as ItemsFile;
-use super::items::graph::CrateSpec;
+use super::items::graph::{CrateSpec, Dependencies};
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
 use super::layout::is_std_type_name;
@@ -78,6 +79,8 @@ struct ChildModule {
     name: String,
     /// The `#[path = "..."]` attribute's value.
     path_attr: Option<String>,
+    /// Its `#[cfg(..)]`, which decides whether rustc reads its file at all.
+    cfg: Option<super::items::item_tree::CfgExpr>,
 }
 
 /// What one module of a file declares.
@@ -182,6 +185,7 @@ fn child_module(inline: &[String], item: &syn::Item) -> Option<ChildModule> {
         inline: inline.to_vec(),
         name: module.ident.to_string(),
         path_attr: path_attribute(&module.attrs),
+        cfg: super::items::item_tree::cfg_of(&module.attrs),
     })
 }
 
@@ -251,6 +255,11 @@ pub struct CrateIndex {
     combined: Cell<Option<u64>>,
     /// What the manifest says about the package's crates.
     package: PackageInfo,
+    /// The dependencies memlens reads, once the caller has loaded them.
+    dependencies: Option<Arc<Dependencies>>,
+    /// When set, modules whose `cfg` this build leaves out are not read (for dependencies,
+    /// which are read for one build; a package's own files are read for every target).
+    module_cfg: Option<super::items::cfg::CfgOptions>,
 }
 
 /// What a file contributes to other files' context: where it is and what it declares.
@@ -287,7 +296,25 @@ impl CrateIndex {
             pending,
             combined: Cell::new(None),
             package: PackageInfo::standalone(),
+            dependencies: None,
+            module_cfg: None,
         }
+    }
+
+    /// The index reading only the modules that the build `cfg` compiles.
+    pub fn with_module_cfg(mut self, cfg: super::items::cfg::CfgOptions) -> CrateIndex {
+        self.module_cfg = Some(cfg);
+        self
+    }
+
+    /// Gives the package's crates the dependencies memlens reads (loaded by the caller).
+    pub fn set_dependencies(&mut self, dependencies: Arc<Dependencies>) {
+        self.dependencies = Some(dependencies);
+        self.combined.set(None);
+    }
+
+    pub fn has_dependencies(&self) -> bool {
+        self.dependencies.is_some()
     }
 
     /// The index with the package's manifest facts.
@@ -335,9 +362,22 @@ impl CrateIndex {
                 )
             })
         });
-        let main = CrateSpec::of_package(&self.package, files_of(module.root), is_library, dev);
+        let with_dependencies = |mut spec: CrateSpec| {
+            spec.dependencies = self.dependencies.clone();
+            if let Some(dependencies) = &self.dependencies {
+                spec.build_cfgs = dependencies.root_cfgs.clone();
+            }
+            spec
+        };
+        let main = with_dependencies(CrateSpec::of_package(
+            &self.package,
+            files_of(module.root),
+            is_library,
+            dev,
+        ));
         let library = (has_library && !is_library)
-            .then(|| CrateSpec::of_package(&self.package, files_of(0), true, false));
+            .then(|| CrateSpec::of_package(&self.package, files_of(0), true, false))
+            .map(with_dependencies);
         Some((main, library, module.path))
     }
 
@@ -384,6 +424,11 @@ impl CrateIndex {
 
     fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
         for child in &declarations.children {
+            if let Some(cfg) = &self.module_cfg
+                && !cfg.enabled(child.cfg.as_ref())
+            {
+                continue;
+            }
             self.pending.push(PendingModule {
                 candidates: child_files(&file, child),
                 module: module.inside(&child.inline).child(&child.name),
@@ -434,8 +479,10 @@ impl CrateIndex {
     pub fn relink(&mut self, read: ReadFile<'_>) {
         let mut known = std::mem::take(&mut self.files);
         let package = std::mem::take(&mut self.package);
+        let dependencies = self.dependencies.take();
         *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take())
             .with_package(package);
+        self.dependencies = dependencies;
         let mut reread = |path: &Path| match known.remove(path) {
             Some(file) => Some(file.declarations),
             None => read(path).map(|text| FileDeclarations::of_text(&text)),
@@ -470,6 +517,7 @@ impl CrateIndex {
         (
             self.fingerprint_without(path),
             self.files.get(path).map(|f| &f.module),
+            self.dependencies.as_ref().map(|d| d.crates.len()),
         )
             .hash(&mut hasher);
         hasher.finish()

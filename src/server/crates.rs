@@ -83,6 +83,19 @@ impl CrateIndexes {
         true
     }
 
+    /// Gives the package in `dir` the dependencies read for it; `false` if it is not indexed.
+    pub fn set_dependencies(
+        &mut self,
+        dir: &Path,
+        dependencies: Arc<crate::analysis::items::graph::Dependencies>,
+    ) -> bool {
+        let Some(index) = self.packages.get_mut(dir) else {
+            return false;
+        };
+        index.set_dependencies(dependencies);
+        true
+    }
+
     /// Indexes up to `limit` more files of the package in `dir`; returns (files indexed, files
     /// known), equal when it is done (both 0 for a folder that is not a package).
     pub fn index_some(&mut self, dir: &Path, limit: usize) -> (usize, usize) {

@@ -102,7 +102,7 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
         &options.memlens,
         &dir,
         &sources.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
-        &scratch,
+        (&scratch, &options.scratch.join("cargo-target")),
         options.memlens_limit,
     );
     for failure in &explained.failures {

@@ -28,20 +28,22 @@ pub struct Explained {
 }
 
 /// Explains all `files` in one run; if that run fails, each file alone, so that one file that
-/// crashes memlens costs only its own bindings.
+/// crashes memlens costs only its own bindings. memlens finds the crate's last build (its
+/// dependencies' build-script outputs) in `cargo_target`, as it would in a user's `target/`.
 pub fn explain(
     memlens: &Path,
     cwd: &Path,
     files: &[PathBuf],
-    scratch: &Path,
+    (scratch, cargo_target): (&Path, &Path),
     limit: Duration,
 ) -> Explained {
     let mut explained = Explained::default();
-    match run(memlens, cwd, files, scratch, limit) {
+    let run = |files: &[PathBuf]| run(memlens, cwd, files, (scratch, cargo_target), limit);
+    match run(files) {
         Ok(reports) => insert_all(&mut explained, files, reports),
         Err(_) => {
             for file in files {
-                match run(memlens, cwd, std::slice::from_ref(file), scratch, limit) {
+                match run(std::slice::from_ref(file)) {
                     Ok(reports) => insert_all(&mut explained, std::slice::from_ref(file), reports),
                     Err(e) => explained
                         .failures
@@ -64,12 +66,13 @@ fn run(
     memlens: &Path,
     cwd: &Path,
     files: &[PathBuf],
-    scratch: &Path,
+    (scratch, cargo_target): (&Path, &Path),
     limit: Duration,
 ) -> Result<Vec<Value>> {
     let mut command = Command::new(memlens);
     command
         .current_dir(cwd)
+        .env("CARGO_TARGET_DIR", cargo_target)
         .args(["explain", "--json"])
         .args(files);
     let run = run_bounded(command, scratch, "memlens", limit)?;

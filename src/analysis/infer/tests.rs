@@ -5,7 +5,7 @@ use std::sync::Arc;
 use expect_test::{Expect, expect};
 
 use crate::analysis::items::def_map::{CrateFile, DefMap, Edition};
-use crate::analysis::items::graph::{CrateSpec, build_graph};
+use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate, build_graph};
 use crate::analysis::items::item_tree::FileItems;
 use crate::analysis::items::package::PackageInfo;
 use crate::analysis::items::std_items::StdItems;
@@ -17,12 +17,18 @@ pub(crate) use crate::analysis::items::std_items::NoStd;
 /// Infers every free function and method of a one-file crate and lists each binding with its
 /// type, in source order.
 pub(crate) fn bindings_of(text: &str, std: &'static dyn StdItems) -> String {
+    bindings_with_dependency(text, None, std)
+}
+
+/// A one-file crate of package `name`.
+fn one_file_crate(name: &str, text: &str, deps: Vec<String>) -> CrateSpec {
     let file = syn::parse_file(text).expect("fixture parses");
     let items = FileItems::lower(file.items.iter().map(|item| (item, 0)));
-    let spec = CrateSpec::of_package(
+    CrateSpec::of_package(
         &PackageInfo {
-            name: "demo".into(),
+            name: name.into(),
             edition: Edition::E2021,
+            deps,
             ..PackageInfo::default()
         },
         vec![CrateFile {
@@ -31,7 +37,25 @@ pub(crate) fn bindings_of(text: &str, std: &'static dyn StdItems) -> String {
         }],
         false,
         false,
-    );
+    )
+}
+
+/// Like [`bindings_of`], the crate depending on a one-file crate `dep` with `dependency`'s text.
+fn bindings_with_dependency(
+    text: &str,
+    dependency: Option<&str>,
+    std: &'static dyn StdItems,
+) -> String {
+    let file = syn::parse_file(text).expect("fixture parses");
+    let mut spec = one_file_crate("demo", text, Vec::new());
+    if let Some(dependency) = dependency {
+        let krate = DependencyCrate {
+            spec: one_file_crate("dep", dependency, Vec::new()),
+            links: Vec::new(),
+        };
+        let dependencies = Dependencies::new(vec![krate], vec![("dep".into(), 0)], Vec::new());
+        spec.dependencies = Some(Arc::new(dependencies));
+    }
     let (graph, krate) = build_graph(spec, None, &Target::X86_64_LINUX, std);
     let context = CrateContext::new(graph, krate, Vec::new(), std);
     let mut found: Vec<(usize, String)> = Vec::new();
@@ -554,6 +578,76 @@ fn f(lines: &[u8]) {
             lines: &[u8]
             skip: usize
             seen: _
+        "#]],
+    );
+}
+
+#[test]
+fn a_dependency_s_unresolved_impls_do_not_hide_std_s() {
+    // hyperfine src/command.rs:119 and textwrap src/refill.rs:67, with syn read: syn's
+    // `impl IntoIterator for &Fields` (Fields comes from a macro memlens did not expand)
+    // cannot apply to std's types, by the orphan rule.
+    let dependency = r#"
+pub struct Shown;
+impl IntoIterator for Missing {
+    type Item = u8;
+    type IntoIter = std::vec::IntoIter<u8>;
+    fn into_iter(self) -> Self::IntoIter { todo!() }
+}
+impl<'a> IntoIterator for &'a Missing {
+    type Item = &'a str;
+    type IntoIter = std::vec::IntoIter<&'a str>;
+    fn into_iter(self) -> Self::IntoIter { todo!() }
+}
+"#;
+    let std = crate::analysis::std_api::StdApi::for_target(&Target::X86_64_LINUX);
+    let text = r#"
+fn f(text: &str, names: Vec<String>, shown: dep::Shown) {
+    let mut out = String::new();
+    for name in &names { out.push_str(name); }
+    for (index, line) in text.lines().enumerate() { if index == 0 {} }
+}
+"#;
+    expect![[r#"
+        text: &str
+        names: Vec<String>
+        shown: Shown
+        out: String
+        name: &String
+        index: usize
+        line: &str
+    "#]]
+    .assert_eq(&bindings_with_dependency(text, Some(dependency), std));
+}
+
+#[test]
+fn impls_memlens_cannot_tell_apart_leave_the_item_unknown_whatever_its_use() {
+    // The same impls in the crate itself may apply to its own types: which one does is
+    // unknown, and a later use must not decide it (`push_str(name)` made it `&str`).
+    check_std(
+        r#"
+pub struct Names;
+impl<'a> IntoIterator for &'a Names {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter { todo!() }
+}
+impl<'a> IntoIterator for &'a Missing {
+    type Item = &'a str;
+    type IntoIter = std::vec::IntoIter<&'a str>;
+    fn into_iter(self) -> Self::IntoIter { todo!() }
+}
+fn f(names: Names) {
+    let mut out = String::new();
+    for name in &names { out.push_str(name); }
+}
+"#,
+        expect![[r#"
+            self: &Names
+            self: &Missing
+            names: Names
+            out: String
+            name: _
         "#]],
     );
 }

@@ -275,7 +275,21 @@ impl InferCtx<'_> {
                 Some(self.impl_assoc_type(&only, &subst, base, name))
             }
             several => {
-                // Several impls may apply: the projection is known only if they all agree.
+                // Several impls may apply: the projection is known only if they all agree. When
+                // nothing in the question is left to infer, later uses cannot tell them apart
+                // either: the answer is unknown now, rather than a variable a use would fix.
+                let settled = !self
+                    .resolve(&Ty::Tuple(
+                        std::iter::once(base.clone())
+                            .chain(trait_ref.args.iter().cloned())
+                            .collect(),
+                    ))
+                    .mentions(&|t| matches!(t, Ty::Infer(_)));
+                let undecided = if settled {
+                    Some(Ty::Unknown(None))
+                } else {
+                    None
+                };
                 let mut agreed: Option<Ty> = None;
                 for candidate in several {
                     let snapshot = self.table.snapshot();
@@ -286,12 +300,12 @@ impl InferCtx<'_> {
                     self.table.rollback(snapshot);
                     self.obligations.truncate(obligations);
                     if ty.mentions(&|t| matches!(t, Ty::Infer(_) | Ty::Unknown(_))) {
-                        return None;
+                        return undecided;
                     }
                     match &agreed {
                         None => agreed = Some(ty),
                         Some(previous) if *previous == ty => {}
-                        Some(_) => return None,
+                        Some(_) => return undecided,
                     }
                 }
                 agreed
@@ -331,7 +345,10 @@ impl InferCtx<'_> {
     /// Impls of the trait whose self type and trait arguments can match, and whose `where`
     /// clauses may hold.
     pub(super) fn matching_impls(&mut self, self_ty: &Ty, trait_ref: &TraitRef) -> Vec<ImplData> {
-        let impls = self.world.trait_impls(&trait_ref.key);
+        let query: Vec<Ty> = std::iter::once(self.resolve(self_ty))
+            .chain(trait_ref.args.iter().map(|arg| self.resolve(arg)))
+            .collect();
+        let impls = self.world.trait_impls_for(&trait_ref.key, &query);
         let mut found = Vec::new();
         for imp in impls.into_iter().take(MAX_CANDIDATES) {
             if imp.negative {

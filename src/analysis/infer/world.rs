@@ -83,6 +83,36 @@ impl<'a> World<'a> {
         found
     }
 
+    /// The impls of trait `key` that may apply to `query` (the self type and the trait's
+    /// arguments). An impl whose self type memlens could not resolve is left out when the
+    /// orphan rule rules it out: an impl of a trait foreign to its crate must name a type of
+    /// that crate, so it cannot apply to a query naming none (and nothing left to infer).
+    pub fn trait_impls_for(&self, key: &str, query: &[Ty]) -> Vec<&'a ImplData> {
+        let mut impls = Vec::new();
+        for map in &self.graph.crates {
+            let prefix = format!("::{}::", map.name);
+            let index = map.impl_index(self.graph, self.std);
+            let ids = index.by_trait.get(key).cloned().unwrap_or_default();
+            let foreign_trait = !key.starts_with(&prefix);
+            let query_is_foreign = || query.iter().all(|ty| names_nothing_of(ty, &prefix));
+            for id in ids {
+                let Lowered::Impl(data) = self.lowered(id) else {
+                    continue;
+                };
+                let unresolved = data.self_ty.mentions(&|t| matches!(t, Ty::Unknown(_)));
+                if unresolved && foreign_trait && query_is_foreign() {
+                    continue;
+                }
+                impls.push(data);
+            }
+            if let Some(derived) = map.derived_impls(self.graph, self.std).get(key) {
+                impls.extend(derived.iter());
+            }
+        }
+        impls.extend(self.std.trait_impls(key));
+        impls
+    }
+
     /// Inherent impls of types with this head, the crate's and std's.
     pub fn inherent_impls(&self, head: &TyHead) -> Vec<&'a ImplData> {
         let mut impls: Vec<&ImplData> = self
@@ -121,4 +151,16 @@ impl<'a> World<'a> {
             _ => None,
         }
     }
+}
+
+/// Whether `ty` is fully known and names no type or trait whose key starts with `prefix`.
+fn names_nothing_of(ty: &Ty, prefix: &str) -> bool {
+    !ty.mentions(&|t| match t {
+        Ty::Adt { name, .. } => name.starts_with(prefix),
+        Ty::Dyn(bounds) | Ty::Opaque(bounds) => {
+            bounds.traits.iter().any(|t| t.key.starts_with(prefix))
+        }
+        Ty::Unknown(_) | Ty::Infer(_) | Ty::Param(_) | Ty::Assoc(_) | Ty::Closure { .. } => true,
+        _ => false,
+    })
 }

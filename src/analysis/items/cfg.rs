@@ -20,9 +20,8 @@ impl CfgOptions {
             names: HashSet::new(),
             pairs: HashSet::new(),
         };
+        // What `rustc --print cfg` says of a debug build.
         options.set("debug_assertions");
-        options.set("overflow_checks");
-        options.set("panic_unwind");
         options.pair("panic", "unwind");
         if test {
             options.set("test");
@@ -32,6 +31,17 @@ impl CfgOptions {
         }
         options.target(target);
         options
+    }
+
+    /// These options with `cfgs` set too (`name` or `key="value"`, as build scripts print them).
+    pub fn with(mut self, cfgs: &[String]) -> CfgOptions {
+        for cfg in cfgs {
+            match cfg.split_once('=') {
+                Some((key, value)) => self.pair(key.trim(), value.trim().trim_matches('"')),
+                None => self.set(cfg.trim()),
+            }
+        }
+        self
     }
 
     fn set(&mut self, name: &str) {
@@ -54,6 +64,31 @@ impl CfgOptions {
         let width = (target.pointer_bytes * 8).to_string();
         self.pair("target_pointer_width", &width);
         self.pair("target_endian", "little");
+        self.pair(
+            "target_abi",
+            if target.arch == Arch::Arm {
+                "eabihf"
+            } else {
+                ""
+            },
+        );
+        // The features each target's baseline CPU has.
+        let features: &[&str] = match target.arch {
+            Arch::X86_64 | Arch::X86 => &["fxsr", "sse", "sse2"],
+            Arch::Aarch64 => &["neon"],
+            Arch::Wasm32 => &[
+                "bulk-memory",
+                "multivalue",
+                "mutable-globals",
+                "nontrapping-fptoint",
+                "reference-types",
+                "sign-ext",
+            ],
+            Arch::Arm => &[],
+        };
+        for feature in features {
+            self.pair("target_feature", feature);
+        }
         for bits in ["8", "16", "32", "ptr"] {
             self.pair("target_has_atomic", bits);
         }

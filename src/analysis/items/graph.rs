@@ -1,7 +1,8 @@
-//! Building the crate graph a file is analysed in: its crate, and the package's library when
-//! the file belongs to one of the package's other crates (a binary, a test, an example).
+//! Building the crate graph a file is analysed in: the package's dependencies that memlens
+//! reads, the package's library when the file belongs to one of its other crates (a binary, a
+//! test, an example), and the file's crate.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::cfg::CfgOptions;
 use super::def_map::{CrateFile, CrateGraph, CrateId, CrateInput, DefMap, Edition, StdPaths};
@@ -19,6 +20,77 @@ pub struct CrateSpec {
     pub features: Vec<String>,
     /// Built as a test (`cfg(test)` on).
     pub test: bool,
+    /// `cfg`s its build script sets (`name` or `key="value"`, as `cargo::rustc-cfg` prints them).
+    pub build_cfgs: Vec<String>,
+    /// The dependencies memlens reads, shared by every crate of the package.
+    pub dependencies: Option<Arc<Dependencies>>,
+}
+
+/// The package's dependencies that memlens reads (from their sources on disk), each before the
+/// crates that depend on it; target-independent, with their maps built once per target.
+#[derive(Debug, Default)]
+pub struct Dependencies {
+    pub crates: Vec<DependencyCrate>,
+    /// The package's own dependencies among them: the name paths use, and the index in `crates`.
+    pub direct: Vec<(String, usize)>,
+    /// The `cfg`s the package's own build script sets, when its last output was found.
+    pub root_cfgs: Vec<String>,
+    built: Mutex<Vec<(Target, DependencyMaps)>>,
+}
+
+/// The dependencies' maps for one target, crate `i` of the list being `CrateId(i)`.
+type DependencyMaps = Arc<Vec<Arc<DefMap>>>;
+
+/// One dependency crate: what to build, and which earlier crates of the list it names.
+#[derive(Clone, Debug)]
+pub struct DependencyCrate {
+    pub spec: CrateSpec,
+    pub links: Vec<(String, usize)>,
+}
+
+impl Dependencies {
+    pub fn new(
+        crates: Vec<DependencyCrate>,
+        direct: Vec<(String, usize)>,
+        root_cfgs: Vec<String>,
+    ) -> Dependencies {
+        Dependencies {
+            crates,
+            direct,
+            root_cfgs,
+            built: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every dependency's map for `target`, crate `i` of the list being `CrateId(i)`.
+    fn maps_for(&self, target: &Target, std: &dyn StdPaths) -> DependencyMaps {
+        let mut built = self
+            .built
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, maps)) = built.iter().find(|(t, _)| t == target) {
+            return Arc::clone(maps);
+        }
+        let mut graph = CrateGraph::default();
+        for (index, krate) in self.crates.iter().enumerate() {
+            let links = links_to(&krate.links, index);
+            let id = CrateId(index as u32);
+            let map = build_one(krate.spec.clone(), id, &graph, target, std, links);
+            graph.crates.push(Arc::new(map));
+        }
+        let maps = Arc::new(graph.crates);
+        built.push((*target, Arc::clone(&maps)));
+        maps
+    }
+}
+
+/// Links by name to crates of the dependency list, keeping only those built before `before`.
+fn links_to(links: &[(String, usize)], before: usize) -> Vec<(String, Option<CrateId>)> {
+    links
+        .iter()
+        .filter(|(_, index)| *index < before)
+        .map(|(name, index)| (name.clone(), Some(CrateId(*index as u32))))
+        .collect()
 }
 
 impl CrateSpec {
@@ -48,6 +120,8 @@ impl CrateSpec {
             deps,
             features: package.features.clone(),
             test: false,
+            build_cfgs: Vec::new(),
+            dependencies: None,
         }
     }
 }
@@ -62,14 +136,18 @@ pub fn build_graph(
 ) -> (Arc<CrateGraph>, CrateId) {
     let mut graph = CrateGraph::default();
     let mut deps: Vec<(String, Option<CrateId>)> = Vec::new();
+    if let Some(dependencies) = &main.dependencies {
+        graph.crates = dependencies.maps_for(target, std).to_vec();
+        deps = links_to(&dependencies.direct, graph.crates.len());
+    }
     let mut main = main;
     if let Some(library) = library {
         // A binary usually shares the library's name; its items need keys of their own.
         if library.name == main.name {
             main.name = format!("{}@bin", main.name);
         }
-        let id = CrateId(0);
-        let map = build_one(library, id, &graph, target, std, Vec::new());
+        let id = CrateId(graph.crates.len() as u32);
+        let map = build_one(library, id, &graph, target, std, deps.clone());
         deps.push((map.name.clone(), Some(id)));
         graph.crates.push(Arc::new(map));
     }
@@ -87,8 +165,13 @@ fn build_one(
     std: &dyn StdPaths,
     mut deps: Vec<(String, Option<CrateId>)>,
 ) -> DefMap {
-    let cfg = CfgOptions::for_build(target, &spec.features, spec.test);
-    deps.extend(spec.deps.into_iter().map(|name| (name, None)));
+    let cfg = CfgOptions::for_build(target, &spec.features, spec.test).with(&spec.build_cfgs);
+    // Dependencies memlens does not read are still names (a path into one is unknown).
+    for name in spec.deps {
+        if !deps.iter().any(|(known, _)| *known == name) {
+            deps.push((name, None));
+        }
+    }
     let input = CrateInput {
         name: spec.name,
         edition: spec.edition,

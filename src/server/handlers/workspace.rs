@@ -60,7 +60,8 @@ pub async fn index_folders(backend: &Backend) {
     let folders = backend.state().workspace_folders.clone();
     let mut indexed_any = false;
     for dir in folders {
-        indexed_any |= index_package(backend, dir).await;
+        indexed_any |= index_package(backend, dir.clone()).await;
+        indexed_any |= load_dependencies(backend, dir).await;
     }
     if indexed_any {
         refresh_open_documents(backend).await;
@@ -101,6 +102,28 @@ async fn index_package(backend: &Backend, dir: PathBuf) -> bool {
         progress.finish().await;
     }
     batches > 0
+}
+
+/// Reads the package's dependencies (running `cargo tree` and parsing their sources) off the
+/// analysis thread, then gives them to its index. Returns whether it found any.
+async fn load_dependencies(backend: &Backend, dir: PathBuf) -> bool {
+    let target = crate::analysis::Target::default();
+    let loaded = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        // Parsing needs the analysis thread's stack, and a panic must not reach the server.
+        move || crate::stack::on_large_stack(move || crate::dependencies::load(&dir, target))
+    })
+    .await;
+    let Ok(Ok(Some(dependencies))) = loaded else {
+        return false;
+    };
+    let given = backend
+        .worker
+        .with_crates(Priority::Background, move |crates| {
+            crates.set_dependencies(&dir, dependencies)
+        })
+        .await;
+    matches!(given, Ok(true))
 }
 
 type IndexProgress =

@@ -1,0 +1,178 @@
+//! Types from the package's dependencies: a path dependency with a feature the package enables
+//! and a `cfg` its build script sets, read through `cargo tree` and judged by the build itself
+//! (the package prints the size of each binding when cargo runs it).
+
+#[allow(dead_code)]
+#[path = "support/rustc_probe.rs"]
+mod rustc_probe;
+
+use std::path::Path;
+use std::process::Command;
+
+use rustc_probe::ProbeDir;
+use serde_json::Value;
+
+const MAIN: &str = r#"use geometry::{Shape, Tagged};
+fn main() {
+    let shape = geometry::make();
+    let many: Vec<Shape> = Vec::new();
+    let maybe = Some(geometry::make());
+    let tagged = Tagged::new(7);
+    let corner = shape.corner();
+    println!("shape {}", std::mem::size_of_val(&shape));
+    println!("many {}", std::mem::size_of_val(&many));
+    println!("maybe {}", std::mem::size_of_val(&maybe));
+    println!("tagged {}", std::mem::size_of_val(&tagged));
+    println!("corner {}", std::mem::size_of_val(&corner));
+}
+"#;
+
+const GEOMETRY: &str = r#"mod tagged;
+pub use tagged::Tagged;
+pub struct Shape {
+    pub id: u32,
+    #[cfg(feature = "named")]
+    pub name: String,
+    #[cfg(not(feature = "named"))]
+    pub name: u8,
+    pub pos: (f64, f64),
+}
+pub fn make() -> Shape {
+    Shape { id: 0, name: Default::default(), pos: (0.0, 0.0) }
+}
+impl Shape {
+    pub fn corner(&self) -> (f64, f64) { self.pos }
+}
+"#;
+
+/// A module whose layout depends on a `cfg` only the build script sets.
+const TAGGED: &str = r#"pub struct Tagged {
+    #[cfg(geometry_wide)]
+    pub tag: u128,
+    #[cfg(not(geometry_wide))]
+    pub tag: u8,
+}
+impl Tagged {
+    pub fn new(tag: u8) -> Self { Tagged { tag: tag.into() } }
+}
+"#;
+
+const BUILD: &str = r#"fn main() {
+    println!("cargo::rustc-check-cfg=cfg(geometry_wide)");
+    println!("cargo::rustc-cfg=geometry_wide");
+}
+"#;
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
+    std::fs::write(path, text).expect("write");
+}
+
+fn write_package(dir: &Path) {
+    write(
+        dir,
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ngeometry = { path = \"geometry\", features = [\"named\"] }\n",
+    );
+    write(dir, "src/main.rs", MAIN);
+    write(
+        dir,
+        "geometry/Cargo.toml",
+        "[package]\nname = \"geometry\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nnamed = []\n",
+    );
+    write(dir, "geometry/src/lib.rs", GEOMETRY);
+    write(dir, "geometry/src/tagged.rs", TAGGED);
+    write(dir, "geometry/build.rs", BUILD);
+}
+
+/// Each binding's size, by name, as the built package prints it.
+fn sizes_by_the_build(dir: &Path) -> Vec<(String, u64)> {
+    let output = Command::new("cargo")
+        .args(["run", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the package does not build: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (name, size) = line.split_once(' ')?;
+            Some((name.to_string(), size.parse().ok()?))
+        })
+        .collect()
+}
+
+/// memlens's size for each binding of main.rs, by name.
+fn sizes_by_memlens(dir: &Path) -> Vec<(String, Option<u64>)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_memlens"))
+        .args(["explain", "--json", "src/main.rs"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .expect("memlens runs");
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    report["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap_or("").to_string(),
+                b["size"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+fn cargo_available() -> bool {
+    Command::new("cargo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn types_of_dependencies_have_the_sizes_the_build_gives_them() {
+    if !cargo_available() {
+        eprintln!("SKIPPED: cargo is not installed, so dependencies cannot be resolved");
+        return;
+    }
+    let probe = ProbeDir::new("dependencies");
+    write_package(&probe.path);
+    let truth = sizes_by_the_build(&probe.path);
+    assert_eq!(truth.len(), 5, "{truth:?}");
+    let said = sizes_by_memlens(&probe.path);
+    for (name, size) in &truth {
+        let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
+        assert_eq!(
+            memlens,
+            Some(*size),
+            "`{name}`: memlens {memlens:?}, the build {size} ({said:?})"
+        );
+    }
+}
+
+#[test]
+fn a_dependency_whose_build_script_has_not_run_stays_unknown() {
+    if !cargo_available() {
+        eprintln!("SKIPPED: cargo is not installed, so dependencies cannot be resolved");
+        return;
+    }
+    let probe = ProbeDir::new("dependencies-unbuilt");
+    write_package(&probe.path);
+    // Never built: the `cfg`s geometry's build script sets are not known, so neither are its
+    // types' layouts (a guess would be `u8`, and wrong).
+    let said = sizes_by_memlens(&probe.path);
+    let tagged = said
+        .iter()
+        .find(|(n, _)| n == "tagged")
+        .and_then(|(_, s)| *s);
+    assert_eq!(tagged, None, "{said:?}");
+}
