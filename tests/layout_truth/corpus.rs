@@ -156,10 +156,53 @@ pub enum UsesInner { A(InnerOffsets), B(u8), C(u8), D }
 pub enum TaggedBoolFirst { A(bool, u8), B(u8, u8) }
 pub enum TaggedNiches { A(u16, bool, u8, char), B(u64) }
 pub enum Json { Null, Bool(bool), Number(f64), Str(String), Array(Vec<Json>) }
+
+pub const BASE: u16 = 40000;
+pub enum DiscrAssoc { A = 0, B = i32::MIN as isize }
+#[repr(C)] pub enum DiscrCWide { A = 0, B = i64::MAX as isize }
+pub enum DiscrU32Max { A = 0, B = u32::MAX as isize }
+pub enum DiscrIsize { A = isize::MIN, B = isize::MAX }
+pub enum DiscrBits { A = u8::BITS as isize, B = 300 }
+#[repr(u8)] pub enum DiscrCasts { A = 300u16 as u8, B = -1i8 as u8, C = b'z', D = true as u8 + 1 }
+pub enum DiscrShift { A = 1 << 20, B = (1 << 30) | 5, C = N as isize * 7 - 1 }
+pub enum DiscrConst { A = BASE as isize, B, C = BASE as isize * 2 }
+#[repr(i16)] pub enum DiscrNeg { A = -(1 << 14), B = !0, C = i8::MIN as i16 >> 2u32 }
+#[repr(u64)] pub enum DiscrU64 { A = u64::MAX >> 1u32, B = 1 }
+#[repr(i8)] pub enum WrapI8 { A = 0, B = 1, C = 2, D = 125, E = 126, F = 127 }
+#[repr(u8)] pub enum WrapU8 { A = 0, B = 1, C = 254, D = 255 }
+#[repr(u16)] pub enum WrapU16 { A = 0, B = 65535 }
+#[repr(i8)] pub enum WrapI8Full { A = -128, B = 127 }
+#[repr(i8)] pub enum WrapI8Neg { A = -100, B = 100 }
+#[repr(i32)] pub enum WrapI32 { A = 0, B = 1, C = i32::MAX }
+pub enum PlainGap { A = 0, B = 1, C = 126, D = 127 }
+pub enum PlainNeg { A = -1, B = 5 }
+pub enum WideTagNiche { A(usize), B(usize) }
 "#;
 
 /// Type expressions probed on every target. Each is also probed wrapped in one and two `Option`s.
 pub const TYPES: &[&str] = &[
+    // Discriminants written as constant expressions, and the tag ranges they give.
+    "DiscrAssoc",
+    "DiscrCWide",
+    "DiscrU32Max",
+    "DiscrIsize",
+    "DiscrBits",
+    "DiscrCasts",
+    "DiscrShift",
+    "DiscrConst",
+    "DiscrNeg",
+    "DiscrU64",
+    "WrapI8",
+    "WrapU8",
+    "WrapU16",
+    "WrapI8Full",
+    "WrapI8Neg",
+    "WrapI32",
+    "PlainGap",
+    "PlainNeg",
+    "WideTagNiche",
+    "Option<char>",
+    "Cell<usize>",
     // Primitives and ZSTs.
     "u8",
     "u16",
@@ -416,6 +459,7 @@ pub const TYPES: &[&str] = &[
     "Option<u32>",
     "Option<bool>",
     "Option<char>",
+    "Cell<usize>",
     "Option<&str>",
     "Option<Box<u8>>",
     "Option<Vec<u8>>",

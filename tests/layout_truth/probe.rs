@@ -161,8 +161,9 @@ fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
 }
 
 /// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.
-const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits)]
+const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits, repr_simd)]
 #![no_core]
+#![rustc_coherence_is_core]
 #![allow(warnings)]
 #[lang = "pointee_sized"] pub trait PointeeSized {}
 #[lang = "meta_sized"] pub trait MetaSized: PointeeSized {}
@@ -192,7 +193,8 @@ pub fn ask_no_core(
     questions: &[Question],
 ) -> Result<Vec<u64>, String> {
     let mut program = format!(
-        "{FEATURES}{NO_CORE_HEADER}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n"
+        "{FEATURES}{NO_CORE_HEADER}{ints}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n",
+        ints = integer_items(),
     );
     let first_line = program.lines().count() + 1;
     for question in questions {
@@ -244,6 +246,74 @@ pub fn ask_no_core(
         .zip(questions)
         .map(|(answer, question)| answer.ok_or_else(|| format!("no answer for {question:?}")))
         .collect()
+}
+
+const INTS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+/// What `core` gives integers and the corpus's constant expressions use: the operators, and
+/// `MIN`, `MAX` and `BITS`, each derived by rustc from the type itself (`!0`, shifts), so no
+/// number is written here.
+fn integer_items() -> String {
+    let binary = [
+        ("sub", "Sub", "-"),
+        ("mul", "Mul", "*"),
+        ("bitor", "BitOr", "|"),
+        ("bitand", "BitAnd", "&"),
+        ("shl", "Shl", "<<"),
+        ("shr", "Shr", ">>"),
+    ];
+    let mut items = String::new();
+    for (lang, name, _) in binary {
+        let method = lang;
+        items.push_str(&format!(
+            "#[lang = \"{lang}\"] pub trait {name}<Rhs = Self> {{ type Output; fn {method}(self, rhs: Rhs) -> Self::Output; }}\n"
+        ));
+    }
+    items.push_str(
+        "#[lang = \"not\"] pub trait Not { type Output; fn not(self) -> Self::Output; }\n",
+    );
+    for ty in INTS {
+        let unsigned = format!("u{}", &ty[1..]);
+        for (lang, name, op) in binary {
+            let rhs = if matches!(lang, "shl" | "shr") {
+                "u32"
+            } else {
+                ty
+            };
+            items.push_str(&format!(
+                "impl {name}<{rhs}> for {ty} {{ type Output = {ty}; fn {lang}(self, rhs: {rhs}) -> {ty} {{ self {op} rhs }} }}\n"
+            ));
+        }
+        // Shifts by the default (`i32`) amount, as untyped literals give them.
+        for (lang, name, op) in binary.iter().filter(|(l, ..)| matches!(*l, "shl" | "shr")) {
+            items.push_str(&format!(
+                "impl {name}<i32> for {ty} {{ type Output = {ty}; fn {lang}(self, rhs: i32) -> {ty} {{ self {op} rhs }} }}\n"
+            ));
+        }
+        if ty != "usize" {
+            items.push_str(&format!(
+                "impl Add for {ty} {{ type Output = {ty}; fn add(self, rhs: {ty}) -> {ty} {{ self + rhs }} }}\n"
+            ));
+        }
+        items.push_str(&format!(
+            "impl Not for {ty} {{ type Output = {ty}; fn not(self) -> {ty} {{ !self }} }}\n"
+        ));
+        let (max, min) = if ty.starts_with('u') {
+            ("!0".to_string(), "0".to_string())
+        } else {
+            (
+                format!("(!0 as {unsigned} >> 1u32) as {ty}"),
+                "!Self::MAX".to_string(),
+            )
+        };
+        items.push_str(&format!(
+            "impl {ty} {{ pub const MAX: {ty} = {max}; pub const MIN: {ty} = {min}; \
+             pub const BITS: u32 = size_of::<{ty}>() as u32 * 8; }}\n"
+        ));
+    }
+    items
 }
 
 /// `probe.rs:LINE:COL: error[E0308]: ... found one with a size of N` gives `(LINE, N - 1)`.

@@ -10,6 +10,7 @@ use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_
 use super::univariant::{ReprOptions, StructKind, union};
 use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
+use crate::analysis::target::Target;
 use crate::analysis::ty::Ty;
 
 /// A definition with its generic arguments (defaults filled in).
@@ -288,7 +289,8 @@ impl<'a> Cx<'a> {
                 .iter()
                 .map(|variant| variant.laid.iter().map(|laid| &**laid).collect())
                 .collect(),
-            discriminants: discriminants(&inst.def.variants),
+            discriminants: discriminants(&inst.def.variants, self.target)
+                .ok_or_else(|| LayoutError::Discriminant(ty.to_string()))?,
             repr: &inst.def.repr,
             explicit_discriminants: inst.def.variants.iter().any(|v| v.discriminant.is_some()),
         };
@@ -348,15 +350,19 @@ fn rename_adt(ty: &Ty, from: &str, to: &str) -> Ty {
     }
 }
 
-/// Each variant's discriminant: as written, or one more than the previous variant's.
-fn discriminants(variants: &[VariantDef]) -> Vec<i128> {
+/// Each variant's discriminant on `target`: as written, or one more than the previous variant's.
+/// `None` when a written one has no value memlens knows: guessing it would guess the tag.
+fn discriminants(variants: &[VariantDef], target: &Target) -> Option<Vec<i128>> {
     let mut next = 0i128;
     variants
         .iter()
         .map(|variant| {
-            let value = variant.discriminant.unwrap_or(next);
+            let value = match &variant.discriminant {
+                Some(written) => written.on(target.pointer_bytes)?,
+                None => next,
+            };
             next = value.wrapping_add(1);
-            value
+            Some(value)
         })
         .collect()
 }

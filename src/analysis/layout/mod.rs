@@ -147,6 +147,8 @@ pub enum LayoutError {
     Recursive(String),
     #[error("the size of `{0}` overflows the target's address space")]
     TooBig(String),
+    #[error("a discriminant of `{0}` is a constant memlens cannot evaluate")]
+    Discriminant(String),
 }
 
 /// Lays out `ty` on `target`, looking named types up in `defs` first and then in std.
