@@ -312,6 +312,40 @@ fn tag_width_checks(
     (checked, disagreements)
 }
 
+/// The niche count of every sized type memlens lays out, against rustc's `largest_niche`.
+fn niche_checks(corpus: &Corpus, types: &[&str], target: &Target, prefix: &str) -> Vec<String> {
+    let sized: Vec<(String, u128)> = types
+        .iter()
+        .filter_map(|ty| {
+            let layout = corpus.layout(ty, target).ok()?;
+            Some((ty.to_string(), layout.niche.map_or(0, |n| n.available())))
+        })
+        .collect();
+    let names: Vec<String> = sized.iter().map(|(ty, _)| ty.clone()).collect();
+    let dir = ProbeDir::new("layout-niches");
+    let truth = probe::ask_niches(
+        &dir.path,
+        target.triple,
+        prefix,
+        &names,
+        target.pointer_bytes,
+    )
+    .unwrap_or_else(|error| panic!("the niche probe failed:\n{error}"));
+    let disagreements: Vec<String> = sized
+        .iter()
+        .zip(&truth)
+        .filter(|((_, memlens), rustc)| memlens != *rustc)
+        .map(|((ty, memlens), rustc)| format!("niches of {ty}: rustc {rustc}, memlens {memlens}"))
+        .collect();
+    println!(
+        "layout truth [{}] niches: {} types, {} disagreements",
+        target.triple,
+        sized.len(),
+        disagreements.len()
+    );
+    disagreements
+}
+
 #[test]
 fn x86_64_linux_against_real_std() {
     if !rustc_available() {
@@ -350,6 +384,8 @@ fn x86_64_linux_against_real_std() {
     let (widths, width_disagreements) =
         tag_width_checks(&corpus, &types, &target, &answers.discriminants);
     disagreements.extend(width_disagreements);
+    let prefix = probe::std_program(corpus::STD_USES, corpus::USER_SOURCE);
+    disagreements.extend(niche_checks(&corpus, &types, &target, &prefix));
     println!(
         "layout truth [{}] extras: {} closure and tag values, {widths} tag widths; {} disagreements in all",
         target.triple,
@@ -366,7 +402,8 @@ fn check_no_core(triple: &str) {
     }
     let target = Target::from_triple(triple).expect("a target memlens knows");
     let corpus = Corpus::new();
-    let questions = questions(&corpus, &types_for(&target), &target);
+    let types = types_for(&target);
+    let questions = questions(&corpus, &types, &target);
     let dir = ProbeDir::new("layout-no-core");
     let truth = probe::ask_no_core(
         &dir.path,
@@ -376,7 +413,9 @@ fn check_no_core(triple: &str) {
         &questions,
     )
     .unwrap_or_else(|error| panic!("the no_core probe failed:\n{error}"));
-    let disagreements = compare(&corpus, &target, &questions, &truth);
+    let mut disagreements = compare(&corpus, &target, &questions, &truth);
+    let prefix = probe::no_core_program(STD_PRELUDE_SOURCE, corpus::USER_SOURCE);
+    disagreements.extend(niche_checks(&corpus, &types, &target, &prefix));
     assert_agreement(&target, &disagreements);
 }
 

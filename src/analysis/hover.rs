@@ -100,18 +100,40 @@ fn has_niches(layout: &Layout) -> bool {
     layout.niche.is_some_and(|niche| niche.available() > 0)
 }
 
-fn niche_count(available: u128) -> String {
+/// The exact number of niches, readable: `254`, `2^64`, `2^32 - 1 114 113`, or the decimal
+/// in groups of three when no power of two is near.
+pub fn niche_count(available: u128) -> String {
     if available <= 1024 {
         return available.to_string();
     }
-    let bits = 127 - available.leading_zeros();
+    let above = available.checked_next_power_of_two();
+    let exponent = above.map_or(128, u128::trailing_zeros);
     if available.is_power_of_two() {
-        format!("2^{bits}")
-    } else if (available + 1).is_power_of_two() {
-        format!("2^{} - 1", bits + 1)
-    } else {
-        format!("about 2^{bits}")
+        return format!("2^{exponent}");
     }
+    let short_of = match above {
+        Some(power) => power - available,
+        None => u128::MAX - available + 1,
+    };
+    // Near a power of two (within a 256th of it), the difference says more than the digits.
+    if short_of < (1u128 << (exponent - 8)) {
+        format!("2^{exponent} - {}", grouped(short_of))
+    } else {
+        grouped(available)
+    }
+}
+
+/// `1114113` as `1 114 113`.
+fn grouped(value: u128) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn type_text(report: &BindingReport) -> String {

@@ -192,10 +192,7 @@ pub fn ask_no_core(
     source: &str,
     questions: &[Question],
 ) -> Result<Vec<u64>, String> {
-    let mut program = format!(
-        "{FEATURES}{NO_CORE_HEADER}{ints}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n",
-        ints = integer_items(),
-    );
+    let mut program = no_core_program(prelude, source);
     let first_line = program.lines().count() + 1;
     for question in questions {
         let answer = expression(question, false);
@@ -246,6 +243,19 @@ pub fn ask_no_core(
         .zip(questions)
         .map(|(answer, question)| answer.ok_or_else(|| format!("no answer for {question:?}")))
         .collect()
+}
+
+/// A `no_core` library holding `prelude` (in a module, glob-imported) and `source`.
+pub fn no_core_program(prelude: &str, source: &str) -> String {
+    format!(
+        "{FEATURES}{NO_CORE_HEADER}{ints}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n",
+        ints = integer_items(),
+    )
+}
+
+/// The start of the std probe: feature gates, `uses` and `source`.
+pub fn std_program(uses: &str, source: &str) -> String {
+    format!("{FEATURES}{STD_FEATURES}#![allow(warnings)]\n{uses}\n{source}\n")
 }
 
 const INTS: [&str; 12] = [
@@ -329,4 +339,159 @@ fn rustc() -> Command {
     let mut command = Command::new("rustc");
     command.env("RUSTC_BOOTSTRAP", "1");
     command
+}
+
+/// The niche counts rustc gives `types`, read from `#[rustc_layout(debug)]` (the number of
+/// invalid values of the largest niche's scalar, 0 without one). `prefix` holds everything the
+/// types need (features, uses or the `no_core` header, the corpus); `pointer_bytes` sizes the
+/// pointers a niche may sit in.
+pub fn ask_niches(
+    dir: &Path,
+    triple: &str,
+    prefix: &str,
+    types: &[String],
+    pointer_bytes: u64,
+) -> Result<Vec<u128>, String> {
+    // The `no_core` header enables `rustc_attrs` already, and a feature may be enabled once.
+    let gate = if prefix.contains("rustc_attrs") {
+        ""
+    } else {
+        "#![feature(rustc_attrs)]\n"
+    };
+    let mut program = format!("{gate}{prefix}\n");
+    let first_line = program.lines().count() + 1;
+    for (index, ty) in types.iter().enumerate() {
+        program.push_str(&format!(
+            "#[rustc_layout(debug)] type NicheQuestion{index} = {ty};\n"
+        ));
+    }
+    let source_path = dir.join("niche_probe.rs");
+    std::fs::write(&source_path, &program).map_err(|e| e.to_string())?;
+    let output = rustc()
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "lib",
+            "--emit=metadata",
+        ])
+        .args(["--target", triple, "--out-dir"])
+        .arg(dir)
+        .arg(&source_path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut answers = vec![None; types.len()];
+    for (line, niches) in layout_dumps(&stderr, pointer_bytes) {
+        let slot = line
+            .checked_sub(first_line)
+            .and_then(|i| answers.get_mut(i));
+        if let Some(slot) = slot {
+            *slot = Some(niches);
+        }
+    }
+    answers
+        .into_iter()
+        .zip(types)
+        .map(|(answer, ty)| {
+            answer.ok_or_else(|| format!("no layout dump for {ty}:\n{}", first_error(&stderr)))
+        })
+        .collect()
+}
+
+fn first_error(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("error") && !line.starts_with("error: layout_of"))
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each `error: layout_of(..) = Layout { .. }` dump's source line and niche count. The first
+/// `largest_niche` of a dump is the type's own (the variants' layouts come after it).
+fn layout_dumps(stderr: &str, pointer_bytes: u64) -> Vec<(usize, u128)> {
+    let mut dumps = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in stderr.lines() {
+        if line.starts_with("error: layout_of(") {
+            current = Some(vec![line]);
+        } else if let Some(lines) = &mut current {
+            if let Some(location) = line.trim_start().strip_prefix("--> ") {
+                let number = location.split(':').nth(1).and_then(|n| n.parse().ok());
+                if let Some(number) = number {
+                    dumps.push((number, niche_of_dump(lines, pointer_bytes)));
+                }
+                current = None;
+            } else {
+                lines.push(line);
+            }
+        }
+    }
+    dumps
+}
+
+fn niche_of_dump(lines: &[&str], pointer_bytes: u64) -> u128 {
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("largest_niche:"))
+    else {
+        return 0;
+    };
+    if lines[start].contains("None") {
+        return 0;
+    }
+    let rest = &lines[start..];
+    let Some(range_line) = rest
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("valid_range: "))
+    else {
+        return 0;
+    };
+    let value_text: String = rest
+        .iter()
+        .skip_while(|l| !l.trim_start().starts_with("value:"))
+        .take(4)
+        .copied()
+        .collect();
+    let bytes = scalar_bytes(&value_text, pointer_bytes);
+    available(range_line.trim_end_matches(','), bytes)
+}
+
+fn scalar_bytes(value: &str, pointer_bytes: u64) -> u64 {
+    if value.contains("Pointer") {
+        return pointer_bytes;
+    }
+    for (name, bytes) in [("I8", 1), ("I16", 2), ("I32", 4), ("I64", 8), ("I128", 16)] {
+        if value.contains(&format!("{name},")) {
+            return bytes;
+        }
+    }
+    if value.contains("F32") { 4 } else { 8 }
+}
+
+/// Invalid values of a `bytes`-wide scalar whose valid range rustc prints as `a..=b` or
+/// `(..=b) | (a..)` (wrapping).
+fn available(range: &str, bytes: u64) -> u128 {
+    let number = |text: &str| {
+        text.trim_matches(|c| "()|.= ".contains(c))
+            .parse::<u128>()
+            .ok()
+    };
+    let (start, end) = match range.split_once(" | ") {
+        Some((low, high)) => (number(high), number(low)),
+        None => match range.split_once("..=") {
+            Some((a, b)) => (number(a), number(b)),
+            None => (None, None),
+        },
+    };
+    let (Some(start), Some(end)) = (start, end) else {
+        return 0;
+    };
+    let max = if bytes >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (bytes * 8)) - 1
+    };
+    max - (end.wrapping_sub(start) & max)
 }

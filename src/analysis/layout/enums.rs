@@ -168,6 +168,46 @@ fn discriminant_range(input: &EnumInput<'_>, target: &Target) -> (i128, i128) {
         .unwrap_or((0, 0))
 }
 
+/// The valid range of a direct tag as rustc 1.95 chooses it: the discriminants that can exist,
+/// sorted, with the widest gap between neighbours left out. The gap from the largest round to
+/// the smallest is measured against the discriminant type's maximum, and a span wider than
+/// that maximum makes it win outright, so for `isize` enums and negative discriminants the
+/// range is simply smallest..=largest, while `#[repr(u8)]` 0, 1, 254, 255 gets 254..=1.
+fn tag_valid_range(input: &EnumInput<'_>, target: &Target) -> (i128, i128) {
+    let ty = discriminant_type(input.repr);
+    let mut values: Vec<i128> = input
+        .discriminants
+        .iter()
+        .zip(&input.variants)
+        .filter(|(_, fields)| input.repr.c || !fields.iter().any(|field| field.uninhabited))
+        .map(|(&value, _)| in_discriminant_type(value, input.repr, target))
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    let bits = Integer::of_int_ty(ty, target).size() * 8;
+    let type_max = if ty.is_signed() {
+        u128::MAX >> (129 - bits)
+    } else {
+        u128::MAX >> (128 - bits)
+    };
+    let gap = |&(start, end): &(i128, i128)| {
+        if start <= end {
+            (end as u128).wrapping_sub(start as u128)
+        } else {
+            type_max.wrapping_sub((start as u128).wrapping_sub(end as u128))
+        }
+    };
+    let neighbours = values
+        .iter()
+        .copied()
+        .zip(values.iter().copied().cycle().skip(1));
+    // `max_by_key` keeps the last of equal gaps, as rustc's does.
+    match neighbours.max_by_key(gap) {
+        Some((before_gap, after_gap)) => (after_gap, before_gap),
+        None => (0, 0),
+    }
+}
+
 /// rustc's `repr_discr`: the tag integer and its signedness for the discriminant range.
 fn tag_integer(input: &EnumInput<'_>, min: i128, max: i128, target: &Target) -> (Integer, bool) {
     if let Some(int) = input.repr.int {
@@ -219,7 +259,13 @@ fn tagged_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPlaced> {
         }
     }
     let mask = tag_int.max_unsigned();
-    let niche = Niche::from_scalar(0, tag_int.size(), min as u128 & mask, max as u128 & mask);
+    let (valid_start, valid_end) = tag_valid_range(input, target);
+    let niche = Niche::from_scalar(
+        0,
+        tag_int.size(),
+        valid_start as u128 & mask,
+        valid_end as u128 & mask,
+    );
     // The tag holds the discriminant, truncated to the tag's width.
     let tag_values = input
         .discriminants
