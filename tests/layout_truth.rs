@@ -196,6 +196,17 @@ fn types_for(target: &Target) -> Vec<&'static str> {
     if target.triple.contains("linux") {
         types.extend_from_slice(corpus::LINUX_TYPES);
     }
+    let arch = target.triple.split('-').next().unwrap_or("");
+    let arch = match arch {
+        "i686" => "x86",
+        "armv7" => "arm",
+        other => other,
+    };
+    for (name, arch_types) in corpus::ARCH_TYPES {
+        if *name == arch {
+            types.extend_from_slice(arch_types);
+        }
+    }
     types
 }
 

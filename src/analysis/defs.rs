@@ -16,6 +16,9 @@ pub struct Repr {
     pub align: Option<u64>,
     /// `repr(u8)`, `repr(i32)`, ...
     pub int: Option<IntTy>,
+    /// `repr(simd)`: a vector of its one array field's elements, aligned as the target aligns
+    /// vectors.
+    pub simd: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

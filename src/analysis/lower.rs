@@ -396,6 +396,7 @@ pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
             match word.as_str() {
                 "C" => repr.c = true,
                 "transparent" => repr.transparent = true,
+                "simd" => repr.simd = true,
                 "packed" => repr.packed = Some(argument.unwrap_or(1)),
                 "align" => repr.align = argument,
                 other => repr.int = IntTy::from_name(other).or(repr.int),

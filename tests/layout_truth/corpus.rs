@@ -177,6 +177,18 @@ pub enum DiscrConst { A = BASE as isize, B, C = BASE as isize * 2 }
 pub enum PlainGap { A = 0, B = 1, C = 126, D = 127 }
 pub enum PlainNeg { A = -1, B = 5 }
 pub enum WideTagNiche { A(usize), B(usize) }
+
+#[repr(simd)] pub struct F32x4([f32; 4]);
+#[repr(simd)] pub struct U8x3([u8; 3]);
+#[repr(simd)] pub struct I64x2([i64; 2]);
+#[repr(simd)] pub struct F64x8([f64; 8]);
+#[repr(simd)] pub struct U16x32([u16; 32]);
+#[repr(simd)] pub struct I32x2([i32; 2]);
+#[repr(simd, packed)] pub struct PackedF32x3([f32; 3]);
+#[repr(simd, packed)] pub struct PackedU8x4([u8; 4]);
+#[repr(simd)] pub struct PtrX2([*const u8; 2]);
+pub struct HoldsVector { a: u8, v: F32x4, b: u16 }
+pub enum VectorOrNot { V(I64x2), N }
 "#;
 
 /// Type expressions probed on every target. Each is also probed wrapped in one and two `Option`s.
@@ -201,6 +213,19 @@ pub const TYPES: &[&str] = &[
     "PlainGap",
     "PlainNeg",
     "WideTagNiche",
+    // `#[repr(simd)]` vectors.
+    "F32x4",
+    "U8x3",
+    "I64x2",
+    "F64x8",
+    "U16x32",
+    "I32x2",
+    "PackedF32x3",
+    "PackedU8x4",
+    "PtrX2",
+    "HoldsVector",
+    "VectorOrNot",
+    "[F32x4; 3]",
     "Option<char>",
     "Cell<usize>",
     // Primitives and ZSTs.
@@ -608,7 +633,53 @@ pub const CLOSURES: &[&[&str]] = &[
 ];
 
 /// The `use` lines that make the std types above nameable in the std probe.
+/// The SIMD vectors of `core::arch`, per `target_arch`.
+pub const ARCH_TYPES: &[(&str, &[&str])] = &[
+    (
+        "x86_64",
+        &[
+            "__m128", "__m128i", "__m128d", "__m256", "__m256i", "__m256d", "__m512", "__m512i",
+            "__m512d",
+        ],
+    ),
+    ("x86", &["__m128", "__m128i", "__m256d", "__m512"]),
+    (
+        "aarch64",
+        &[
+            "int8x8_t",
+            "int8x16_t",
+            "int16x4_t",
+            "int16x8_t",
+            "int32x2_t",
+            "int32x4_t",
+            "int64x1_t",
+            "int64x2_t",
+            "uint8x16_t",
+            "uint64x2_t",
+            "float32x2_t",
+            "float32x4_t",
+            "float64x1_t",
+            "float64x2_t",
+            "poly8x16_t",
+            "poly16x4_t",
+            "poly64x2_t",
+        ],
+    ),
+    (
+        "arm",
+        &[
+            "int8x16_t",
+            "int64x1_t",
+            "uint32x4_t",
+            "float32x4_t",
+            "poly16x8_t",
+        ],
+    ),
+    ("wasm32", &["v128"]),
+];
+
 pub const STD_USES: &str = "
+use std::arch::x86_64::{__m128, __m128d, __m128i, __m256, __m256d, __m256i, __m512, __m512d, __m512i};
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell, UnsafeCell};
 use std::cmp::{Ordering, Reverse};

@@ -77,8 +77,8 @@ pub struct StdAnswers {
     pub discriminants: HashMap<String, Option<u64>>,
 }
 
-/// Feature gates the probes use: `!` as a type, and `offset_of!` on enum variants.
-const FEATURES: &str = "#![feature(never_type, offset_of_enum)]\n";
+/// Feature gates the probes use: `!` as a type, `offset_of!` on enum variants, `repr(simd)`.
+const FEATURES: &str = "#![feature(never_type, offset_of_enum, repr_simd)]\n";
 
 /// Std's unstable variants of `io::ErrorKind`, which the std probe names to read their tags.
 const STD_FEATURES: &str =
@@ -161,7 +161,7 @@ fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
 }
 
 /// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.
-const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits, repr_simd)]
+const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits)]
 #![no_core]
 #![rustc_coherence_is_core]
 #![allow(warnings)]

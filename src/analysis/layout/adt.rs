@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
-use super::scalar::Integer;
+use super::scalar::{Integer, vector_align};
 use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
 use super::univariant::{ReprOptions, StructKind, union};
-use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
+use super::{FieldLayout, Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
 use crate::analysis::target::Target;
 use crate::analysis::ty::Ty;
@@ -161,6 +161,9 @@ impl<'a> Cx<'a> {
             .first()
             .map(|variant| inst.field_specs(variant))
             .unwrap_or_default();
+        if inst.def.repr.simd {
+            return self.simd_layout(ty, &specs, inst.def.repr.packed.is_some());
+        }
         // rustc keeps the last field last when some instance of the struct could be unsized.
         let kind = if self.unsizable(inst) {
             StructKind::MaybeUnsized
@@ -177,6 +180,52 @@ impl<'a> Cx<'a> {
             }
         }
         Ok(laid)
+    }
+
+    /// A `#[repr(simd)]` struct: its one field is an array of `count` scalars, and the vector is
+    /// aligned as the target aligns vectors of its size (a packed one whose count is not a power
+    /// of two only to the largest power of two dividing its size), its size rounded up to that.
+    fn simd_layout(
+        &mut self,
+        ty: &Ty,
+        specs: &[FieldSpec],
+        packed: bool,
+    ) -> Result<Laid, LayoutError> {
+        let not_a_vector = || LayoutError::Unknown(ty.to_string());
+        let [field] = specs else {
+            return Err(not_a_vector());
+        };
+        let Ty::Array(element, Some(count)) = &field.ty else {
+            return Err(not_a_vector());
+        };
+        let scalar = matches!(**element, Ty::Int(_) | Ty::Float(_) | Ty::Ptr { .. });
+        let element = self.layout(element)?;
+        if !scalar || *count == 0 || element.layout.size == 0 {
+            return Err(not_a_vector());
+        }
+        let lanes = element
+            .layout
+            .size
+            .checked_mul(*count)
+            .ok_or_else(|| LayoutError::TooBig(ty.to_string()))?;
+        let align = if packed && !count.is_power_of_two() {
+            1 << lanes.trailing_zeros()
+        } else {
+            vector_align(self.target, lanes)
+        };
+        let size = lanes.div_ceil(align) * align;
+        Ok(Laid::plain(Layout {
+            size,
+            align,
+            niche: element.layout.niche,
+            shape: Shape::Fields(vec![FieldLayout {
+                name: field.name.clone(),
+                ty: field.ty.clone(),
+                offset: 0,
+                size: lanes,
+                align: element.layout.align,
+            }]),
+        }))
     }
 
     /// Whether some instance of the struct could be unsized, which depends only on its definition.

@@ -484,6 +484,7 @@ fn parse_repr(text: &str) -> Repr {
             Some(("align", n)) => repr.align = n.parse().ok(),
             _ if word == "C" => repr.c = true,
             _ if word == "transparent" => repr.transparent = true,
+            _ if word == "simd" => repr.simd = true,
             _ => repr.int = repr.int.or(IntTy::from_name(word)),
         }
     }
