@@ -323,6 +323,40 @@ fn tag_width_checks(
     (checked, disagreements)
 }
 
+/// Variant sizes against `-Zprint-type-sizes`: the same variants (an absent one left out), in
+/// its order (largest first, ties in declaration order), with the same sizes.
+fn variant_size_checks(
+    corpus: &Corpus,
+    types: &[&str],
+    target: &Target,
+    printed: &HashMap<String, Vec<(String, u64)>>,
+) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut disagreements = Vec::new();
+    for ty in types {
+        let Ok(Layout {
+            shape: Shape::Enum { variants, .. },
+            ..
+        }) = corpus.layout(ty, target)
+        else {
+            continue;
+        };
+        let Some(expected) = printed.get(&printed_name(ty)) else {
+            continue;
+        };
+        let mut actual: Vec<(String, u64)> =
+            variants.iter().map(|v| (v.name.clone(), v.size)).collect();
+        actual.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+        checked += 1;
+        if actual != *expected {
+            disagreements.push(format!(
+                "variants of {ty}: rustc {expected:?}, memlens {actual:?}"
+            ));
+        }
+    }
+    (checked, disagreements)
+}
+
 /// The niche count of every sized type memlens lays out, against rustc's `largest_niche`.
 fn niche_checks(corpus: &Corpus, types: &[&str], target: &Target, prefix: &str) -> Vec<String> {
     let sized: Vec<(String, u128)> = types
@@ -395,10 +429,13 @@ fn x86_64_linux_against_real_std() {
     let (widths, width_disagreements) =
         tag_width_checks(&corpus, &types, &target, &answers.discriminants);
     disagreements.extend(width_disagreements);
+    let (enums, variant_disagreements) =
+        variant_size_checks(&corpus, &types, &target, &answers.variants);
+    disagreements.extend(variant_disagreements);
     let prefix = probe::std_program(corpus::STD_USES, corpus::USER_SOURCE);
     disagreements.extend(niche_checks(&corpus, &types, &target, &prefix));
     println!(
-        "layout truth [{}] extras: {} closure and tag values, {widths} tag widths; {} disagreements in all",
+        "layout truth [{}] extras: {} closure and tag values, {widths} tag widths, variant sizes of {enums} enums; {} disagreements in all",
         target.triple,
         extras.len(),
         disagreements.len()

@@ -177,6 +177,9 @@ pub enum DiscrConst { A = BASE as isize, B, C = BASE as isize * 2 }
 pub enum PlainGap { A = 0, B = 1, C = 126, D = 127 }
 pub enum PlainNeg { A = -1, B = 5 }
 pub enum WideTagNiche { A(usize), B(usize) }
+pub enum AbsentInMany { A(u32), B(u8), C(Never) }
+pub enum PresentUninhabited { A(u32), B(u8, Never), C }
+pub enum NicheAfterData { A(u32, bool), B(u8, u8, u8, u8, u8, u8), C }
 
 #[repr(simd)] pub struct F32x4([f32; 4]);
 #[repr(simd)] pub struct U8x3([u8; 3]);
@@ -213,6 +216,9 @@ pub const TYPES: &[&str] = &[
     "PlainGap",
     "PlainNeg",
     "WideTagNiche",
+    "AbsentInMany",
+    "PresentUninhabited",
+    "NicheAfterData",
     // `#[repr(simd)]` vectors.
     "F32x4",
     "U8x3",

@@ -75,6 +75,8 @@ pub fn tag_expression(ty: &str, variant: &str, offset: u64, bytes: u64) -> Strin
 pub struct StdAnswers {
     pub values: Vec<u64>,
     pub discriminants: HashMap<String, Option<u64>>,
+    /// Each printed enum's variants, as `-Zprint-type-sizes` lists them (largest first).
+    pub variants: HashMap<String, Vec<(String, u64)>>,
 }
 
 /// Feature gates the probes use: `!` as a type, `offset_of!` on enum variants, `repr(simd)`.
@@ -133,6 +135,7 @@ pub fn ask_std(
     Ok(StdAnswers {
         values,
         discriminants: discriminant_widths(&type_sizes),
+        variants: variant_sizes(&type_sizes),
     })
 }
 
@@ -158,6 +161,35 @@ fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
         }
     }
     widths
+}
+
+/// Reads the `variant `NAME`: N bytes` lines of each `print-type-size type:` block.
+fn variant_sizes(type_sizes: &str) -> HashMap<String, Vec<(String, u64)>> {
+    let mut variants: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+    let mut current = None;
+    for line in type_sizes.lines() {
+        let Some(rest) = line.strip_prefix("print-type-size ") else {
+            continue;
+        };
+        if let Some((name, _)) = rest
+            .strip_prefix("type: `")
+            .and_then(|r| r.rsplit_once("`: "))
+        {
+            current = Some(name.to_string());
+            variants.entry(name.to_string()).or_default();
+        } else if let Some(variant) = rest.strip_prefix("    variant `") {
+            let parsed = variant.split_once("`: ").and_then(|(name, size)| {
+                Some((
+                    name.to_string(),
+                    size.trim_end_matches(" bytes").parse().ok()?,
+                ))
+            });
+            if let (Some(name), Some(entry)) = (&current, parsed) {
+                variants.entry(name.clone()).or_default().push(entry);
+            }
+        }
+    }
+    variants
 }
 
 /// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.

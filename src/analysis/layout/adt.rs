@@ -7,7 +7,7 @@ use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
 use super::scalar::{Integer, vector_align};
 use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
-use super::univariant::{ReprOptions, StructKind, union};
+use super::univariant::{Placed, ReprOptions, StructKind, union};
 use super::{FieldLayout, Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
 use crate::analysis::target::Target;
@@ -417,27 +417,21 @@ fn discriminants(variants: &[VariantDef], target: &Target) -> Option<Vec<i128>> 
 }
 
 fn enum_shape(defs: &[VariantDef], variants: &[VariantFields], placed: &EnumPlaced) -> Shape {
+    let direct_tag = placed
+        .tag
+        .filter(|tag| tag.encoding == TagEncoding::Direct)
+        .map_or(0, |tag| tag.bytes);
     let layouts = defs
         .iter()
         .zip(variants)
         .zip(&placed.variants)
         .enumerate()
+        .filter(|(index, _)| placed.listed[*index])
         .map(|(index, ((def, fields), variant))| {
             let fields = field_layouts(&fields.specs, &fields.laid, &variant.offsets);
-            let fields_end = fields.iter().map(|f| f.offset + f.size).max().unwrap_or(0);
-            // A variant's tag bytes belong to it, except in the variant whose data holds the niche.
-            let tag_end = placed
-                .tag
-                .filter(|tag| {
-                    tag.encoding
-                        != TagEncoding::Niche {
-                            untagged_variant: index,
-                        }
-                })
-                .map_or(0, |tag| tag.offset + tag.bytes);
             VariantLayout {
                 name: def.name.clone(),
-                size: fields_end.max(tag_end),
+                size: printed_variant_size(&fields, variant, direct_tag),
                 fields,
                 tag_value: placed.tag_values[index],
             }
@@ -447,4 +441,17 @@ fn enum_shape(defs: &[VariantDef], variants: &[VariantFields], placed: &EnumPlac
         tag: placed.tag,
         variants: layouts,
     }
+}
+
+/// A variant's size as `-Zprint-type-sizes` counts it: up to the end of its last field (the
+/// variant's own size when its fields end at 0), less a separate tag, which is shown on its own.
+/// A niche the variant's data holds, or lies beyond, stays counted: it is inside its fields.
+fn printed_variant_size(fields: &[FieldLayout], placed: &Placed, direct_tag: u64) -> u64 {
+    let fields_end = fields.iter().map(|f| f.offset + f.size).max().unwrap_or(0);
+    let end = if fields_end == 0 {
+        placed.size
+    } else {
+        fields_end
+    };
+    end.saturating_sub(direct_tag)
 }

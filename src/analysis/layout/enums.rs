@@ -33,6 +33,9 @@ pub(super) struct EnumPlaced {
     pub variants: Vec<Placed>,
     /// The bits each variant's tag holds; `None` for the variant without one.
     pub tag_values: Vec<Option<u128>>,
+    /// Whether each variant is part of the layout, as rustc lists variants: all of them in a
+    /// layout with a tag, only the one stored when the others cannot exist and take no space.
+    pub listed: Vec<bool>,
 }
 
 fn align_to(offset: u64, align: u64) -> u64 {
@@ -91,6 +94,7 @@ fn uninhabited_enum(input: &EnumInput<'_>) -> EnumPlaced {
             .map(|fields| unplaced(fields.len()))
             .collect(),
         tag_values: vec![None; input.variants.len()],
+        listed: vec![false; input.variants.len()],
     }
 }
 
@@ -130,6 +134,9 @@ fn single_variant(input: &EnumInput<'_>, only: usize, target: &Target) -> Option
         tag: None,
         variants,
         tag_values: vec![None; input.variants.len()],
+        listed: (0..input.variants.len())
+            .map(|index| index == only)
+            .collect(),
     })
 }
 
@@ -284,6 +291,7 @@ fn tagged_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPlaced> {
         }),
         variants,
         tag_values,
+        listed: vec![true; input.variants.len()],
     })
 }
 
@@ -374,6 +382,7 @@ fn niche_filling_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPl
             },
         }),
         variants,
+        listed: vec![true; input.variants.len()],
         tag_values: niche_tag_values(
             input.variants.len(),
             largest,

@@ -310,7 +310,7 @@ fn variant_name_shows_its_size() {
 
             ---
 
-            A variant of `Shape`: it uses 24 of the enum's 24 bytes (its tag or niche included)."#]],
+            A variant of `Shape`: its data uses 16 of the enum's 24 bytes, beside the 8 bytes of the tag."#]],
     );
 }
 
