@@ -196,6 +196,17 @@ fn types_for(target: &Target) -> Vec<&'static str> {
     if target.triple.contains("linux") {
         types.extend_from_slice(corpus::LINUX_TYPES);
     }
+    let arch = target.triple.split('-').next().unwrap_or("");
+    let arch = match arch {
+        "i686" => "x86",
+        "armv7" => "arm",
+        other => other,
+    };
+    for (name, arch_types) in corpus::ARCH_TYPES {
+        if *name == arch {
+            types.extend_from_slice(arch_types);
+        }
+    }
     types
 }
 
@@ -312,6 +323,74 @@ fn tag_width_checks(
     (checked, disagreements)
 }
 
+/// Variant sizes against `-Zprint-type-sizes`: the same variants (an absent one left out), in
+/// its order (largest first, ties in declaration order), with the same sizes.
+fn variant_size_checks(
+    corpus: &Corpus,
+    types: &[&str],
+    target: &Target,
+    printed: &HashMap<String, Vec<(String, u64)>>,
+) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut disagreements = Vec::new();
+    for ty in types {
+        let Ok(Layout {
+            shape: Shape::Enum { variants, .. },
+            ..
+        }) = corpus.layout(ty, target)
+        else {
+            continue;
+        };
+        let Some(expected) = printed.get(&printed_name(ty)) else {
+            continue;
+        };
+        let mut actual: Vec<(String, u64)> =
+            variants.iter().map(|v| (v.name.clone(), v.size)).collect();
+        actual.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+        checked += 1;
+        if actual != *expected {
+            disagreements.push(format!(
+                "variants of {ty}: rustc {expected:?}, memlens {actual:?}"
+            ));
+        }
+    }
+    (checked, disagreements)
+}
+
+/// The niche count of every sized type memlens lays out, against rustc's `largest_niche`.
+fn niche_checks(corpus: &Corpus, types: &[&str], target: &Target, prefix: &str) -> Vec<String> {
+    let sized: Vec<(String, u128)> = types
+        .iter()
+        .filter_map(|ty| {
+            let layout = corpus.layout(ty, target).ok()?;
+            Some((ty.to_string(), layout.niche.map_or(0, |n| n.available())))
+        })
+        .collect();
+    let names: Vec<String> = sized.iter().map(|(ty, _)| ty.clone()).collect();
+    let dir = ProbeDir::new("layout-niches");
+    let truth = probe::ask_niches(
+        &dir.path,
+        target.triple,
+        prefix,
+        &names,
+        target.pointer_bytes,
+    )
+    .unwrap_or_else(|error| panic!("the niche probe failed:\n{error}"));
+    let disagreements: Vec<String> = sized
+        .iter()
+        .zip(&truth)
+        .filter(|((_, memlens), rustc)| memlens != *rustc)
+        .map(|((ty, memlens), rustc)| format!("niches of {ty}: rustc {rustc}, memlens {memlens}"))
+        .collect();
+    println!(
+        "layout truth [{}] niches: {} types, {} disagreements",
+        target.triple,
+        sized.len(),
+        disagreements.len()
+    );
+    disagreements
+}
+
 #[test]
 fn x86_64_linux_against_real_std() {
     if !rustc_available() {
@@ -350,8 +429,13 @@ fn x86_64_linux_against_real_std() {
     let (widths, width_disagreements) =
         tag_width_checks(&corpus, &types, &target, &answers.discriminants);
     disagreements.extend(width_disagreements);
+    let (enums, variant_disagreements) =
+        variant_size_checks(&corpus, &types, &target, &answers.variants);
+    disagreements.extend(variant_disagreements);
+    let prefix = probe::std_program(corpus::STD_USES, corpus::USER_SOURCE);
+    disagreements.extend(niche_checks(&corpus, &types, &target, &prefix));
     println!(
-        "layout truth [{}] extras: {} closure and tag values, {widths} tag widths; {} disagreements in all",
+        "layout truth [{}] extras: {} closure and tag values, {widths} tag widths, variant sizes of {enums} enums; {} disagreements in all",
         target.triple,
         extras.len(),
         disagreements.len()
@@ -366,7 +450,8 @@ fn check_no_core(triple: &str) {
     }
     let target = Target::from_triple(triple).expect("a target memlens knows");
     let corpus = Corpus::new();
-    let questions = questions(&corpus, &types_for(&target), &target);
+    let types = types_for(&target);
+    let questions = questions(&corpus, &types, &target);
     let dir = ProbeDir::new("layout-no-core");
     let truth = probe::ask_no_core(
         &dir.path,
@@ -376,7 +461,9 @@ fn check_no_core(triple: &str) {
         &questions,
     )
     .unwrap_or_else(|error| panic!("the no_core probe failed:\n{error}"));
-    let disagreements = compare(&corpus, &target, &questions, &truth);
+    let mut disagreements = compare(&corpus, &target, &questions, &truth);
+    let prefix = probe::no_core_program(STD_PRELUDE_SOURCE, corpus::USER_SOURCE);
+    disagreements.extend(niche_checks(&corpus, &types, &target, &prefix));
     assert_agreement(&target, &disagreements);
 }
 

@@ -16,6 +16,9 @@ pub struct Repr {
     pub align: Option<u64>,
     /// `repr(u8)`, `repr(i32)`, ...
     pub int: Option<IntTy>,
+    /// `repr(simd)`: a vector of its one array field's elements, aligned as the target aligns
+    /// vectors.
+    pub simd: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,8 +40,36 @@ pub struct FieldDef {
 pub struct VariantDef {
     pub name: String,
     pub fields: Vec<FieldDef>,
-    /// An explicit `= value` discriminant, when it is an integer memlens could evaluate.
-    pub discriminant: Option<i128>,
+    /// An explicit `= value` discriminant; `None` when the variant has none.
+    pub discriminant: Option<Discriminant>,
+}
+
+/// A written discriminant's value on targets of each pointer width, since `isize::MAX` or
+/// `u32::MAX as isize` differ between them; `None` where memlens could not evaluate it (or rustc
+/// rejects it there), which leaves the enum's layout unknown rather than guessed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Discriminant {
+    pub bits32: Option<i128>,
+    pub bits64: Option<i128>,
+}
+
+impl Discriminant {
+    /// The same value on every target.
+    pub fn everywhere(value: Option<i128>) -> Discriminant {
+        Discriminant {
+            bits32: value,
+            bits64: value,
+        }
+    }
+
+    /// The value on a target whose pointers are `pointer_bytes` wide.
+    pub fn on(&self, pointer_bytes: u64) -> Option<i128> {
+        match pointer_bytes {
+            4 => self.bits32,
+            8 => self.bits64,
+            _ => None,
+        }
+    }
 }
 
 /// Where a definition was written, as byte offsets into its file.

@@ -6,7 +6,9 @@ use std::ops::Range;
 use super::bindings::BindingKind;
 use super::defs::AdtDef;
 use super::heap::Heap;
-use super::layout::{FieldLayout, Layout, LayoutError, Shape};
+use super::layout::{
+    FieldLayout, Layout, LayoutError, Shape, TagEncoding, TagLayout, VariantLayout,
+};
 use super::placement::{Passing, Region};
 use super::target::Arch;
 use super::ty::Ty;
@@ -100,18 +102,40 @@ fn has_niches(layout: &Layout) -> bool {
     layout.niche.is_some_and(|niche| niche.available() > 0)
 }
 
-fn niche_count(available: u128) -> String {
+/// The exact number of niches, readable: `254`, `2^64`, `2^32 - 1 114 113`, or the decimal
+/// in groups of three when no power of two is near.
+pub fn niche_count(available: u128) -> String {
     if available <= 1024 {
         return available.to_string();
     }
-    let bits = 127 - available.leading_zeros();
+    let above = available.checked_next_power_of_two();
+    let exponent = above.map_or(128, u128::trailing_zeros);
     if available.is_power_of_two() {
-        format!("2^{bits}")
-    } else if (available + 1).is_power_of_two() {
-        format!("2^{} - 1", bits + 1)
-    } else {
-        format!("about 2^{bits}")
+        return format!("2^{exponent}");
     }
+    let short_of = match above {
+        Some(power) => power - available,
+        None => u128::MAX - available + 1,
+    };
+    // Near a power of two (within a 256th of it), the difference says more than the digits.
+    if short_of < (1u128 << (exponent - 8)) {
+        format!("2^{exponent} - {}", grouped(short_of))
+    } else {
+        grouped(available)
+    }
+}
+
+/// `1114113` as `1 114 113`.
+fn grouped(value: u128) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn type_text(report: &BindingReport) -> String {
@@ -421,19 +445,34 @@ fn member_markdown(analysis: &FileAnalysis, ty: &Ty, member: &super::bindings::M
                 Some(variant) => (
                     format!("{ty}::{name}"),
                     format!(
-                        "A variant of `{ty}`: it uses {} of the enum's {} bytes (its tag or niche included).",
-                        variant.size, layout.size
+                        "A variant of `{ty}`: its data uses {} of the enum's {} bytes{}.",
+                        variant.size,
+                        layout.size,
+                        tag_words(&layout.shape)
                     ),
                 ),
                 None => (
                     format!("{ty}::{name}"),
-                    "A variant whose layout memlens does not know.".to_string(),
+                    "A variant that is never stored: no value of it can exist, and it takes no space."
+                        .to_string(),
                 ),
             }
         }
         (_, Err(error)) => (ty.to_string(), format!("size unknown: {error}")),
     };
     format!("```rust\n{heading}\n```\n\n---\n\n{facts}")
+}
+
+/// What the tag costs beside a variant's data: its own bytes, or none (a niche).
+fn tag_words(shape: &Shape) -> String {
+    match shape {
+        Shape::Enum { tag: Some(tag), .. } if tag.encoding == TagEncoding::Direct => {
+            let unit = if tag.bytes == 1 { "byte" } else { "bytes" };
+            format!(", beside the {} {unit} of the tag", tag.bytes)
+        }
+        Shape::Enum { tag: Some(_), .. } => ", the tag kept in a niche of the data".to_string(),
+        _ => String::new(),
+    }
 }
 
 /// The hover for a type name: its layout, field by field in memory order.
@@ -489,10 +528,18 @@ fn fields_table(layout: &Layout) -> String {
         Shape::Fields(fields) | Shape::Union(fields) if !fields.is_empty() => {
             memory_rows(fields, layout.size)
         }
-        Shape::Enum { variants, .. } => variants
-            .iter()
-            .map(|v| format!("{:<22} {} B", v.name, v.size))
-            .collect(),
+        Shape::Enum { tag, variants } => {
+            let tag_row =
+                tag.map(|tag| format!("{:<22} {} B", tag_label(&tag, variants), tag.bytes));
+            tag_row
+                .into_iter()
+                .chain(
+                    variants
+                        .iter()
+                        .map(|v| format!("{:<22} {} B", v.name, v.size)),
+                )
+                .collect()
+        }
         _ => return String::new(),
     };
     let header = match &layout.shape {
@@ -500,6 +547,20 @@ fn fields_table(layout: &Layout) -> String {
         _ => "offset  size  field",
     };
     format!("\n\n```text\n{header}\n{}\n```", rows.join("\n"))
+}
+
+/// Where the tag sits: its own field, or inside the untagged variant's data (a niche).
+fn tag_label(tag: &TagLayout, variants: &[VariantLayout]) -> String {
+    match tag.encoding {
+        TagEncoding::Direct => format!("[tag at {}]", tag.offset),
+        TagEncoding::Niche { untagged_variant } => {
+            // With a tag every variant is listed, so the index is the declaration's.
+            let owner = variants
+                .get(untagged_variant)
+                .map_or("data", |v| v.name.as_str());
+            format!("[tag in {owner} at {}]", tag.offset)
+        }
+    }
 }
 
 fn memory_rows(fields: &[FieldLayout], total: u64) -> Vec<String> {

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use quote::ToTokens;
 
-use super::defs::{AdtDef, AdtKind, AliasDef, DefSpan, FieldDef, Repr, VariantDef};
+use super::defs::{AdtDef, AdtKind, AliasDef, DefSpan, Discriminant, FieldDef, Repr, VariantDef};
 use super::paths::Imports;
+use super::ty::consts::{ConstSyntax, Expect, IntOp, IntValue, Node, evaluate};
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What lowering needs to know about the surroundings of a type: generic parameters in scope,
@@ -130,58 +131,146 @@ impl<'a> LowerCtx<'a> {
         }
     }
 
-    /// Evaluates an integer constant expression: literals, named consts, `+ - * / << % ( )`.
+    /// Evaluates an integer constant expression whose type is not known here: as the widest
+    /// signed integer, and only when the value is the same on every pointer width.
     pub fn const_u64(&self, expr: &syn::Expr) -> Option<u64> {
         self.const_i128(expr)
             .and_then(|value| u64::try_from(value).ok())
     }
 
     pub fn const_i128(&self, expr: &syn::Expr) -> Option<i128> {
-        match expr {
-            syn::Expr::Lit(lit) => match &lit.lit {
-                syn::Lit::Int(int) => int.base10_parse::<i128>().ok(),
-                syn::Lit::Byte(byte) => Some(i128::from(byte.value())),
-                _ => None,
-            },
-            syn::Expr::Path(path) => {
-                let name = path.path.segments.last()?.ident.to_string();
-                self.consts.get(&name).map(|value| i128::from(*value))
-            }
-            syn::Expr::Paren(inner) => self.const_i128(&inner.expr),
-            syn::Expr::Group(inner) => self.const_i128(&inner.expr),
-            syn::Expr::Block(block) if block.block.stmts.len() == 1 => {
-                match &block.block.stmts[0] {
-                    syn::Stmt::Expr(inner, None) => self.const_i128(inner),
-                    _ => None,
-                }
-            }
-            syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
-                self.const_i128(&unary.expr).map(|value| -value)
-            }
-            syn::Expr::Cast(cast) => self.const_i128(&cast.expr),
-            syn::Expr::Binary(binary) => {
-                let left = self.const_i128(&binary.left)?;
-                let right = self.const_i128(&binary.right)?;
-                match binary.op {
-                    syn::BinOp::Add(_) => left.checked_add(right),
-                    syn::BinOp::Sub(_) => left.checked_sub(right),
-                    syn::BinOp::Mul(_) => left.checked_mul(right),
-                    syn::BinOp::Div(_) => left.checked_div(right),
-                    syn::BinOp::Rem(_) => left.checked_rem(right),
-                    syn::BinOp::Shl(_) => {
-                        u32::try_from(right).ok().and_then(|s| left.checked_shl(s))
-                    }
-                    syn::BinOp::Shr(_) => {
-                        u32::try_from(right).ok().and_then(|s| left.checked_shr(s))
-                    }
-                    syn::BinOp::BitOr(_) => Some(left | right),
-                    syn::BinOp::BitAnd(_) => Some(left & right),
-                    _ => None,
-                }
-            }
-            _ => None,
+        let at = |bits| evaluate(self, expr, Expect::Coerce(IntTy::I128), bits)?.as_i128(bits);
+        let narrow = at(32)?;
+        (at(64) == Some(narrow)).then_some(narrow)
+    }
+
+    /// A variant's written discriminant, typed as rustc types it (the `repr` integer, else
+    /// `isize`), on each pointer width.
+    pub fn discriminant(&self, expr: &syn::Expr, repr_int: Option<IntTy>) -> Discriminant {
+        let ty = repr_int.unwrap_or(IntTy::Isize);
+        let at =
+            |bits| discriminant_value(evaluate(self, expr, Expect::Coerce(ty), bits)?, ty, bits);
+        Discriminant {
+            bits32: at(32),
+            bits64: at(64),
         }
     }
+}
+
+/// A discriminant's value for layout: its mathematical value, or a `u128`'s bits (layout reads
+/// them in the discriminant type); `None` if the expression has another type than `ty`.
+pub fn discriminant_value(value: IntValue, ty: IntTy, pointer_bits: u32) -> Option<i128> {
+    if value.ty != ty {
+        return None;
+    }
+    if ty.is_signed() {
+        value.as_i128(pointer_bits)
+    } else {
+        Some(value.bits() as i128)
+    }
+}
+
+impl ConstSyntax for LowerCtx<'_> {
+    type Expr = syn::Expr;
+
+    fn node<'e>(&self, expr: &'e syn::Expr) -> Node<'e, syn::Expr> {
+        match expr {
+            syn::Expr::Lit(lit) => literal_node(&lit.lit),
+            syn::Expr::Path(path) if path.qself.is_none() => self.path_node(&path.path),
+            syn::Expr::Paren(inner) => self.node(&inner.expr),
+            syn::Expr::Group(inner) => self.node(&inner.expr),
+            syn::Expr::Block(block) if block.block.stmts.len() == 1 => {
+                match &block.block.stmts[0] {
+                    syn::Stmt::Expr(inner, None) => self.node(inner),
+                    _ => Node::Other,
+                }
+            }
+            syn::Expr::Unary(unary) => match unary.op {
+                syn::UnOp::Neg(_) => Node::Neg(&unary.expr),
+                syn::UnOp::Not(_) => Node::Not(&unary.expr),
+                _ => Node::Other,
+            },
+            syn::Expr::Cast(cast) => Node::Cast(&cast.expr, int_ty_written(&cast.ty)),
+            syn::Expr::Binary(binary) => match int_op(&binary.op) {
+                Some(op) => Node::Binary(op, &binary.left, &binary.right),
+                None => Node::Other,
+            },
+            _ => Node::Other,
+        }
+    }
+}
+
+impl LowerCtx<'_> {
+    /// `i32::MIN`, `core::u8::MAX`, or one of the file's constants (known by value only).
+    fn path_node<'e>(&self, path: &'e syn::Path) -> Node<'e, syn::Expr> {
+        let names: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+        if let [.., owner, name] = names.as_slice()
+            && let Some(int) = IntTy::from_name(&owner.to_string())
+        {
+            return Node::Assoc(int, assoc_name(name));
+        }
+        match names.as_slice() {
+            [name] => self
+                .consts
+                .get(&name.to_string())
+                .map_or(Node::Other, |value| Node::Untyped(u128::from(*value))),
+            _ => Node::Other,
+        }
+    }
+}
+
+/// The associated constants of integer types the evaluator knows, as static names.
+fn assoc_name(ident: &syn::Ident) -> &'static str {
+    ["MIN", "MAX", "BITS"]
+        .into_iter()
+        .find(|known| ident == known)
+        .unwrap_or("")
+}
+
+fn literal_node<'e>(lit: &syn::Lit) -> Node<'e, syn::Expr> {
+    match lit {
+        syn::Lit::Int(int) => match int.base10_parse::<u128>() {
+            Ok(value) => Node::Int {
+                value,
+                suffix: IntTy::from_name(int.suffix()),
+            },
+            Err(_) => Node::Other,
+        },
+        // `b'a'` is a `u8`; chars and bools are integers only through `as`.
+        syn::Lit::Byte(byte) => IntValue::exact(IntTy::U8, i128::from(byte.value()), 64)
+            .map_or(Node::Other, Node::Typed),
+        syn::Lit::Char(ch) => Node::Scalar(u128::from(u32::from(ch.value()))),
+        syn::Lit::Bool(flag) => Node::Scalar(u128::from(flag.value)),
+        _ => Node::Other,
+    }
+}
+
+/// The integer type a cast names, if it names one.
+fn int_ty_written(ty: &syn::Type) -> Option<IntTy> {
+    match ty {
+        syn::Type::Path(path) if path.qself.is_none() => {
+            IntTy::from_name(&path.path.segments.last()?.ident.to_string())
+        }
+        syn::Type::Paren(inner) => int_ty_written(&inner.elem),
+        syn::Type::Group(inner) => int_ty_written(&inner.elem),
+        _ => None,
+    }
+}
+
+fn int_op(op: &syn::BinOp) -> Option<IntOp> {
+    Some(match op {
+        syn::BinOp::Add(_) => IntOp::Add,
+        syn::BinOp::Sub(_) => IntOp::Sub,
+        syn::BinOp::Mul(_) => IntOp::Mul,
+        syn::BinOp::Div(_) => IntOp::Div,
+        syn::BinOp::Rem(_) => IntOp::Rem,
+        syn::BinOp::Shl(_) => IntOp::Shl,
+        syn::BinOp::Shr(_) => IntOp::Shr,
+        syn::BinOp::BitAnd(_) => IntOp::BitAnd,
+        syn::BinOp::BitOr(_) => IntOp::BitOr,
+        syn::BinOp::BitXor(_) => IntOp::BitXor,
+        _ => return None,
+    })
 }
 
 /// The names of a path's segments (`["std", "vec", "Vec", "new"]`).
@@ -307,6 +396,7 @@ pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
             match word.as_str() {
                 "C" => repr.c = true,
                 "transparent" => repr.transparent = true,
+                "simd" => repr.simd = true,
                 "packed" => repr.packed = Some(argument.unwrap_or(1)),
                 "align" => repr.align = argument,
                 other => repr.int = IntTy::from_name(other).or(repr.int),
@@ -371,6 +461,7 @@ pub fn adt_def(outer: LowerCtx<'_>, item: &syn::Item) -> Option<AdtDef> {
     let ctx = outer
         .with_generics(&generic_params)
         .with_self(Some(&self_ty));
+    let repr = repr_of(attrs);
     let single = |fields: Vec<FieldDef>| {
         vec![VariantDef {
             name: ident.to_string(),
@@ -390,7 +481,7 @@ pub fn adt_def(outer: LowerCtx<'_>, item: &syn::Item) -> Option<AdtDef> {
                 discriminant: variant
                     .discriminant
                     .as_ref()
-                    .and_then(|(_, expr)| ctx.const_i128(expr)),
+                    .map(|(_, expr)| ctx.discriminant(expr, repr.int)),
             })
             .collect(),
         _ => return None,
@@ -401,7 +492,7 @@ pub fn adt_def(outer: LowerCtx<'_>, item: &syn::Item) -> Option<AdtDef> {
         defaults: generic_defaults(&ctx, generics),
         unsized_params: maybe_unsized_params(generics),
         kind,
-        repr: repr_of(attrs),
+        repr,
         variants,
         span: Some(def_span(ident)),
     })

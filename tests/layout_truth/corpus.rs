@@ -156,10 +156,84 @@ pub enum UsesInner { A(InnerOffsets), B(u8), C(u8), D }
 pub enum TaggedBoolFirst { A(bool, u8), B(u8, u8) }
 pub enum TaggedNiches { A(u16, bool, u8, char), B(u64) }
 pub enum Json { Null, Bool(bool), Number(f64), Str(String), Array(Vec<Json>) }
+
+pub const BASE: u16 = 40000;
+pub enum DiscrAssoc { A = 0, B = i32::MIN as isize }
+#[repr(C)] pub enum DiscrCWide { A = 0, B = i64::MAX as isize }
+pub enum DiscrU32Max { A = 0, B = u32::MAX as isize }
+pub enum DiscrIsize { A = isize::MIN, B = isize::MAX }
+pub enum DiscrBits { A = u8::BITS as isize, B = 300 }
+#[repr(u8)] pub enum DiscrCasts { A = 300u16 as u8, B = -1i8 as u8, C = b'z', D = true as u8 + 1 }
+pub enum DiscrShift { A = 1 << 20, B = (1 << 30) | 5, C = N as isize * 7 - 1 }
+pub enum DiscrConst { A = BASE as isize, B, C = BASE as isize * 2 }
+#[repr(i16)] pub enum DiscrNeg { A = -(1 << 14), B = !0, C = i8::MIN as i16 >> 2u32 }
+#[repr(u64)] pub enum DiscrU64 { A = u64::MAX >> 1u32, B = 1 }
+#[repr(i8)] pub enum WrapI8 { A = 0, B = 1, C = 2, D = 125, E = 126, F = 127 }
+#[repr(u8)] pub enum WrapU8 { A = 0, B = 1, C = 254, D = 255 }
+#[repr(u16)] pub enum WrapU16 { A = 0, B = 65535 }
+#[repr(i8)] pub enum WrapI8Full { A = -128, B = 127 }
+#[repr(i8)] pub enum WrapI8Neg { A = -100, B = 100 }
+#[repr(i32)] pub enum WrapI32 { A = 0, B = 1, C = i32::MAX }
+pub enum PlainGap { A = 0, B = 1, C = 126, D = 127 }
+pub enum PlainNeg { A = -1, B = 5 }
+pub enum WideTagNiche { A(usize), B(usize) }
+pub enum AbsentInMany { A(u32), B(u8), C(Never) }
+pub enum PresentUninhabited { A(u32), B(u8, Never), C }
+pub enum NicheAfterData { A(u32, bool), B(u8, u8, u8, u8, u8, u8), C }
+
+#[repr(simd)] pub struct F32x4([f32; 4]);
+#[repr(simd)] pub struct U8x3([u8; 3]);
+#[repr(simd)] pub struct I64x2([i64; 2]);
+#[repr(simd)] pub struct F64x8([f64; 8]);
+#[repr(simd)] pub struct U16x32([u16; 32]);
+#[repr(simd)] pub struct I32x2([i32; 2]);
+#[repr(simd, packed)] pub struct PackedF32x3([f32; 3]);
+#[repr(simd, packed)] pub struct PackedU8x4([u8; 4]);
+#[repr(simd)] pub struct PtrX2([*const u8; 2]);
+pub struct HoldsVector { a: u8, v: F32x4, b: u16 }
+pub enum VectorOrNot { V(I64x2), N }
 "#;
 
 /// Type expressions probed on every target. Each is also probed wrapped in one and two `Option`s.
 pub const TYPES: &[&str] = &[
+    // Discriminants written as constant expressions, and the tag ranges they give.
+    "DiscrAssoc",
+    "DiscrCWide",
+    "DiscrU32Max",
+    "DiscrIsize",
+    "DiscrBits",
+    "DiscrCasts",
+    "DiscrShift",
+    "DiscrConst",
+    "DiscrNeg",
+    "DiscrU64",
+    "WrapI8",
+    "WrapU8",
+    "WrapU16",
+    "WrapI8Full",
+    "WrapI8Neg",
+    "WrapI32",
+    "PlainGap",
+    "PlainNeg",
+    "WideTagNiche",
+    "AbsentInMany",
+    "PresentUninhabited",
+    "NicheAfterData",
+    // `#[repr(simd)]` vectors.
+    "F32x4",
+    "U8x3",
+    "I64x2",
+    "F64x8",
+    "U16x32",
+    "I32x2",
+    "PackedF32x3",
+    "PackedU8x4",
+    "PtrX2",
+    "HoldsVector",
+    "VectorOrNot",
+    "[F32x4; 3]",
+    "Option<char>",
+    "Cell<usize>",
     // Primitives and ZSTs.
     "u8",
     "u16",
@@ -416,6 +490,7 @@ pub const TYPES: &[&str] = &[
     "Option<u32>",
     "Option<bool>",
     "Option<char>",
+    "Cell<usize>",
     "Option<&str>",
     "Option<Box<u8>>",
     "Option<Vec<u8>>",
@@ -564,7 +639,53 @@ pub const CLOSURES: &[&[&str]] = &[
 ];
 
 /// The `use` lines that make the std types above nameable in the std probe.
+/// The SIMD vectors of `core::arch`, per `target_arch`.
+pub const ARCH_TYPES: &[(&str, &[&str])] = &[
+    (
+        "x86_64",
+        &[
+            "__m128", "__m128i", "__m128d", "__m256", "__m256i", "__m256d", "__m512", "__m512i",
+            "__m512d",
+        ],
+    ),
+    ("x86", &["__m128", "__m128i", "__m256d", "__m512"]),
+    (
+        "aarch64",
+        &[
+            "int8x8_t",
+            "int8x16_t",
+            "int16x4_t",
+            "int16x8_t",
+            "int32x2_t",
+            "int32x4_t",
+            "int64x1_t",
+            "int64x2_t",
+            "uint8x16_t",
+            "uint64x2_t",
+            "float32x2_t",
+            "float32x4_t",
+            "float64x1_t",
+            "float64x2_t",
+            "poly8x16_t",
+            "poly16x4_t",
+            "poly64x2_t",
+        ],
+    ),
+    (
+        "arm",
+        &[
+            "int8x16_t",
+            "int64x1_t",
+            "uint32x4_t",
+            "float32x4_t",
+            "poly16x8_t",
+        ],
+    ),
+    ("wasm32", &["v128"]),
+];
+
 pub const STD_USES: &str = "
+use std::arch::x86_64::{__m128, __m128d, __m128i, __m256, __m256d, __m256i, __m512, __m512d, __m512i};
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell, UnsafeCell};
 use std::cmp::{Ordering, Reverse};

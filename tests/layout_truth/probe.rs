@@ -75,10 +75,12 @@ pub fn tag_expression(ty: &str, variant: &str, offset: u64, bytes: u64) -> Strin
 pub struct StdAnswers {
     pub values: Vec<u64>,
     pub discriminants: HashMap<String, Option<u64>>,
+    /// Each printed enum's variants, as `-Zprint-type-sizes` lists them (largest first).
+    pub variants: HashMap<String, Vec<(String, u64)>>,
 }
 
-/// Feature gates the probes use: `!` as a type, and `offset_of!` on enum variants.
-const FEATURES: &str = "#![feature(never_type, offset_of_enum)]\n";
+/// Feature gates the probes use: `!` as a type, `offset_of!` on enum variants, `repr(simd)`.
+const FEATURES: &str = "#![feature(never_type, offset_of_enum, repr_simd)]\n";
 
 /// Std's unstable variants of `io::ErrorKind`, which the std probe names to read their tags.
 const STD_FEATURES: &str =
@@ -133,6 +135,7 @@ pub fn ask_std(
     Ok(StdAnswers {
         values,
         discriminants: discriminant_widths(&type_sizes),
+        variants: variant_sizes(&type_sizes),
     })
 }
 
@@ -160,9 +163,39 @@ fn discriminant_widths(type_sizes: &str) -> HashMap<String, Option<u64>> {
     widths
 }
 
+/// Reads the `variant `NAME`: N bytes` lines of each `print-type-size type:` block.
+fn variant_sizes(type_sizes: &str) -> HashMap<String, Vec<(String, u64)>> {
+    let mut variants: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+    let mut current = None;
+    for line in type_sizes.lines() {
+        let Some(rest) = line.strip_prefix("print-type-size ") else {
+            continue;
+        };
+        if let Some((name, _)) = rest
+            .strip_prefix("type: `")
+            .and_then(|r| r.rsplit_once("`: "))
+        {
+            current = Some(name.to_string());
+            variants.entry(name.to_string()).or_default();
+        } else if let Some(variant) = rest.strip_prefix("    variant `") {
+            let parsed = variant.split_once("`: ").and_then(|(name, size)| {
+                Some((
+                    name.to_string(),
+                    size.trim_end_matches(" bytes").parse().ok()?,
+                ))
+            });
+            if let (Some(name), Some(entry)) = (&current, parsed) {
+                variants.entry(name.clone()).or_default().push(entry);
+            }
+        }
+    }
+    variants
+}
+
 /// The items `no_core` code needs to ask rustc for sizes, alignments and offsets.
 const NO_CORE_HEADER: &str = r#"#![feature(no_core, lang_items, rustc_attrs, intrinsics, builtin_syntax, transparent_unions, auto_traits)]
 #![no_core]
+#![rustc_coherence_is_core]
 #![allow(warnings)]
 #[lang = "pointee_sized"] pub trait PointeeSized {}
 #[lang = "meta_sized"] pub trait MetaSized: PointeeSized {}
@@ -191,9 +224,7 @@ pub fn ask_no_core(
     source: &str,
     questions: &[Question],
 ) -> Result<Vec<u64>, String> {
-    let mut program = format!(
-        "{FEATURES}{NO_CORE_HEADER}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n"
-    );
+    let mut program = no_core_program(prelude, source);
     let first_line = program.lines().count() + 1;
     for question in questions {
         let answer = expression(question, false);
@@ -246,6 +277,87 @@ pub fn ask_no_core(
         .collect()
 }
 
+/// A `no_core` library holding `prelude` (in a module, glob-imported) and `source`.
+pub fn no_core_program(prelude: &str, source: &str) -> String {
+    format!(
+        "{FEATURES}{NO_CORE_HEADER}{ints}pub mod p {{\nuse super::*;\n{prelude}\n}}\nuse p::*;\n{source}\n",
+        ints = integer_items(),
+    )
+}
+
+/// The start of the std probe: feature gates, `uses` and `source`.
+pub fn std_program(uses: &str, source: &str) -> String {
+    format!("{FEATURES}{STD_FEATURES}#![allow(warnings)]\n{uses}\n{source}\n")
+}
+
+const INTS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+/// What `core` gives integers and the corpus's constant expressions use: the operators, and
+/// `MIN`, `MAX` and `BITS`, each derived by rustc from the type itself (`!0`, shifts), so no
+/// number is written here.
+fn integer_items() -> String {
+    let binary = [
+        ("sub", "Sub", "-"),
+        ("mul", "Mul", "*"),
+        ("bitor", "BitOr", "|"),
+        ("bitand", "BitAnd", "&"),
+        ("shl", "Shl", "<<"),
+        ("shr", "Shr", ">>"),
+    ];
+    let mut items = String::new();
+    for (lang, name, _) in binary {
+        let method = lang;
+        items.push_str(&format!(
+            "#[lang = \"{lang}\"] pub trait {name}<Rhs = Self> {{ type Output; fn {method}(self, rhs: Rhs) -> Self::Output; }}\n"
+        ));
+    }
+    items.push_str(
+        "#[lang = \"not\"] pub trait Not { type Output; fn not(self) -> Self::Output; }\n",
+    );
+    for ty in INTS {
+        let unsigned = format!("u{}", &ty[1..]);
+        for (lang, name, op) in binary {
+            let rhs = if matches!(lang, "shl" | "shr") {
+                "u32"
+            } else {
+                ty
+            };
+            items.push_str(&format!(
+                "impl {name}<{rhs}> for {ty} {{ type Output = {ty}; fn {lang}(self, rhs: {rhs}) -> {ty} {{ self {op} rhs }} }}\n"
+            ));
+        }
+        // Shifts by the default (`i32`) amount, as untyped literals give them.
+        for (lang, name, op) in binary.iter().filter(|(l, ..)| matches!(*l, "shl" | "shr")) {
+            items.push_str(&format!(
+                "impl {name}<i32> for {ty} {{ type Output = {ty}; fn {lang}(self, rhs: i32) -> {ty} {{ self {op} rhs }} }}\n"
+            ));
+        }
+        if ty != "usize" {
+            items.push_str(&format!(
+                "impl Add for {ty} {{ type Output = {ty}; fn add(self, rhs: {ty}) -> {ty} {{ self + rhs }} }}\n"
+            ));
+        }
+        items.push_str(&format!(
+            "impl Not for {ty} {{ type Output = {ty}; fn not(self) -> {ty} {{ !self }} }}\n"
+        ));
+        let (max, min) = if ty.starts_with('u') {
+            ("!0".to_string(), "0".to_string())
+        } else {
+            (
+                format!("(!0 as {unsigned} >> 1u32) as {ty}"),
+                "!Self::MAX".to_string(),
+            )
+        };
+        items.push_str(&format!(
+            "impl {ty} {{ pub const MAX: {ty} = {max}; pub const MIN: {ty} = {min}; \
+             pub const BITS: u32 = size_of::<{ty}>() as u32 * 8; }}\n"
+        ));
+    }
+    items
+}
+
 /// `probe.rs:LINE:COL: error[E0308]: ... found one with a size of N` gives `(LINE, N - 1)`.
 fn answer_on_line(line: &str) -> Option<(usize, u64)> {
     let (_, value) = line.split_once("found one with a size of ")?;
@@ -259,4 +371,159 @@ fn rustc() -> Command {
     let mut command = Command::new("rustc");
     command.env("RUSTC_BOOTSTRAP", "1");
     command
+}
+
+/// The niche counts rustc gives `types`, read from `#[rustc_layout(debug)]` (the number of
+/// invalid values of the largest niche's scalar, 0 without one). `prefix` holds everything the
+/// types need (features, uses or the `no_core` header, the corpus); `pointer_bytes` sizes the
+/// pointers a niche may sit in.
+pub fn ask_niches(
+    dir: &Path,
+    triple: &str,
+    prefix: &str,
+    types: &[String],
+    pointer_bytes: u64,
+) -> Result<Vec<u128>, String> {
+    // The `no_core` header enables `rustc_attrs` already, and a feature may be enabled once.
+    let gate = if prefix.contains("rustc_attrs") {
+        ""
+    } else {
+        "#![feature(rustc_attrs)]\n"
+    };
+    let mut program = format!("{gate}{prefix}\n");
+    let first_line = program.lines().count() + 1;
+    for (index, ty) in types.iter().enumerate() {
+        program.push_str(&format!(
+            "#[rustc_layout(debug)] type NicheQuestion{index} = {ty};\n"
+        ));
+    }
+    let source_path = dir.join("niche_probe.rs");
+    std::fs::write(&source_path, &program).map_err(|e| e.to_string())?;
+    let output = rustc()
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "lib",
+            "--emit=metadata",
+        ])
+        .args(["--target", triple, "--out-dir"])
+        .arg(dir)
+        .arg(&source_path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut answers = vec![None; types.len()];
+    for (line, niches) in layout_dumps(&stderr, pointer_bytes) {
+        let slot = line
+            .checked_sub(first_line)
+            .and_then(|i| answers.get_mut(i));
+        if let Some(slot) = slot {
+            *slot = Some(niches);
+        }
+    }
+    answers
+        .into_iter()
+        .zip(types)
+        .map(|(answer, ty)| {
+            answer.ok_or_else(|| format!("no layout dump for {ty}:\n{}", first_error(&stderr)))
+        })
+        .collect()
+}
+
+fn first_error(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("error") && !line.starts_with("error: layout_of"))
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each `error: layout_of(..) = Layout { .. }` dump's source line and niche count. The first
+/// `largest_niche` of a dump is the type's own (the variants' layouts come after it).
+fn layout_dumps(stderr: &str, pointer_bytes: u64) -> Vec<(usize, u128)> {
+    let mut dumps = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in stderr.lines() {
+        if line.starts_with("error: layout_of(") {
+            current = Some(vec![line]);
+        } else if let Some(lines) = &mut current {
+            if let Some(location) = line.trim_start().strip_prefix("--> ") {
+                let number = location.split(':').nth(1).and_then(|n| n.parse().ok());
+                if let Some(number) = number {
+                    dumps.push((number, niche_of_dump(lines, pointer_bytes)));
+                }
+                current = None;
+            } else {
+                lines.push(line);
+            }
+        }
+    }
+    dumps
+}
+
+fn niche_of_dump(lines: &[&str], pointer_bytes: u64) -> u128 {
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("largest_niche:"))
+    else {
+        return 0;
+    };
+    if lines[start].contains("None") {
+        return 0;
+    }
+    let rest = &lines[start..];
+    let Some(range_line) = rest
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("valid_range: "))
+    else {
+        return 0;
+    };
+    let value_text: String = rest
+        .iter()
+        .skip_while(|l| !l.trim_start().starts_with("value:"))
+        .take(4)
+        .copied()
+        .collect();
+    let bytes = scalar_bytes(&value_text, pointer_bytes);
+    available(range_line.trim_end_matches(','), bytes)
+}
+
+fn scalar_bytes(value: &str, pointer_bytes: u64) -> u64 {
+    if value.contains("Pointer") {
+        return pointer_bytes;
+    }
+    for (name, bytes) in [("I8", 1), ("I16", 2), ("I32", 4), ("I64", 8), ("I128", 16)] {
+        if value.contains(&format!("{name},")) {
+            return bytes;
+        }
+    }
+    if value.contains("F32") { 4 } else { 8 }
+}
+
+/// Invalid values of a `bytes`-wide scalar whose valid range rustc prints as `a..=b` or
+/// `(..=b) | (a..)` (wrapping).
+fn available(range: &str, bytes: u64) -> u128 {
+    let number = |text: &str| {
+        text.trim_matches(|c| "()|.= ".contains(c))
+            .parse::<u128>()
+            .ok()
+    };
+    let (start, end) = match range.split_once(" | ") {
+        Some((low, high)) => (number(high), number(low)),
+        None => match range.split_once("..=") {
+            Some((a, b)) => (number(a), number(b)),
+            None => (None, None),
+        },
+    };
+    let (Some(start), Some(end)) = (start, end) else {
+        return 0;
+    };
+    let max = if bytes >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (bytes * 8)) - 1
+    };
+    max - (end.wrapping_sub(start) & max)
 }

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use super::def_map::{CrateGraph, DefId, DefKind, DefMap, Namespace, Res, StdDef};
 use super::item_tree::{
-    AdtItem, AssocKind, BinaryOp, BoundRef, ConstExpr, FnItem, GenericArgs, GenericParamKindRef,
-    GenericsRef, ImplItem, ItemKind, PathRef, ReceiverRef, TraitItem, TypeRef, VariantShape,
+    AdtItem, AssocKind, BoundRef, FnItem, GenericArgs, GenericParamKindRef, GenericsRef, ImplItem,
+    ItemKind, PathRef, ReceiverRef, TraitItem, TypeRef, VariantShape,
 };
 use super::resolve::Scope;
 use super::std_items::StdItems;
@@ -677,7 +677,8 @@ impl<'a> TyLowerer<'a> {
                         ty: inner.ty(&field.ty),
                     })
                     .collect(),
-                discriminant: variant.discriminant.as_ref().and_then(|d| inner.eval(d)),
+                discriminant: (variant.discriminant.as_ref())
+                    .map(|d| inner.discriminant(d, adt.repr.int)),
             })
             .collect();
         let _ = VariantShape::Unit;
@@ -835,33 +836,9 @@ impl<'a> TyLowerer<'a> {
         data
     }
 
-    /// Evaluates an integer constant expression: literals, consts, arithmetic, casts.
-    pub fn eval(&self, expr: &ConstExpr) -> Option<i128> {
-        self.eval_within(expr, 0)
-    }
-
-    fn eval_within(&self, expr: &ConstExpr, depth: usize) -> Option<i128> {
-        if depth > 64 {
-            return None;
-        }
-        let eval = |e: &ConstExpr| self.eval_within(e, depth + 1);
-        match expr {
-            ConstExpr::Int(value) => i128::try_from(*value).ok(),
-            ConstExpr::Bool(value) => Some(i128::from(*value)),
-            ConstExpr::Char(value) => Some(i128::from(*value)),
-            ConstExpr::Neg(inner) => eval(inner)?.checked_neg(),
-            ConstExpr::Not(inner) => Some(!eval(inner)?),
-            ConstExpr::Cast(inner, _) => eval(inner),
-            ConstExpr::Binary(op, left, right) => binary(*op, eval(left)?, eval(right)?),
-            ConstExpr::Path(path) => self.const_value(path),
-            ConstExpr::Call(path, args) if args.is_empty() => self.size_or_align(path),
-            ConstExpr::Call(..) | ConstExpr::Other(_) => None,
-        }
-    }
-
     /// `size_of::<T>()` and `align_of::<T>()` for the types whose layout needs no layout engine:
     /// primitives and thin pointers. Anything else is not evaluated.
-    fn size_or_align(&self, path: &PathRef) -> Option<i128> {
+    pub(super) fn size_or_align(&self, path: &PathRef) -> Option<i128> {
         let last = path.segments.last()?;
         let wants_size = match last.name.as_str() {
             "size_of" => true,
@@ -894,14 +871,15 @@ impl<'a> TyLowerer<'a> {
         Some(i128::from(bytes))
     }
 
-    fn const_value(&self, path: &PathRef) -> Option<i128> {
+    /// A crate constant's declared type and value.
+    pub(super) fn const_value(&self, path: &PathRef) -> Option<(Ty, i128)> {
         let resolution = self.scope.resolve_path(path, Namespace::Values)?;
         if resolution.resolved != path.segments.len() {
             return None;
         }
         match resolution.res {
             Res::Def(def) => match self.scope.graph.lowered(def, self.std) {
-                Lowered::Const { value, .. } => *value,
+                Lowered::Const { ty, value } => Some((ty.clone(), (*value)?)),
                 _ => None,
             },
             _ => None,
@@ -934,21 +912,6 @@ fn future_of(ret: Ty) -> Ty {
         traits: vec![future],
         text,
     })
-}
-
-fn binary(op: BinaryOp, left: i128, right: i128) -> Option<i128> {
-    match op {
-        BinaryOp::Add => left.checked_add(right),
-        BinaryOp::Sub => left.checked_sub(right),
-        BinaryOp::Mul => left.checked_mul(right),
-        BinaryOp::Div => left.checked_div(right),
-        BinaryOp::Rem => left.checked_rem(right),
-        BinaryOp::Shl => u32::try_from(right).ok().and_then(|s| left.checked_shl(s)),
-        BinaryOp::Shr => u32::try_from(right).ok().and_then(|s| left.checked_shr(s)),
-        BinaryOp::BitAnd => Some(left & right),
-        BinaryOp::BitOr => Some(left | right),
-        BinaryOp::BitXor => Some(left ^ right),
-    }
 }
 
 /// The type parameters declared `?Sized`.

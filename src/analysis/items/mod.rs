@@ -2,6 +2,7 @@
 //! (one path, one definition), with the crate's items lowered to the vocabulary of types.
 
 pub mod cfg;
+mod const_eval;
 pub mod def_map;
 pub mod graph;
 pub mod item_tree;

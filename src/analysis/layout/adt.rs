@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
-use super::scalar::Integer;
+use super::scalar::{Integer, vector_align};
 use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
-use super::univariant::{ReprOptions, StructKind, union};
-use super::{Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
+use super::univariant::{Placed, ReprOptions, StructKind, union};
+use super::{FieldLayout, Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
 use crate::analysis::std_api::StdApi;
+use crate::analysis::target::Target;
 use crate::analysis::ty::Ty;
 
 /// What layout knows of a type from std's API table beyond its fields: nothing special.
@@ -194,6 +195,9 @@ impl<'a> Cx<'a> {
             .first()
             .map(|variant| inst.field_specs(variant))
             .unwrap_or_default();
+        if inst.def.repr.simd {
+            return self.simd_layout(ty, &specs, inst.def.repr.packed.is_some());
+        }
         // rustc keeps the last field last when some instance of the struct could be unsized.
         let kind = if self.unsizable(inst) {
             StructKind::MaybeUnsized
@@ -210,6 +214,52 @@ impl<'a> Cx<'a> {
             }
         }
         Ok(laid)
+    }
+
+    /// A `#[repr(simd)]` struct: its one field is an array of `count` scalars, and the vector is
+    /// aligned as the target aligns vectors of its size (a packed one whose count is not a power
+    /// of two only to the largest power of two dividing its size), its size rounded up to that.
+    fn simd_layout(
+        &mut self,
+        ty: &Ty,
+        specs: &[FieldSpec],
+        packed: bool,
+    ) -> Result<Laid, LayoutError> {
+        let not_a_vector = || LayoutError::Unknown(ty.to_string());
+        let [field] = specs else {
+            return Err(not_a_vector());
+        };
+        let Ty::Array(element, Some(count)) = &field.ty else {
+            return Err(not_a_vector());
+        };
+        let scalar = matches!(**element, Ty::Int(_) | Ty::Float(_) | Ty::Ptr { .. });
+        let element = self.layout(element)?;
+        if !scalar || *count == 0 || element.layout.size == 0 {
+            return Err(not_a_vector());
+        }
+        let lanes = element
+            .layout
+            .size
+            .checked_mul(*count)
+            .ok_or_else(|| LayoutError::TooBig(ty.to_string()))?;
+        let align = if packed && !count.is_power_of_two() {
+            1 << lanes.trailing_zeros()
+        } else {
+            vector_align(self.target, lanes)
+        };
+        let size = lanes.div_ceil(align) * align;
+        Ok(Laid::plain(Layout {
+            size,
+            align,
+            niche: element.layout.niche,
+            shape: Shape::Fields(vec![FieldLayout {
+                name: field.name.clone(),
+                ty: field.ty.clone(),
+                offset: 0,
+                size: lanes,
+                align: element.layout.align,
+            }]),
+        }))
     }
 
     /// Whether some instance of the struct could be unsized, which depends only on its definition.
@@ -322,7 +372,8 @@ impl<'a> Cx<'a> {
                 .iter()
                 .map(|variant| variant.laid.iter().map(|laid| &**laid).collect())
                 .collect(),
-            discriminants: discriminants(&inst.def.variants),
+            discriminants: discriminants(&inst.def.variants, self.target)
+                .ok_or_else(|| LayoutError::Discriminant(ty.to_string()))?,
             repr: &inst.def.repr,
             explicit_discriminants: inst.def.variants.iter().any(|v| v.discriminant.is_some()),
         };
@@ -382,41 +433,39 @@ fn rename_adt(ty: &Ty, from: &str, to: &str) -> Ty {
     }
 }
 
-/// Each variant's discriminant: as written, or one more than the previous variant's.
-fn discriminants(variants: &[VariantDef]) -> Vec<i128> {
+/// Each variant's discriminant on `target`: as written, or one more than the previous variant's.
+/// `None` when a written one has no value memlens knows: guessing it would guess the tag.
+fn discriminants(variants: &[VariantDef], target: &Target) -> Option<Vec<i128>> {
     let mut next = 0i128;
     variants
         .iter()
         .map(|variant| {
-            let value = variant.discriminant.unwrap_or(next);
+            let value = match &variant.discriminant {
+                Some(written) => written.on(target.pointer_bytes)?,
+                None => next,
+            };
             next = value.wrapping_add(1);
-            value
+            Some(value)
         })
         .collect()
 }
 
 fn enum_shape(defs: &[VariantDef], variants: &[VariantFields], placed: &EnumPlaced) -> Shape {
+    let direct_tag = placed
+        .tag
+        .filter(|tag| tag.encoding == TagEncoding::Direct)
+        .map_or(0, |tag| tag.bytes);
     let layouts = defs
         .iter()
         .zip(variants)
         .zip(&placed.variants)
         .enumerate()
+        .filter(|(index, _)| placed.listed[*index])
         .map(|(index, ((def, fields), variant))| {
             let fields = field_layouts(&fields.specs, &fields.laid, &variant.offsets);
-            let fields_end = fields.iter().map(|f| f.offset + f.size).max().unwrap_or(0);
-            // A variant's tag bytes belong to it, except in the variant whose data holds the niche.
-            let tag_end = placed
-                .tag
-                .filter(|tag| {
-                    tag.encoding
-                        != TagEncoding::Niche {
-                            untagged_variant: index,
-                        }
-                })
-                .map_or(0, |tag| tag.offset + tag.bytes);
             VariantLayout {
                 name: def.name.clone(),
-                size: fields_end.max(tag_end),
+                size: printed_variant_size(&fields, variant, direct_tag),
                 fields,
                 tag_value: placed.tag_values[index],
             }
@@ -426,4 +475,17 @@ fn enum_shape(defs: &[VariantDef], variants: &[VariantFields], placed: &EnumPlac
         tag: placed.tag,
         variants: layouts,
     }
+}
+
+/// A variant's size as `-Zprint-type-sizes` counts it: up to the end of its last field (the
+/// variant's own size when its fields end at 0), less a separate tag, which is shown on its own.
+/// A niche the variant's data holds, or lies beyond, stays counted: it is inside its fields.
+fn printed_variant_size(fields: &[FieldLayout], placed: &Placed, direct_tag: u64) -> u64 {
+    let fields_end = fields.iter().map(|f| f.offset + f.size).max().unwrap_or(0);
+    let end = if fields_end == 0 {
+        placed.size
+    } else {
+        fields_end
+    };
+    end.saturating_sub(direct_tag)
 }

@@ -2,8 +2,9 @@
 //! against types that contain themselves.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::scalar::{self, Metadata, obj_size_bound};
 use super::shared;
@@ -25,7 +26,7 @@ pub(super) struct Cx<'a> {
     pub std: &'a StdDefs,
     /// Finished layouts, shared rather than copied: a type's layout is needed by every type holding
     /// it. `None` marks a type being laid out, so meeting it again means it contains itself.
-    memo: HashMap<Ty, Option<Result<Arc<Laid>, LayoutError>>, FxBuild>,
+    memo: FxHashMap<Ty, Option<Result<Arc<Laid>, LayoutError>>>,
     /// How many layouts are in progress, to stop types that grow forever (`S<T>` holding `S<(T,)>`).
     depth: usize,
     /// Per definition name: whether some instance of the struct could be unsized.
@@ -258,47 +259,6 @@ pub(super) fn field_layouts(
             align: laid.layout.align,
         })
         .collect()
-}
-
-/// rustc's Fx hash: much faster than SipHash on the small keys here, and a map living for one call
-/// needs no protection against crafted keys.
-#[derive(Default)]
-pub(super) struct FxHasher {
-    hash: u64,
-}
-
-type FxBuild = BuildHasherDefault<FxHasher>;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
 }
 
 /// The declared last field of one of std's structs the mirror does not lay out, from std's API

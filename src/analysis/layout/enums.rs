@@ -33,6 +33,9 @@ pub(super) struct EnumPlaced {
     pub variants: Vec<Placed>,
     /// The bits each variant's tag holds; `None` for the variant without one.
     pub tag_values: Vec<Option<u128>>,
+    /// Whether each variant is part of the layout, as rustc lists variants: all of them in a
+    /// layout with a tag, only the one stored when the others cannot exist and take no space.
+    pub listed: Vec<bool>,
 }
 
 fn align_to(offset: u64, align: u64) -> u64 {
@@ -91,6 +94,7 @@ fn uninhabited_enum(input: &EnumInput<'_>) -> EnumPlaced {
             .map(|fields| unplaced(fields.len()))
             .collect(),
         tag_values: vec![None; input.variants.len()],
+        listed: vec![false; input.variants.len()],
     }
 }
 
@@ -130,6 +134,9 @@ fn single_variant(input: &EnumInput<'_>, only: usize, target: &Target) -> Option
         tag: None,
         variants,
         tag_values: vec![None; input.variants.len()],
+        listed: (0..input.variants.len())
+            .map(|index| index == only)
+            .collect(),
     })
 }
 
@@ -166,6 +173,46 @@ fn discriminant_range(input: &EnumInput<'_>, target: &Target) -> (i128, i128) {
             }))
         })
         .unwrap_or((0, 0))
+}
+
+/// The valid range of a direct tag as rustc 1.95 chooses it: the discriminants that can exist,
+/// sorted, with the widest gap between neighbours left out. The gap from the largest round to
+/// the smallest is measured against the discriminant type's maximum, and a span wider than
+/// that maximum makes it win outright, so for `isize` enums and negative discriminants the
+/// range is simply smallest..=largest, while `#[repr(u8)]` 0, 1, 254, 255 gets 254..=1.
+fn tag_valid_range(input: &EnumInput<'_>, target: &Target) -> (i128, i128) {
+    let ty = discriminant_type(input.repr);
+    let mut values: Vec<i128> = input
+        .discriminants
+        .iter()
+        .zip(&input.variants)
+        .filter(|(_, fields)| input.repr.c || !fields.iter().any(|field| field.uninhabited))
+        .map(|(&value, _)| in_discriminant_type(value, input.repr, target))
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    let bits = Integer::of_int_ty(ty, target).size() * 8;
+    let type_max = if ty.is_signed() {
+        u128::MAX >> (129 - bits)
+    } else {
+        u128::MAX >> (128 - bits)
+    };
+    let gap = |&(start, end): &(i128, i128)| {
+        if start <= end {
+            (end as u128).wrapping_sub(start as u128)
+        } else {
+            type_max.wrapping_sub((start as u128).wrapping_sub(end as u128))
+        }
+    };
+    let neighbours = values
+        .iter()
+        .copied()
+        .zip(values.iter().copied().cycle().skip(1));
+    // `max_by_key` keeps the last of equal gaps, as rustc's does.
+    match neighbours.max_by_key(gap) {
+        Some((before_gap, after_gap)) => (after_gap, before_gap),
+        None => (0, 0),
+    }
 }
 
 /// rustc's `repr_discr`: the tag integer and its signedness for the discriminant range.
@@ -219,7 +266,13 @@ fn tagged_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPlaced> {
         }
     }
     let mask = tag_int.max_unsigned();
-    let niche = Niche::from_scalar(0, tag_int.size(), min as u128 & mask, max as u128 & mask);
+    let (valid_start, valid_end) = tag_valid_range(input, target);
+    let niche = Niche::from_scalar(
+        0,
+        tag_int.size(),
+        valid_start as u128 & mask,
+        valid_end as u128 & mask,
+    );
     // The tag holds the discriminant, truncated to the tag's width.
     let tag_values = input
         .discriminants
@@ -238,6 +291,7 @@ fn tagged_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPlaced> {
         }),
         variants,
         tag_values,
+        listed: vec![true; input.variants.len()],
     })
 }
 
@@ -328,6 +382,7 @@ fn niche_filling_layout(input: &EnumInput<'_>, target: &Target) -> Option<EnumPl
             },
         }),
         variants,
+        listed: vec![true; input.variants.len()],
         tag_values: niche_tag_values(
             input.variants.len(),
             largest,

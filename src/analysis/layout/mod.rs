@@ -98,7 +98,8 @@ pub struct TagLayout {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VariantLayout {
     pub name: String,
-    /// The bytes this variant uses, up to the end of its last field (tag included).
+    /// The bytes this variant uses as `-Zprint-type-sizes` reports them: up to the end of its
+    /// last field, without a separate (direct) tag, which [`TagLayout`] describes.
     pub size: u64,
     /// The bits the tag holds for this variant (its discriminant, or its value in the niche);
     /// `None` for the untagged variant of a niche-filled enum and for enums without a tag.
@@ -116,6 +117,8 @@ pub enum Shape {
     },
     /// Structs, tuples and closures: fields in declaration order, each with its offset.
     Fields(Vec<FieldLayout>),
+    /// Enums: the tag, and the variants in declaration order; a variant that cannot exist and
+    /// takes no space is left out when it is not stored at all (as rustc leaves it out).
     Enum {
         tag: Option<TagLayout>,
         variants: Vec<VariantLayout>,
@@ -147,6 +150,8 @@ pub enum LayoutError {
     Recursive(String),
     #[error("the size of `{0}` overflows the target's address space")]
     TooBig(String),
+    #[error("a discriminant of `{0}` is a constant memlens cannot evaluate")]
+    Discriminant(String),
 }
 
 /// Lays out `ty` on `target`, looking named types up in `defs` first and then in std.

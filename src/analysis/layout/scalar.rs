@@ -2,7 +2,7 @@
 //! wide pointers with their null niches.
 
 use super::{Laid, Layout, Niche, Shape};
-use crate::analysis::target::Target;
+use crate::analysis::target::{Arch, Target};
 use crate::analysis::ty::{FloatTy, IntTy};
 
 /// An integer width, as rustc's `Integer`; enum tags are chosen among these.
@@ -195,4 +195,14 @@ pub(super) fn zero_sized() -> Laid {
         niche: None,
         shape: Shape::Scalar,
     })
+}
+
+/// The alignment of a `size`-byte SIMD vector: what the target's data layout states for that
+/// size, else the size rounded up to a power of two (LLVM's default, which rustc follows).
+/// Only armv7's layout states one (`v128:64:128`: 16-byte vectors are 8-aligned).
+pub(super) fn vector_align(target: &Target, size: u64) -> u64 {
+    match (target.arch, size) {
+        (Arch::Arm, 16) => 8,
+        _ => size.max(1).next_power_of_two(),
+    }
 }

@@ -3,18 +3,17 @@
 //! every binding of a file does not work them out again each time.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::cx::FxHasher;
+use rustc_hash::FxHashMap;
+
 use super::std_prelude::STD_PREFIX;
 use super::{Laid, LayoutError};
 use crate::analysis::defs::TypeDefs;
 use crate::analysis::target::Target;
 use crate::analysis::ty::Ty;
 
-type Fx = BuildHasherDefault<FxHasher>;
-type Cache = HashMap<Target, HashMap<Ty, Result<Arc<Laid>, LayoutError>, Fx>>;
+type Cache = HashMap<Target, FxHashMap<Ty, Result<Arc<Laid>, LayoutError>>>;
 
 /// Beyond this many entries the cache starts over, which bounds its memory.
 const CAPACITY: usize = 8192;

@@ -653,4 +653,151 @@ pub struct OnceLock<T> {
     value: UnsafeCell<MaybeUninit<T>>,
     _marker: PhantomData<T>,
 }
+
+// The SIMD vectors of `core::arch`, as stdarch defines them: `#[repr(simd)]` over one array of
+// lanes (the 32-bit Arm ones are unstable but the same).
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m128([f32; 4]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m128i([i64; 2]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m128d([f64; 2]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m256([f32; 8]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m256i([i64; 4]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m256d([f64; 4]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m512([f32; 16]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m512i([i64; 8]);
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[repr(simd)]
+pub struct __m512d([f64; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int8x8_t([i8; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int8x16_t([i8; 16]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int16x4_t([i16; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int16x8_t([i16; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int32x2_t([i32; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int32x4_t([i32; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int64x1_t([i64; 1]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct int64x2_t([i64; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint8x8_t([u8; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint8x16_t([u8; 16]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint16x4_t([u16; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint16x8_t([u16; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint32x2_t([u32; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint32x4_t([u32; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint64x1_t([u64; 1]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct uint64x2_t([u64; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct float32x2_t([f32; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct float32x4_t([f32; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct float64x1_t([f64; 1]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct float64x2_t([f64; 2]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly8x8_t([u8; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly8x16_t([u8; 16]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly16x4_t([u16; 4]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly16x8_t([u16; 8]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly64x1_t([u64; 1]);
+
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+#[repr(simd)]
+pub struct poly64x2_t([u64; 2]);
+
+#[cfg(target_arch = "wasm32")]
+#[repr(simd)]
+pub struct v128([i32; 4]);
 "##;

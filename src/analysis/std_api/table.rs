@@ -418,7 +418,10 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
             'v' => {
                 let mut words = line.rest.split(' ');
                 let name = words.next().unwrap_or("").to_string();
-                let discriminant = words.next().and_then(|d| d.parse().ok());
+                // The table holds discriminants already evaluated, the same on every target.
+                let discriminant = words
+                    .next()
+                    .map(|d| crate::analysis::defs::Discriminant::everywhere(d.parse().ok()));
                 variants.push(VariantDef {
                     name,
                     fields: Vec::new(),
@@ -491,6 +494,7 @@ fn parse_repr(text: &str) -> Repr {
             Some(("align", n)) => repr.align = n.parse().ok(),
             _ if word == "C" => repr.c = true,
             _ if word == "transparent" => repr.transparent = true,
+            _ if word == "simd" => repr.simd = true,
             _ => repr.int = repr.int.or(IntTy::from_name(word)),
         }
     }

@@ -1,6 +1,7 @@
 //! The embedded std API table: every entry decodes on every target, loading is fast, the layout
 //! engine's std mirror names what the table names, and the queries answer as documented.
 
+use quote::ToTokens;
 use std::time::Instant;
 
 use super::table::{Kind, Table};
@@ -85,7 +86,12 @@ fn collect_mirror_types(items: &[syn::Item], prefix: &str, out: &mut Vec<(String
             }
             _ => continue,
         };
-        if matches!(vis, syn::Visibility::Public(_)) {
+        // core::arch's SIMD vectors are laid out from the mirror alone: the API table has no
+        // `core::arch` (its intrinsics are no API memlens models).
+        let simd = matches!(item, syn::Item::Struct(s) if s.attrs.iter().any(|a| {
+            a.path().is_ident("repr") && a.meta.to_token_stream().to_string().contains("simd")
+        }));
+        if matches!(vis, syn::Visibility::Public(_)) && !simd {
             out.push((format!("{prefix}{ident}"), generics.type_params().count()));
         }
     }

@@ -310,7 +310,7 @@ fn variant_name_shows_its_size() {
 
             ---
 
-            A variant of `Shape`: it uses 24 of the enum's 24 bytes (its tag or niche included)."#]],
+            A variant of `Shape`: its data uses 16 of the enum's 24 bytes, beside the 8 bytes of the tag."#]],
     );
 }
 
@@ -355,6 +355,18 @@ fn main() { let r$0: io::Result<u32> = Ok(1); }"#,
 
             `stack 16 B + heap 0 B`
 
-            size = 16 (0x10), align = 8, niches = about 2^31"#]],
+            size = 16 (0x10), align = 8, niches = 2^32 - 2"#]],
     );
+}
+
+#[test]
+fn niche_counts_are_exact() {
+    use crate::analysis::hover::niche_count;
+    assert_eq!(niche_count(122), "122");
+    assert_eq!(niche_count(1 << 32), "2^32");
+    // `Option<char>`: 2^32 values, 0x110000 valid chars, one taken by `None`.
+    assert_eq!(niche_count((1 << 32) - 0x110000 - 1), "2^32 - 1 114 113");
+    assert_eq!(niche_count((1 << 32) - 2), "2^32 - 2");
+    assert_eq!(niche_count(3_000_000), "3 000 000");
+    assert_eq!(niche_count(u128::MAX), "2^128 - 1");
 }

@@ -1,5 +1,6 @@
 //! The types memlens reasons about: a small, syntax-free model of Rust types and how a person writes them.
 
+pub mod consts;
 mod sig;
 
 use std::fmt;
