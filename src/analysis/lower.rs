@@ -269,6 +269,12 @@ fn int_op(op: &syn::BinOp) -> Option<IntOp> {
         syn::BinOp::BitAnd(_) => IntOp::BitAnd,
         syn::BinOp::BitOr(_) => IntOp::BitOr,
         syn::BinOp::BitXor(_) => IntOp::BitXor,
+        syn::BinOp::Lt(_) => IntOp::Lt,
+        syn::BinOp::Le(_) => IntOp::Le,
+        syn::BinOp::Gt(_) => IntOp::Gt,
+        syn::BinOp::Ge(_) => IntOp::Ge,
+        syn::BinOp::Eq(_) => IntOp::Eq,
+        syn::BinOp::Ne(_) => IntOp::Ne,
         _ => return None,
     })
 }

@@ -651,3 +651,22 @@ fn f(names: Names) {
         "#]],
     );
 }
+
+#[test]
+fn std_s_aliases_in_its_signatures_stand_for_what_they_name() {
+    // hyperfine src/timer/mod.rs: `command.status()?` is `io::Result<ExitStatus>`, which is
+    // `Result<ExitStatus, io::Error>`; its `unwrap` was unknown.
+    check_std(
+        r#"
+fn f(command: &mut std::process::Command) {
+    let status = command.status();
+    let exit = status.unwrap();
+}
+"#,
+        expect![[r#"
+            command: &mut Command
+            status: Result<ExitStatus, io::Error>
+            exit: ExitStatus
+        "#]],
+    );
+}

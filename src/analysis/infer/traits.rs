@@ -146,6 +146,18 @@ impl InferCtx<'_> {
                 }
             }
             Ty::Opaque(_) | Ty::Dyn(_) => ty.clone(),
+            // std's signatures name its aliases (`io::Result<T>`): what they stand for.
+            Ty::Adt { name, args }
+                if !name.starts_with("::") && self.world.alias(name).is_some() =>
+            {
+                match self.world.alias(name) {
+                    Some(alias) => {
+                        let expanded = alias.instantiate(args);
+                        self.normalize(&expanded)
+                    }
+                    None => ty.clone(),
+                }
+            }
             other => {
                 // Children first; `map_children` cannot take `&mut self`, so rebuild by hand.
                 let children = direct_children(other);

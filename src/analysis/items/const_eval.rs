@@ -112,5 +112,11 @@ fn int_op(op: BinaryOp) -> IntOp {
         BinaryOp::BitAnd => IntOp::BitAnd,
         BinaryOp::BitOr => IntOp::BitOr,
         BinaryOp::BitXor => IntOp::BitXor,
+        BinaryOp::Lt => IntOp::Lt,
+        BinaryOp::Le => IntOp::Le,
+        BinaryOp::Gt => IntOp::Gt,
+        BinaryOp::Ge => IntOp::Ge,
+        BinaryOp::Eq => IntOp::Eq,
+        BinaryOp::Ne => IntOp::Ne,
     }
 }

@@ -148,6 +148,13 @@ pub enum BinaryOp {
     BitAnd,
     BitOr,
     BitXor,
+    /// Comparisons, whose `bool` is an integer only through `as`.
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
 }
 
 /// Where an item may be named from.
@@ -1050,6 +1057,12 @@ fn binary_op(op: &syn::BinOp) -> Option<BinaryOp> {
         syn::BinOp::BitAnd(_) => BinaryOp::BitAnd,
         syn::BinOp::BitOr(_) => BinaryOp::BitOr,
         syn::BinOp::BitXor(_) => BinaryOp::BitXor,
+        syn::BinOp::Lt(_) => BinaryOp::Lt,
+        syn::BinOp::Le(_) => BinaryOp::Le,
+        syn::BinOp::Gt(_) => BinaryOp::Gt,
+        syn::BinOp::Ge(_) => BinaryOp::Ge,
+        syn::BinOp::Eq(_) => BinaryOp::Eq,
+        syn::BinOp::Ne(_) => BinaryOp::Ne,
         _ => return None,
     })
 }

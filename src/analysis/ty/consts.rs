@@ -20,6 +20,22 @@ pub enum IntOp {
     BitAnd,
     BitOr,
     BitXor,
+    /// Comparisons: their `bool` is an integer only as the operand of `as`.
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl IntOp {
+    fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            IntOp::Lt | IntOp::Le | IntOp::Gt | IntOp::Ge | IntOp::Eq | IntOp::Ne
+        )
+    }
 }
 
 /// An integer of a known type, its bits masked to the type's width.
@@ -140,6 +156,9 @@ impl IntValue {
     /// `self op rhs` with rustc's rules: both sides of arithmetic have one type and overflow is an
     /// error; a shift's amount may have any integer type but must be below the width.
     fn binary(self, op: IntOp, rhs: IntValue, pointer_bits: u32) -> Option<IntValue> {
+        if op.is_comparison() {
+            return None;
+        }
         if matches!(op, IntOp::Shl | IntOp::Shr) {
             return self.shift(op, rhs, pointer_bits);
         }
@@ -178,6 +197,26 @@ impl IntValue {
             }?;
             IntValue::exact_unsigned(ty, value, pointer_bits)
         }
+    }
+
+    /// `self op rhs` for a comparison: both sides have one type.
+    fn compare(self, op: IntOp, rhs: IntValue, pointer_bits: u32) -> Option<bool> {
+        if self.ty != rhs.ty {
+            return None;
+        }
+        let ordering = if self.ty.is_signed() {
+            self.as_i128(pointer_bits)?.cmp(&rhs.as_i128(pointer_bits)?)
+        } else {
+            self.bits.cmp(&rhs.bits)
+        };
+        Some(match op {
+            IntOp::Lt => ordering.is_lt(),
+            IntOp::Le => ordering.is_le(),
+            IntOp::Gt => ordering.is_gt(),
+            IntOp::Ge => ordering.is_ge(),
+            IntOp::Eq => ordering.is_eq(),
+            _ => ordering.is_ne(),
+        })
     }
 
     fn shift(self, op: IntOp, amount: IntValue, pointer_bits: u32) -> Option<IntValue> {
@@ -317,8 +356,24 @@ impl<S: ConstSyntax> Evaluator<'_, S> {
                 ty: IntTy::U32,
                 bits: value,
             }),
+            Node::Binary(op, left, right) if op.is_comparison() => {
+                let holds = self.comparison(op, left, right, depth)?;
+                Some(IntValue {
+                    ty: IntTy::U8,
+                    bits: u128::from(holds),
+                })
+            }
             _ => self.eval(inner, Expect::CastTo(to), depth + 1),
         }
+    }
+
+    /// `left op right` for a comparison; untyped literals on both sides fall back to `i32`.
+    fn comparison(&self, op: IntOp, left: &S::Expr, right: &S::Expr, depth: usize) -> Option<bool> {
+        let stated = self.stated_ty(left, depth).or(self.stated_ty(right, depth));
+        let expect = stated.map_or(Expect::Nothing, Expect::Coerce);
+        let a = self.eval(left, expect, depth + 1)?;
+        let b = self.eval(right, expect, depth + 1)?;
+        a.compare(op, b, self.pointer_bits)
     }
 
     fn binary(
@@ -413,6 +468,29 @@ mod tests {
         assert_eq!(value(&max, isize, 32), Some(-1));
         let bits = E::Assoc(IntTy::Usize, "BITS");
         assert_eq!(value(&bits, Expect::Nothing, 32), Some(32));
+    }
+
+    #[test]
+    fn comparisons_are_integers_through_as() {
+        // semver's `8 * (PTR_BYTES < 8) as usize - PTR_BYTES * (PTR_BYTES < 8) as usize`.
+        let lit = |v| Box::new(E::Lit(v, None));
+        let below = |bytes| cast(E::Bin(IntOp::Lt, lit(bytes), lit(8)), IntTy::Usize);
+        let tail = |bytes| {
+            E::Bin(
+                IntOp::Sub,
+                Box::new(E::Bin(IntOp::Mul, lit(8), Box::new(below(bytes)))),
+                Box::new(E::Bin(IntOp::Mul, lit(bytes), Box::new(below(bytes)))),
+            )
+        };
+        let usize = Expect::Coerce(IntTy::Usize);
+        // The truth is the same expression, evaluated by rustc.
+        const WIDE: usize = 8 * (8 < 8) as usize - 8 * (8 < 8) as usize;
+        const NARROW: usize = 8 * (4 < 8) as usize - 4 * (4 < 8) as usize;
+        assert_eq!(value(&tail(8), usize, 64), Some(WIDE as i128));
+        assert_eq!(value(&tail(4), usize, 32), Some(NARROW as i128));
+        // A comparison is a `bool`, not an integer, anywhere else.
+        let bare = E::Bin(IntOp::Lt, lit(1), lit(2));
+        assert_eq!(value(&bare, usize, 64), None);
     }
 
     #[test]
