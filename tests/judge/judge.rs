@@ -78,16 +78,22 @@ fn judge_into(dir: &Path, options: &Options, result: &mut CrateResult) -> Result
         .collect();
     result.files = sources.len();
     result.uncompiled_files = uncompiled(&dir, &sources);
-    let root = if package.edition == "2015" {
-        "::std"
-    } else {
-        "::core"
-    };
     let passes = [("lib", &lib_files, "--lib"), ("bins", &bin_files, "--bins")];
     for (tag, files, selection) in passes {
         if files.is_empty() {
             continue;
         }
+        // Probes name `mem::transmute` from the crate root: edition 2015 sees only the crates
+        // the root declares (`std`, or `core` in a `#![no_std]` crate); later editions see both.
+        let no_std = files.iter().any(|file| {
+            std::fs::read_to_string(dir.join(file))
+                .is_ok_and(|text| text.lines().any(|line| line.trim() == "#![no_std]"))
+        });
+        let root = if package.edition == "2015" && !no_std {
+            "::std"
+        } else {
+            "::core"
+        };
         let copy = scratch.join(tag);
         let check = probed_check(&dir, &copy, &mut sources, files, root, selection, options)?;
         // A timed-out check says nothing of the crate; a baseline would only time out again.
