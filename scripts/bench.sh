@@ -37,10 +37,8 @@ open(path, "w").write("".join(parts))
 PY
 }
 
-hover() { # server-command root label
-  python3 "$LSPDRIVE" hover --server "$1" --root "$2" --file src/main.rs --find 'let |s = String::from("world")' \
-    --retry-until-content 120 --warm 20 --repeat "${REPEAT:-3}" --require 'String' --output "$OUT/$3.json" >/dev/null
-  python3 - "$OUT/$3.json" "$3" <<'PY'
+hover_row() { # json label: one table row from lspdrive's summary
+  python3 - "$1" "$2" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 med = lambda k: s.get(k, {}).get("median")
@@ -48,6 +46,27 @@ first, warm, rss = med("hover[0].useful_since_start_s"), med("hover[0].warm_medi
 fmt = lambda v, scale, unit: "n/a" if v is None else f"{v*scale:.1f} {unit}"
 print(f"| {sys.argv[2]} | {fmt(first, 1000, 'ms')} | {fmt(warm, 1000, 'ms')} | {fmt(rss, 1/1024, 'MB')} |")
 PY
+}
+
+real_hover() { # server-command root label: a real crate, hashbrown's src/raw/mod.rs
+  python3 "$LSPDRIVE" hover --server "$1" --root "$2" --file src/raw/mod.rs --find 'let |cap = min_cap' \
+    --retry-until-content 120 --warm 20 --repeat "${REPEAT:-5}" --output "$OUT/$3.json" >/dev/null
+  hover_row "$OUT/$3.json" "$3"
+}
+
+# hashbrown 0.15.5 from the registry, checksum pinned: src/raw/mod.rs has 4 436 lines.
+hashbrown_crate() { # dir
+  local file="$1/hashbrown.crate"
+  curl -sSfL --retry 3 -o "$file" https://static.crates.io/crates/hashbrown/hashbrown-0.15.5.crate
+  echo "9229cfe53dfd69f0609a49f65461bd93001ea1ef889cd5529dd176593f5338a1  $file" | sha256sum --check --status
+  tar -xzf "$file" -C "$1"
+  echo "$1/hashbrown-0.15.5"
+}
+
+hover() { # server-command root label
+  python3 "$LSPDRIVE" hover --server "$1" --root "$2" --file src/main.rs --find 'let |s = String::from("world")' \
+    --retry-until-content 120 --warm 20 --repeat "${REPEAT:-3}" --require 'String' --output "$OUT/$3.json" >/dev/null
+  hover_row "$OUT/$3.json" "$3"
 }
 
 inlay() { # server-command root label: inlay hints over the whole file, median of warm requests
@@ -107,6 +126,14 @@ fi
 echo
 echo "| server, file | first useful hover (from process start) | warm hover | peak RSS |"
 echo "|---|---|---|---|"
+real=$(mktemp -d)
+hashbrown=$(hashbrown_crate "$real")
+real_hover "$MEMLENS" "$hashbrown" "memlens, hashbrown 0.15.5 src/raw/mod.rs"
+if have_rust_analyzer; then
+  (cd "$hashbrown" && cargo check -q 2>/dev/null || true)
+  REPEAT=1 real_hover "$RUST_ANALYZER" "$hashbrown" "rust-analyzer, hashbrown 0.15.5 src/raw/mod.rs"
+fi
+rm -rf "$real"
 for lines in 500 5000 50000; do
   dir=$(mktemp -d)
   make_crate "$lines" "$dir"

@@ -6,6 +6,7 @@
 #
 #   ./scripts/judge.sh            # all crates below
 #   ./scripts/judge.sh semver csv # only those (by name)
+#   JUDGE_SET=fresh ./scripts/judge.sh  # the fresh sample, not used while the engine was written
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,22 @@ CRATES=(
   "sd         1.0.0  70613c41881ca1e5b69e6bb110f2ac499739c03a151b00e41e16090974b826a8 app"
   "hyperfine  1.20.0 c5fe697e6fdd7bd20438836076f8901094926ae40cf13f3f7255c1f3f085122c app"
 )
+
+# A second sample, judged only to measure (README's second table).
+FRESH=(
+  "humantime  2.1.0  9a3a5bfb195931eeb336b2a7b4d761daec841b97f947d34394601737a7bba5e4 lib"
+  "glob       0.3.1  d2fabcfbdc87f4758337ca535fb41a6d701b65693ce38287d856d1674551ec9b lib"
+  "walkdir    2.5.0  29790946404f91d9c5d06f9874efddea1dc06c5efe94541a7d6863108e3a5e4b lib"
+  "lru        0.12.5 234cf4f4a04dc1f57e24b96cc0cd600cf2af460d4161ac5ecdd0af8e1f3b2a38 lib"
+  "arrayvec   0.7.6  7c02d123df017efcdfbd739ef81735b36c5ba83ec3c59c80a9d7ecc718f92e50 lib"
+  "shlex      1.3.0  0fda2ff0d084019ba4d7c6f371c95d8fd75ce3524c3cb8fb653a3023f6323e64 lib"
+  "slotmap    1.0.7  dbff4acf519f630b3a3ddcfaea6c06b42174d9a44bc70c620e9ed1649d58b82a lib"
+  "choose     1.3.6  fcfc9ef810169673de79dba30494ebc3b529e07a59b9e7bcfc9aa1ac222d3467 app"
+  "tokei      12.1.2 a41f915e075a8a98ad64a5f7be6b7cc1710fc835c5f07e4a3efcaeb013291c00 app"
+)
+if [ "${JUDGE_SET:-}" = fresh ]; then
+  CRATES=("${FRESH[@]}")
+fi
 
 store=target/judge/crates
 report=target/judge/report
