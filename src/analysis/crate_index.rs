@@ -131,12 +131,15 @@ impl FileDeclarations {
         let text = &super::chunk::blank_ignored_prefix(text);
         let blanked = super::chunk::blank_fn_bodies(text);
         let parsed = parse_counted(blanked.as_deref().unwrap_or(text));
-        FileDeclarations::of_items(
+        let mut declarations = FileDeclarations::of_items(
             parsed
                 .iter()
                 .filter_map(|item| item.file.as_ref())
                 .flat_map(|file| &file.items),
-        )
+        );
+        let items = (*declarations.items).clone().with_inner_attributes_of(text);
+        declarations.items = std::sync::Arc::new(items);
+        declarations
     }
 }
 

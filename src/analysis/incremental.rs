@@ -467,10 +467,13 @@ impl Analyzer {
             None => Symbols::default(),
         };
         let symbols = Symbols::collect_with(self.declaring_files(), &outside);
-        let items = Arc::new(FileItems::lower(
-            self.declaring_files()
-                .flat_map(|(file, base)| file.items.iter().map(move |item| (item, base))),
-        ));
+        let items = Arc::new(
+            FileItems::lower(
+                self.declaring_files()
+                    .flat_map(|(file, base)| file.items.iter().map(move |item| (item, base))),
+            )
+            .with_inner_attributes_of(&self.text),
+        );
         let specs = krate.and_then(|krate| {
             krate
                 .index

@@ -321,7 +321,8 @@ impl DefMap {
             .files
             .iter()
             .find(|file| file.module_path.is_empty())
-            .is_some_and(|file| file.items.no_std);
+            .and_then(|file| file.items.no_std.as_ref())
+            .is_some_and(|cfg| input.cfg.enabled(cfg.as_ref()));
         map.collect_modules(input.cfg);
         map.collect_items(input.cfg);
         map.resolve_imports(input.cfg, graph, std);

@@ -431,8 +431,9 @@ pub struct ModuleItems {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct FileItems {
     pub modules: Vec<ModuleItems>,
-    /// Inner attributes of the file that matter: `#![no_std]`, `#![no_implicit_prelude]`.
-    pub no_std: bool,
+    /// `#![no_std]` among the file's inner attributes: `Some(None)` unconditionally,
+    /// `Some(Some(p))` under `#![cfg_attr(p, no_std)]`.
+    pub no_std: Option<Option<CfgExpr>>,
     pub fingerprint: u64,
 }
 
@@ -450,8 +451,14 @@ impl FileItems {
         FileItems {
             fingerprint: fingerprint_of(&modules),
             modules,
-            no_std: false,
+            no_std: None,
         }
+    }
+
+    /// These items with the `#![no_std]` the file's text declares.
+    pub fn with_inner_attributes_of(mut self, text: &str) -> FileItems {
+        self.no_std = no_std_attribute(text);
+        self
     }
 
     /// The items of a block (a function body's local items), as the items of a file.
@@ -462,6 +469,98 @@ impl FileItems {
     pub fn own(&self) -> Option<&ModuleItems> {
         self.modules.first()
     }
+}
+
+/// How many inner attributes at the top of a file are read for `#![no_std]`.
+const MAX_INNER_ATTRIBUTES: usize = 256;
+
+/// `#![no_std]` or `#![cfg_attr(p, no_std)]` among the inner attributes at the top of `text`.
+pub fn no_std_attribute(text: &str) -> Option<Option<CfgExpr>> {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    if rest.starts_with("#!") && !rest.starts_with("#![") {
+        rest = rest.find('\n').map_or("", |end| &rest[end..]);
+    }
+    for _ in 0..MAX_INNER_ATTRIBUTES {
+        rest = skip_comments(rest);
+        let attribute = rest.strip_prefix("#!")?.trim_start();
+        let end = closing_bracket(attribute)?;
+        let source = format!("#!{}", &attribute[..=end]);
+        rest = &attribute[end + 1..];
+        let parsed = syn::parse::Parser::parse_str(syn::Attribute::parse_inner, &source);
+        for attr in parsed.ok().into_iter().flatten() {
+            if let Some(found) = no_std_of(&attr) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// What one inner attribute says of `no_std`.
+fn no_std_of(attr: &syn::Attribute) -> Option<Option<CfgExpr>> {
+    if attr.path().is_ident("no_std") {
+        return Some(None);
+    }
+    if !attr.path().is_ident("cfg_attr") {
+        return None;
+    }
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let mut parts = Vec::new();
+    let mut current = proc_macro2::TokenStream::new();
+    for token in list.tokens.clone() {
+        match &token {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
+                parts.push(std::mem::take(&mut current));
+            }
+            _ => current.extend([token]),
+        }
+    }
+    parts.push(current);
+    let (predicate, attrs) = parts.split_first()?;
+    attrs
+        .iter()
+        .any(|a| a.to_string().trim() == "no_std")
+        .then(|| cfg_predicate(predicate.clone()).map(Some))?
+}
+
+/// `text` after whitespace and comments (`//!` doc comments, which are inner attributes too,
+/// included).
+fn skip_comments(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if text.starts_with("//") {
+            text = text.find('\n').map_or("", |end| &text[end..]);
+        } else if let Some(after) = text.strip_prefix("/*") {
+            text = after.find("*/").map_or("", |end| &after[end + 2..]);
+        } else {
+            return text;
+        }
+    }
+}
+
+/// The index of the `]` closing the `[` that starts `text`, outside string literals.
+fn closing_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (index, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '[' if !in_string => depth += 1,
+            ']' if !in_string => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A fingerprint of what the modules declare, leaving out where: moving an item down the file
@@ -1242,6 +1341,24 @@ fn cfg_meta(meta: &syn::Meta, depth: usize) -> Option<CfgExpr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_std_is_read_from_the_inner_attributes_at_the_top() {
+        // lru 0.12.5 (edition 2015, `#![no_std]`): `use core::ptr::NonNull` resolved nowhere.
+        let plain = "//! A crate.\n#![deny(missing_docs)]\n#![no_std]\nextern crate alloc;\n";
+        assert_eq!(no_std_attribute(plain), Some(None));
+        let conditional = "#![cfg_attr(not(feature = \"std\"), no_std)]\nfn f() {}\n";
+        let expected = cfg_predicate("not(feature = \"std\")".parse().expect("tokens"));
+        assert_eq!(no_std_attribute(conditional), Some(expected));
+        assert_eq!(
+            no_std_attribute("#![allow(x)]\nfn f() { #![no_std] }\n"),
+            None
+        );
+        assert_eq!(
+            no_std_attribute("#![doc = \"]\"]\n#![no_std]\n"),
+            Some(None)
+        );
+    }
 
     fn lowered(text: &str) -> FileItems {
         let file = syn::parse_file(text).expect("test file parses");
