@@ -2,15 +2,15 @@
 //! and a `cfg` its build script sets, read through `cargo tree` and judged by the build itself
 //! (the package prints the size of each binding when cargo runs it).
 
-#[allow(dead_code)]
-#[path = "support/rustc_probe.rs"]
-mod rustc_probe;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use rustc_probe::ProbeDir;
-use serde_json::Value;
+use serde_json::{Value, json};
+use support::lsp_client::LspClient;
+use support::rustc_probe::ProbeDir;
 
 const MAIN: &str = r#"use geometry::{Shape, Tagged};
 fn main() {
@@ -175,4 +175,62 @@ fn a_dependency_whose_build_script_has_not_run_stays_unknown() {
         .find(|(n, _)| n == "tagged")
         .and_then(|(_, s)| *s);
     assert_eq!(tagged, None, "{said:?}");
+}
+
+/// The inlay hint label on the line of `let {name}` in main.rs.
+fn hint_for(client: &mut LspClient, uri: &str, name: &str) -> Option<String> {
+    let line = MAIN
+        .lines()
+        .position(|text| text.trim().starts_with(&format!("let {name} ")))?;
+    client
+        .inlay_hints(uri, 20)
+        .into_iter()
+        .find(|(hint_line, _, _)| *hint_line == line as u64)
+        .map(|(_, _, label)| label)
+}
+
+#[test]
+fn the_server_reads_dependencies_in_the_background() {
+    if !cargo_available() {
+        eprintln!("SKIPPED: cargo is not installed, so dependencies cannot be resolved");
+        return;
+    }
+    let probe = ProbeDir::new("dependencies-server");
+    let root = std::fs::canonicalize(&probe.path).expect("root exists");
+    write_package(&root);
+    let truth = sizes_by_the_build(&root);
+    let mut client = LspClient::spawn();
+    let root_uri = format!("file://{}", root.display());
+    let response = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root_uri, "capabilities": {"textDocument": {"inlayHint": {}}}}),
+    );
+    assert!(response.get("error").is_none(), "{response}");
+    client.notify("initialized", json!({}));
+    let uri = format!("file://{}", root.join("src/main.rs").display());
+    client.open(&uri, MAIN);
+    // Until the dependencies are read the hints for their types have no size; then they do.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Inlay hints are for bindings without a written type.
+    let inferred = truth
+        .iter()
+        .filter(|(name, _)| !MAIN.contains(&format!("let {name}: ")));
+    for (name, size) in inferred {
+        let wanted = format!("stack {size}B");
+        loop {
+            let hint = hint_for(&mut client, &uri, name);
+            if hint
+                .as_deref()
+                .is_some_and(|h| h.trim_start().starts_with(&wanted))
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{name}` shows {hint:?}, the build says {size} bytes"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let _ = client.shutdown();
 }
