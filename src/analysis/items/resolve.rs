@@ -95,7 +95,9 @@ impl<'a> Scope<'a> {
         {
             return Some(res);
         }
-        if (!map.no_std || ns == Namespace::Macros)
+        // A `#![no_std]` crate has core's prelude: std's without what `alloc` provides.
+        let alloc_only = matches!(name, "Box" | "String" | "Vec" | "ToOwned" | "ToString");
+        if (!map.no_std || !alloc_only || ns == Namespace::Macros)
             && let Some(def) = self.std.prelude(self.edition(), name)
         {
             return Some(Res::Std(def));
