@@ -12,7 +12,9 @@ impl InferCtx<'_> {
     ) -> Ty {
         // Passed where memlens does not know what is wanted: its parameters are unknown too, not
         // whatever the body happens to do with them.
-        let unknown_context = expected.is_some_and(|e| matches!(self.shallow(e), Ty::Unknown(_)));
+        let unknown_context = expected.is_some_and(|e| {
+            matches!(self.shallow(e), Ty::Unknown(_)) || self.has_unresolved_bound(e)
+        });
         let deduced = if unknown_context {
             Some((
                 vec![Ty::Unknown(None); closure.inputs.len()],
@@ -77,6 +79,24 @@ impl InferCtx<'_> {
 
     /// The parameter types (and return type, if known) a closure must have where `expected` is
     /// wanted: a fn pointer, or a variable with `Fn`-family obligations on it.
+    /// Whether what the closure is passed to is bound by a trait memlens could not resolve
+    /// (which may be the `Fn` trait that fixes its parameters).
+    fn has_unresolved_bound(&self, expected: &Ty) -> bool {
+        match self.shallow(expected) {
+            Ty::Infer(var) => self.obligations.iter().any(|obligation| {
+                matches!(obligation, Obligation::Trait(predicate)
+                    if predicate.bound.is_unresolved()
+                        && matches!(self.shallow(&predicate.subject), Ty::Infer(v) if v.index == var.index))
+            }),
+            Ty::Opaque(bounds) => bounds.traits.iter().any(|t| t.is_unresolved()),
+            Ty::Param(_) => self
+                .predicates
+                .iter()
+                .any(|p| p.subject == self.shallow(expected) && p.bound.is_unresolved()),
+            _ => false,
+        }
+    }
+
     fn expected_closure_sig(&self, expected: &Ty) -> Option<(Vec<Ty>, Option<Ty>)> {
         let expected = self.shallow(expected);
         if let Some((params, ret)) = self.callable_sig(&expected) {

@@ -670,3 +670,29 @@ fn f(command: &mut std::process::Command) {
         "#]],
     );
 }
+
+#[test]
+fn a_bound_memlens_cannot_resolve_leaves_a_closure_s_parameters_unknown() {
+    // indexmap src/inner.rs:689, while hashbrown's `impl FnMut(usize, &T) -> bool` bound did
+    // not resolve: `|i, &x| if i == 0 { .. }` took `i` for an `i32` literal's fallback.
+    check_std(
+        r#"
+fn find<F: missing::Predicate>(f: F) {}
+fn find_impl(f: impl missing::Predicate) {}
+fn find_known<F: FnMut(usize) -> bool>(f: F) {}
+fn f() {
+    find(|i| i == 0);
+    find_impl(|j| j == 0);
+    find_known(|k| k == 0);
+}
+"#,
+        expect![[r#"
+            f: F
+            f: impl missing::Predicate
+            f: F
+            i: _
+            j: _
+            k: usize
+        "#]],
+    );
+}

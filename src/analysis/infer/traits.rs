@@ -423,6 +423,9 @@ impl InferCtx<'_> {
         if is_marker(&bound.key) {
             return Holds::Yes;
         }
+        if bound.is_unresolved() {
+            return Holds::Maybe;
+        }
         let ty_now = self.shallow(ty);
         match &ty_now {
             Ty::Infer(_) | Ty::Unknown(_) => return Holds::Maybe,

@@ -354,7 +354,10 @@ impl<'a> TyLowerer<'a> {
         let traits: Vec<TraitRef> = bounds
             .iter()
             .filter(|bound| !bound.maybe)
-            .filter_map(|bound| self.trait_ref(&bound.path))
+            .map(|bound| {
+                self.trait_ref(&bound.path)
+                    .unwrap_or_else(TraitRef::unresolved)
+            })
             .collect();
         let text = bounds
             .iter()
@@ -603,7 +606,10 @@ impl<'a> TyLowerer<'a> {
         bounds
             .iter()
             .filter(|bound| !bound.maybe)
-            .filter_map(|bound| self.trait_ref(&bound.path))
+            .map(|bound| {
+                self.trait_ref(&bound.path)
+                    .unwrap_or_else(TraitRef::unresolved)
+            })
             .map(|bound| Predicate {
                 subject: subject.clone(),
                 bound,

@@ -17,7 +17,20 @@ pub struct TraitRef {
     pub bindings: Vec<(String, Ty)>,
 }
 
+/// The key of a bound whose trait memlens could not resolve: kept, so that what it would say
+/// (a closure's signature, whether an impl applies) is unknown rather than assumed absent.
+pub const UNRESOLVED_TRAIT: &str = "{unresolved trait}";
+
 impl TraitRef {
+    /// A bound on a trait memlens could not resolve.
+    pub fn unresolved() -> TraitRef {
+        TraitRef::new(UNRESOLVED_TRAIT, Vec::new())
+    }
+
+    pub fn is_unresolved(&self) -> bool {
+        self.key == UNRESOLVED_TRAIT
+    }
+
     pub fn new(key: &str, args: Vec<Ty>) -> TraitRef {
         TraitRef {
             key: key.to_string(),
