@@ -6,7 +6,7 @@ use quote::ToTokens;
 
 use super::defs::{AdtDef, AdtKind, AliasDef, DefSpan, Discriminant, FieldDef, Repr, VariantDef};
 use super::paths::Imports;
-use super::ty::consts::{ConstSyntax, Expect, IntOp, IntValue, Node, evaluate};
+use super::ty::consts::{ConstSyntax, Expect, IntValue, Node, evaluate};
 use super::ty::{FloatTy, IntTy, Ty};
 
 /// What lowering needs to know about the surroundings of a type: generic parameters in scope,
@@ -191,7 +191,7 @@ impl ConstSyntax for LowerCtx<'_> {
                 _ => Node::Other,
             },
             syn::Expr::Cast(cast) => Node::Cast(&cast.expr, int_ty_written(&cast.ty)),
-            syn::Expr::Binary(binary) => match int_op(&binary.op) {
+            syn::Expr::Binary(binary) => match super::items::item_tree::int_op(&binary.op) {
                 Some(op) => Node::Binary(op, &binary.left, &binary.right),
                 None => Node::Other,
             },
@@ -255,28 +255,6 @@ fn int_ty_written(ty: &syn::Type) -> Option<IntTy> {
         syn::Type::Group(inner) => int_ty_written(&inner.elem),
         _ => None,
     }
-}
-
-fn int_op(op: &syn::BinOp) -> Option<IntOp> {
-    Some(match op {
-        syn::BinOp::Add(_) => IntOp::Add,
-        syn::BinOp::Sub(_) => IntOp::Sub,
-        syn::BinOp::Mul(_) => IntOp::Mul,
-        syn::BinOp::Div(_) => IntOp::Div,
-        syn::BinOp::Rem(_) => IntOp::Rem,
-        syn::BinOp::Shl(_) => IntOp::Shl,
-        syn::BinOp::Shr(_) => IntOp::Shr,
-        syn::BinOp::BitAnd(_) => IntOp::BitAnd,
-        syn::BinOp::BitOr(_) => IntOp::BitOr,
-        syn::BinOp::BitXor(_) => IntOp::BitXor,
-        syn::BinOp::Lt(_) => IntOp::Lt,
-        syn::BinOp::Le(_) => IntOp::Le,
-        syn::BinOp::Gt(_) => IntOp::Gt,
-        syn::BinOp::Ge(_) => IntOp::Ge,
-        syn::BinOp::Eq(_) => IntOp::Eq,
-        syn::BinOp::Ne(_) => IntOp::Ne,
-        _ => return None,
-    })
 }
 
 /// The names of a path's segments (`["std", "vec", "Vec", "new"]`).

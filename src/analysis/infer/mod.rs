@@ -280,16 +280,7 @@ impl<'a> InferCtx<'a> {
 
     /// Poisons every unbound variable in `ty`: what it meets is unknown.
     fn poison(&mut self, ty: &Ty) {
-        let resolved = self.resolve(ty);
-        let mut vars = Vec::new();
-        resolved.visit(&mut |inner| {
-            if let Ty::Infer(var) = inner {
-                vars.push(*var);
-            }
-        });
-        for var in vars {
-            self.table.set(var, Ty::Unknown(None));
-        }
+        self.table.poison_vars_in(ty);
     }
 
     /// Unifies, and on a mismatch poisons both sides: memlens misread something.

@@ -267,7 +267,7 @@ impl Table {
     }
 
     /// Binds every unbound variable in `ty` to `Unknown`.
-    fn poison_vars_in(&mut self, ty: &Ty) {
+    pub(super) fn poison_vars_in(&mut self, ty: &Ty) {
         let resolved = self.resolve(ty);
         let mut vars = Vec::new();
         resolved.visit(&mut |inner| {

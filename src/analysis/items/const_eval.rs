@@ -1,10 +1,10 @@
 //! The item tree's constant expressions read by the shared integer evaluator
 //! (`ty::consts`): discriminants, array lengths and consts of the crate, typed as rustc types them.
 
-use super::item_tree::{BinaryOp, ConstExpr};
+use super::item_tree::ConstExpr;
 use super::lower::TyLowerer;
 use crate::analysis::defs::Discriminant;
-use crate::analysis::ty::consts::{ConstSyntax, Expect, IntOp, IntValue, Node, evaluate};
+use crate::analysis::ty::consts::{ConstSyntax, Expect, IntValue, Node, evaluate};
 use crate::analysis::ty::{IntTy, Ty};
 
 impl ConstSyntax for TyLowerer<'_> {
@@ -21,7 +21,7 @@ impl ConstSyntax for TyLowerer<'_> {
             ConstExpr::Char(value) => Node::Scalar(u128::from(*value)),
             ConstExpr::Neg(inner) => Node::Neg(inner),
             ConstExpr::Not(inner) => Node::Not(inner),
-            ConstExpr::Binary(op, left, right) => Node::Binary(int_op(*op), left, right),
+            ConstExpr::Binary(op, left, right) => Node::Binary(*op, left, right),
             ConstExpr::Cast(inner, ty) => match self.ty(ty) {
                 Ty::Int(int) => Node::Cast(inner, Some(int)),
                 _ => Node::Cast(inner, None),
@@ -97,26 +97,5 @@ impl TyLowerer<'_> {
         // they overflow it, which `exact` rejects.
         let bits = *self.pointer_widths().first()?;
         IntValue::exact(ty, value, bits)
-    }
-}
-
-fn int_op(op: BinaryOp) -> IntOp {
-    match op {
-        BinaryOp::Add => IntOp::Add,
-        BinaryOp::Sub => IntOp::Sub,
-        BinaryOp::Mul => IntOp::Mul,
-        BinaryOp::Div => IntOp::Div,
-        BinaryOp::Rem => IntOp::Rem,
-        BinaryOp::Shl => IntOp::Shl,
-        BinaryOp::Shr => IntOp::Shr,
-        BinaryOp::BitAnd => IntOp::BitAnd,
-        BinaryOp::BitOr => IntOp::BitOr,
-        BinaryOp::BitXor => IntOp::BitXor,
-        BinaryOp::Lt => IntOp::Lt,
-        BinaryOp::Le => IntOp::Le,
-        BinaryOp::Gt => IntOp::Gt,
-        BinaryOp::Ge => IntOp::Ge,
-        BinaryOp::Eq => IntOp::Eq,
-        BinaryOp::Ne => IntOp::Ne,
     }
 }

@@ -10,6 +10,7 @@ use std::ops::Range;
 use quote::ToTokens;
 
 use crate::analysis::defs::{AdtKind, Repr};
+use crate::analysis::ty::consts::IntOp;
 
 /// A path as written: `::std::vec::Vec<u8>`, `crate::a::B`, `Self::Item`, `<T as Tr>::Out`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -128,33 +129,12 @@ pub enum ConstExpr {
     Path(PathRef),
     Neg(Box<ConstExpr>),
     Not(Box<ConstExpr>),
-    Binary(BinaryOp, Box<ConstExpr>, Box<ConstExpr>),
+    Binary(IntOp, Box<ConstExpr>, Box<ConstExpr>),
     Cast(Box<ConstExpr>, Box<TypeRef>),
     /// `size_of::<T>()`, `f(3)`.
     Call(PathRef, Vec<ConstExpr>),
     /// Something else, as text.
     Other(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
-    Shl,
-    Shr,
-    BitAnd,
-    BitOr,
-    BitXor,
-    /// Comparisons, whose `bool` is an integer only through `as`.
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
 }
 
 /// Where an item may be named from.
@@ -1121,7 +1101,7 @@ pub fn const_expr(expr: &syn::Expr) -> ConstExpr {
             Box::new(const_expr(&cast.expr)),
             Box::new(type_ref(&cast.ty)),
         ),
-        syn::Expr::Binary(binary) => match binary_op(&binary.op) {
+        syn::Expr::Binary(binary) => match int_op(&binary.op) {
             Some(op) => ConstExpr::Binary(
                 op,
                 Box::new(const_expr(&binary.left)),
@@ -1144,24 +1124,25 @@ fn other_expr(expr: &syn::Expr) -> ConstExpr {
     ConstExpr::Other(expr.to_token_stream().to_string())
 }
 
-fn binary_op(op: &syn::BinOp) -> Option<BinaryOp> {
+/// The operator a binary expression is written with, if constants use it.
+pub fn int_op(op: &syn::BinOp) -> Option<IntOp> {
     Some(match op {
-        syn::BinOp::Add(_) => BinaryOp::Add,
-        syn::BinOp::Sub(_) => BinaryOp::Sub,
-        syn::BinOp::Mul(_) => BinaryOp::Mul,
-        syn::BinOp::Div(_) => BinaryOp::Div,
-        syn::BinOp::Rem(_) => BinaryOp::Rem,
-        syn::BinOp::Shl(_) => BinaryOp::Shl,
-        syn::BinOp::Shr(_) => BinaryOp::Shr,
-        syn::BinOp::BitAnd(_) => BinaryOp::BitAnd,
-        syn::BinOp::BitOr(_) => BinaryOp::BitOr,
-        syn::BinOp::BitXor(_) => BinaryOp::BitXor,
-        syn::BinOp::Lt(_) => BinaryOp::Lt,
-        syn::BinOp::Le(_) => BinaryOp::Le,
-        syn::BinOp::Gt(_) => BinaryOp::Gt,
-        syn::BinOp::Ge(_) => BinaryOp::Ge,
-        syn::BinOp::Eq(_) => BinaryOp::Eq,
-        syn::BinOp::Ne(_) => BinaryOp::Ne,
+        syn::BinOp::Add(_) => IntOp::Add,
+        syn::BinOp::Sub(_) => IntOp::Sub,
+        syn::BinOp::Mul(_) => IntOp::Mul,
+        syn::BinOp::Div(_) => IntOp::Div,
+        syn::BinOp::Rem(_) => IntOp::Rem,
+        syn::BinOp::Shl(_) => IntOp::Shl,
+        syn::BinOp::Shr(_) => IntOp::Shr,
+        syn::BinOp::BitAnd(_) => IntOp::BitAnd,
+        syn::BinOp::BitOr(_) => IntOp::BitOr,
+        syn::BinOp::BitXor(_) => IntOp::BitXor,
+        syn::BinOp::Lt(_) => IntOp::Lt,
+        syn::BinOp::Le(_) => IntOp::Le,
+        syn::BinOp::Gt(_) => IntOp::Gt,
+        syn::BinOp::Ge(_) => IntOp::Ge,
+        syn::BinOp::Eq(_) => IntOp::Eq,
+        syn::BinOp::Ne(_) => IntOp::Ne,
         _ => return None,
     })
 }

@@ -894,14 +894,8 @@ impl<'a> TyLowerer<'a> {
 }
 
 fn int_bytes(int: IntTy, pointer: u64) -> u64 {
-    match int {
-        IntTy::I8 | IntTy::U8 => 1,
-        IntTy::I16 | IntTy::U16 => 2,
-        IntTy::I32 | IntTy::U32 => 4,
-        IntTy::I64 | IntTy::U64 => 8,
-        IntTy::I128 | IntTy::U128 => 16,
-        IntTy::Isize | IntTy::Usize => pointer,
-    }
+    let pointer_bits = u32::try_from(pointer * 8).unwrap_or(u32::MAX);
+    u64::from(crate::analysis::ty::consts::int_bits(int, pointer_bits)) / 8
 }
 
 /// Pointers to these carry no metadata.

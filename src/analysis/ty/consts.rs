@@ -8,7 +8,7 @@
 use super::IntTy;
 
 /// The operators of integer constant expressions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IntOp {
     Add,
     Sub,
