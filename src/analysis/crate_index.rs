@@ -137,8 +137,9 @@ impl FileDeclarations {
                 .filter_map(|item| item.file.as_ref())
                 .flat_map(|file| &file.items),
         );
-        let items = (*declarations.items).clone().with_inner_attributes_of(text);
-        declarations.items = std::sync::Arc::new(items);
+        // Just built, so not shared: no copy is made.
+        std::sync::Arc::make_mut(&mut declarations.items).no_std =
+            super::items::item_tree::no_std_attribute(text);
         declarations
     }
 }

@@ -147,27 +147,26 @@ impl InferCtx<'_> {
             }
             Ty::Opaque(_) | Ty::Dyn(_) => ty.clone(),
             // std's signatures name its aliases (`io::Result<T>`): what they stand for.
-            Ty::Adt { name, args }
-                if !name.starts_with("::") && self.world.alias(name).is_some() =>
-            {
-                match self.world.alias(name) {
-                    Some(alias) => {
-                        let expanded = alias.instantiate(args);
-                        self.normalize(&expanded)
-                    }
-                    None => ty.clone(),
+            Ty::Adt { name, args } if !name.starts_with("::") => match self.world.alias(name) {
+                Some(alias) => {
+                    let expanded = alias.instantiate(args);
+                    self.normalize(&expanded)
                 }
-            }
-            other => {
-                // Children first; `map_children` cannot take `&mut self`, so rebuild by hand.
-                let children = direct_children(other);
-                if children.is_empty() {
-                    return other.clone();
-                }
-                let normalized: Vec<Ty> = children.iter().map(|c| self.normalize(c)).collect();
-                rebuild(other, normalized)
-            }
+                None => self.normalize_children(ty),
+            },
+            other => self.normalize_children(other),
         }
+    }
+
+    /// `ty` with each of its direct children normalized.
+    fn normalize_children(&mut self, ty: &Ty) -> Ty {
+        // `map_children` cannot take `&mut self`, so rebuild by hand.
+        let children = direct_children(ty);
+        if children.is_empty() {
+            return ty.clone();
+        }
+        let normalized: Vec<Ty> = children.iter().map(|c| self.normalize(c)).collect();
+        rebuild(ty, normalized)
     }
 
     /// `<base as trait_ref>::name`: now if it can be known, else a variable that an obligation
@@ -360,7 +359,7 @@ impl InferCtx<'_> {
         let query: Vec<Ty> = std::iter::once(self.resolve(self_ty))
             .chain(trait_ref.args.iter().map(|arg| self.resolve(arg)))
             .collect();
-        let impls = self.world.trait_impls_for(&trait_ref.key, &query);
+        let impls = self.world.trait_impls(&trait_ref.key, &query);
         let mut found = Vec::new();
         for imp in impls.into_iter().take(MAX_CANDIDATES) {
             if imp.negative {
@@ -445,7 +444,10 @@ impl InferCtx<'_> {
         if is_fn_trait(&bound.key) && self.callable_sig(&ty_now).is_some() {
             return Holds::Yes;
         }
-        let impls = self.world.trait_impls(&bound.key);
+        let query: Vec<Ty> = std::iter::once(ty_now.clone())
+            .chain(bound.args.iter().map(|arg| self.resolve(arg)))
+            .collect();
+        let impls = self.world.trait_impls(&bound.key, &query);
         if impls.is_empty() && self.world.trait_data(&bound.key).is_none() {
             return Holds::Maybe;
         }

@@ -87,15 +87,13 @@ impl<'a> World<'a> {
     /// arguments). An impl whose self type memlens could not resolve is left out when the
     /// orphan rule rules it out: an impl of a trait foreign to its crate must name a type of
     /// that crate, so it cannot apply to a query naming none (and nothing left to infer).
-    pub fn trait_impls_for(&self, key: &str, query: &[Ty]) -> Vec<&'a ImplData> {
+    pub fn trait_impls(&self, key: &str, query: &[Ty]) -> Vec<&'a ImplData> {
         let mut impls = Vec::new();
         for map in &self.graph.crates {
-            let prefix = format!("::{}::", map.name);
             let index = map.impl_index(self.graph, self.std);
-            let ids = index.by_trait.get(key).cloned().unwrap_or_default();
-            let foreign_trait = !key.starts_with(&prefix);
-            let query_is_foreign = || query.iter().all(|ty| names_nothing_of(ty, &prefix));
-            for id in ids {
+            let foreign_trait = !is_key_of(key, &map.name);
+            let query_is_foreign = || query.iter().all(|ty| names_nothing_of(ty, &map.name));
+            for &id in index.by_trait.get(key).into_iter().flatten() {
                 let Lowered::Impl(data) = self.lowered(id) else {
                     continue;
                 };
@@ -124,19 +122,6 @@ impl<'a> World<'a> {
         impls
     }
 
-    /// Every impl of the trait `key`, the crate's and std's.
-    pub fn trait_impls(&self, key: &str) -> Vec<&'a ImplData> {
-        let mut impls =
-            self.crate_impls(|index| index.by_trait.get(key).cloned().unwrap_or_default());
-        for map in &self.graph.crates {
-            if let Some(derived) = map.derived_impls(self.graph, self.std).get(key) {
-                impls.extend(derived.iter());
-            }
-        }
-        impls.extend(self.std.trait_impls(key));
-        impls
-    }
-
     /// The value of a const item, if memlens could evaluate it.
     pub fn value_ty(&self, res: &Res) -> Option<Ty> {
         match res {
@@ -153,12 +138,19 @@ impl<'a> World<'a> {
     }
 }
 
-/// Whether `ty` is fully known and names no type or trait whose key starts with `prefix`.
-fn names_nothing_of(ty: &Ty, prefix: &str) -> bool {
+/// Whether `key` names an item of crate `krate` (keys are `::krate::path::Name`).
+fn is_key_of(key: &str, krate: &str) -> bool {
+    key.strip_prefix("::")
+        .and_then(|rest| rest.strip_prefix(krate))
+        .is_some_and(|rest| rest.starts_with("::"))
+}
+
+/// Whether `ty` is fully known and names no type or trait of crate `krate`.
+fn names_nothing_of(ty: &Ty, krate: &str) -> bool {
     !ty.mentions(&|t| match t {
-        Ty::Adt { name, .. } => name.starts_with(prefix),
+        Ty::Adt { name, .. } => is_key_of(name, krate),
         Ty::Dyn(bounds) | Ty::Opaque(bounds) => {
-            bounds.traits.iter().any(|t| t.key.starts_with(prefix))
+            bounds.traits.iter().any(|t| is_key_of(&t.key, krate))
         }
         Ty::Unknown(_) | Ty::Infer(_) | Ty::Param(_) | Ty::Assoc(_) | Ty::Closure { .. } => true,
         _ => false,
