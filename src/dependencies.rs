@@ -373,12 +373,13 @@ impl Manifest {
     }
 }
 
-/// The `cfg`s the package's build script set in its newest run in `target_dir`'s debug build
-/// (`cargo::rustc-cfg=x` lines); `None` when no run is found there.
+/// The `cfg`s the package's build script set in `target_dir`'s debug build
+/// (`cargo::rustc-cfg=x` lines); `None` when no run is found there, or when several runs (for
+/// different feature sets) set different ones: which is this build's cannot be told.
 fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
     let build = target_dir.join("debug").join("build");
     let prefix = format!("{package}-");
-    let newest = std::fs::read_dir(&build)
+    let mut runs = std::fs::read_dir(&build)
         .ok()?
         .filter_map(|entry| entry.ok())
         .filter(|entry| {
@@ -387,20 +388,22 @@ fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
             name.strip_prefix(&prefix)
                 .is_some_and(|hash| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
         })
-        .filter_map(|entry| {
-            let output = entry.path().join("output");
-            let modified = output.metadata().ok()?.modified().ok()?;
-            Some((modified, output))
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("output")).ok())
+        .map(|text| cfgs_printed(&text));
+    let first = runs.next()?;
+    runs.all(|other| other == first).then_some(first)
+}
+
+/// The `cfg`s a build script's output sets, sorted.
+fn cfgs_printed(text: &str) -> Vec<String> {
+    let mut cfgs: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            line.strip_prefix("cargo::rustc-cfg=")
+                .or_else(|| line.strip_prefix("cargo:rustc-cfg="))
         })
-        .max()?;
-    let text = std::fs::read_to_string(newest.1).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|line| {
-                line.strip_prefix("cargo::rustc-cfg=")
-                    .or_else(|| line.strip_prefix("cargo:rustc-cfg="))
-            })
-            .map(str::to_string)
-            .collect(),
-    )
+        .map(str::to_string)
+        .collect();
+    cfgs.sort();
+    cfgs
 }
