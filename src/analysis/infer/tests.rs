@@ -696,3 +696,52 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn many_impls_of_a_trait_for_other_types_do_not_hide_the_one_that_applies() {
+    // tokei with its 84 dependencies: thousands of `Clone` impls came before std's, and only
+    // the first 512 were tried, so `5u8.clone()` and every other `.clone()` were unknown.
+    let mut text: String = (0..600)
+        .map(|i| format!("#[derive(Clone)] struct S{i}(u8);\n"))
+        .collect();
+    text.push_str(
+        "fn f(s: String, last: S599) {\n    let a = 5u8.clone();\n    let b = s.clone();\n    let c = last.clone();\n}\n",
+    );
+    expect![[r#"
+        s: String
+        last: S599
+        a: u8
+        b: String
+        c: S599
+    "#]]
+    .assert_eq(&bindings_of(
+        &text,
+        crate::analysis::std_api::StdApi::for_target(&Target::X86_64_LINUX),
+    ));
+}
+
+#[test]
+fn an_impl_for_an_alias_is_an_impl_for_the_aliased_type() {
+    check_std(
+        r#"
+struct W(u8);
+type A = W;
+type V = Vec<u8>;
+trait Tr { fn get(&self) -> u16; }
+impl Tr for A { fn get(&self) -> u16 { 0 } }
+impl Tr for V { fn get(&self) -> u16 { 0 } }
+fn f(w: W, v: Vec<u8>) {
+    let x = w.get();
+    let y = v.get();
+}
+"#,
+        expect![[r#"
+            self: &W
+            self: &Vec<u8>
+            w: W
+            v: Vec<u8>
+            x: u16
+            y: u16
+        "#]],
+    );
+}

@@ -277,7 +277,9 @@ impl InferCtx<'_> {
     }
 
     fn project_through_impls(&mut self, base: &Ty, trait_ref: &TraitRef, name: &str) -> Option<Ty> {
-        let candidates = self.matching_impls(base, trait_ref);
+        let Some(candidates) = self.matching_impls(base, trait_ref) else {
+            return Some(Ty::Unknown(None));
+        };
         match candidates.as_slice() {
             [] => Some(Ty::Unknown(None)),
             [only] => {
@@ -354,14 +356,21 @@ impl InferCtx<'_> {
     }
 
     /// Impls of the trait whose self type and trait arguments can match, and whose `where`
-    /// clauses may hold.
-    pub(super) fn matching_impls(&mut self, self_ty: &Ty, trait_ref: &TraitRef) -> Vec<ImplData> {
+    /// clauses may hold; `None` when there are too many candidates to try.
+    pub(super) fn matching_impls(
+        &mut self,
+        self_ty: &Ty,
+        trait_ref: &TraitRef,
+    ) -> Option<Vec<ImplData>> {
         let query: Vec<Ty> = std::iter::once(self.resolve(self_ty))
             .chain(trait_ref.args.iter().map(|arg| self.resolve(arg)))
             .collect();
         let impls = self.world.trait_impls(&trait_ref.key, &query);
+        if impls.len() > MAX_CANDIDATES {
+            return None;
+        }
         let mut found = Vec::new();
-        for imp in impls.into_iter().take(MAX_CANDIDATES) {
+        for imp in impls {
             if imp.negative {
                 continue;
             }
@@ -369,7 +378,7 @@ impl InferCtx<'_> {
                 found.push(imp.clone());
             }
         }
-        found
+        Some(found)
     }
 
     /// Tries an impl in a snapshot: does it match, and can its `where` clauses hold?
@@ -451,7 +460,12 @@ impl InferCtx<'_> {
         if impls.is_empty() && self.world.trait_data(&bound.key).is_none() {
             return Holds::Maybe;
         }
-        let mut answer = Holds::No;
+        // Too many to try: the answer is not known, not no.
+        let mut answer = if impls.len() > MAX_CANDIDATES {
+            Holds::Maybe
+        } else {
+            Holds::No
+        };
         for imp in impls.into_iter().take(MAX_CANDIDATES) {
             if imp.negative {
                 continue;
@@ -589,7 +603,9 @@ impl InferCtx<'_> {
             }
             return true;
         }
-        let candidates = self.matching_impls(&subject, &predicate.bound);
+        let Some(candidates) = self.matching_impls(&subject, &predicate.bound) else {
+            return false;
+        };
         match candidates.as_slice() {
             [] => true,
             [only] => {

@@ -84,10 +84,17 @@ impl<'a> World<'a> {
     }
 
     /// The impls of trait `key` that may apply to `query` (the self type and the trait's
-    /// arguments). An impl whose self type memlens could not resolve is left out when the
-    /// orphan rule rules it out: an impl of a trait foreign to its crate must name a type of
-    /// that crate, so it cannot apply to a query naming none (and nothing left to infer).
+    /// arguments): those whose self type can have the query's head (a crate graph holds
+    /// thousands of `Clone` impls, few of them for one type). An impl whose self type memlens
+    /// could not resolve is left out when the orphan rule rules it out: an impl of a trait
+    /// foreign to its crate must name a type of that crate, so it cannot apply to a query naming
+    /// none (and nothing left to infer).
     pub fn trait_impls(&self, key: &str, query: &[Ty]) -> Vec<&'a ImplData> {
+        let wanted = query.first().and_then(comparable_head);
+        let may_match = |data: &ImplData| match (&wanted, comparable_head(&data.self_ty)) {
+            (Some(wanted), Some(head)) => *wanted == head,
+            _ => true,
+        };
         let mut impls = Vec::new();
         for map in &self.graph.crates {
             let index = map.impl_index(self.graph, self.std);
@@ -97,6 +104,9 @@ impl<'a> World<'a> {
                 let Lowered::Impl(data) = self.lowered(id) else {
                     continue;
                 };
+                if !may_match(data) {
+                    continue;
+                }
                 let unresolved = data.self_ty.mentions(&|t| matches!(t, Ty::Unknown(_)));
                 if unresolved && foreign_trait && query_is_foreign() {
                     continue;
@@ -104,10 +114,15 @@ impl<'a> World<'a> {
                 impls.push(data);
             }
             if let Some(derived) = map.derived_impls(self.graph, self.std).get(key) {
-                impls.extend(derived.iter());
+                impls.extend(derived.iter().filter(|data| may_match(data)));
             }
         }
-        impls.extend(self.std.trait_impls(key));
+        impls.extend(
+            self.std
+                .trait_impls(key)
+                .into_iter()
+                .filter(|data| may_match(data)),
+        );
         impls
     }
 
@@ -136,6 +151,12 @@ impl<'a> World<'a> {
             _ => None,
         }
     }
+}
+
+/// A type's head where two different heads surely never unify: `dyn` heads are left out, as
+/// the same object type may list its traits in another order.
+fn comparable_head(ty: &Ty) -> Option<TyHead> {
+    ty.head().filter(|head| !matches!(head, TyHead::Dyn(_)))
 }
 
 /// Whether `key` names an item of crate `krate` (keys are `::krate::path::Name`).
