@@ -252,6 +252,36 @@ fn closure_extras(corpus: &Corpus, target: &Target) -> Vec<Extra> {
     extras
 }
 
+/// Types with an unknown `Sized` argument, whose size is the same whatever the argument: each
+/// filled in with every filler, against memlens's one answer for the unknown.
+fn sized_argument_extras(corpus: &Corpus, target: &Target) -> Vec<Extra> {
+    let mut extras = Vec::new();
+    for template in corpus::SIZED_ARGUMENT_TYPES {
+        let engine = corpus.layout(template, target);
+        for filler in corpus::SIZED_FILLERS {
+            let ty = template.replace('_', filler);
+            for (measure, align) in [("size_of", false), ("align_of", true)] {
+                extras.push(Extra {
+                    label: format!("{measure}::<{ty}>() (memlens asked for {template})"),
+                    expression: format!("::std::mem::{measure}::<{ty}>()"),
+                    engine: engine.clone().map(|l| if align { l.align } else { l.size }),
+                });
+            }
+        }
+    }
+    extras
+}
+
+/// memlens sizes none of the types whose unknown argument decides their size.
+#[test]
+fn an_unknown_argument_that_may_be_unsized_leaves_the_size_unknown() {
+    let corpus = Corpus::new();
+    for template in corpus::UNSIZED_ARGUMENT_TYPES {
+        let answer = corpus.layout(template, &Target::X86_64_LINUX);
+        assert!(answer.is_err(), "{template}: {answer:?}");
+    }
+}
+
 /// The tag bits of every dataless variant of the corpus's enums, read back from real values.
 fn tag_value_extras(corpus: &Corpus, types: &[&str], target: &Target) -> Vec<Extra> {
     let mut extras = Vec::new();
@@ -403,6 +433,7 @@ fn x86_64_linux_against_real_std() {
     let questions = questions(&corpus, &types, &target);
     let mut extras = closure_extras(&corpus, &target);
     extras.extend(tag_value_extras(&corpus, &types, &target));
+    extras.extend(sized_argument_extras(&corpus, &target));
     let expressions: Vec<String> = extras
         .iter()
         .map(|extra| extra.expression.clone())

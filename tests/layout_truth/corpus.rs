@@ -705,3 +705,49 @@ use std::{fmt, io, sync, thread};
 use std::any::Any;
 use std::ffi::{c_char, c_double, c_int, c_long, c_longlong, c_uchar, c_ulong, c_void};
 ";
+
+/// Generic types with an argument memlens does not know (`_`), for a parameter that must be
+/// `Sized`: memlens gives each a size, which must be rustc's for every argument in
+/// [`SIZED_FILLERS`].
+pub const SIZED_ARGUMENT_TYPES: &[&str] = &[
+    "Vec<_>",
+    "VecDeque<_>",
+    "BTreeMap<_, u8>",
+    "BTreeMap<String, _>",
+    "BTreeSet<_>",
+    "LinkedList<_>",
+    "BinaryHeap<_>",
+    "HashMap<_, u32>",
+    "HashSet<_>",
+    "PhantomData<_>",
+    "Reverse<Vec<_>>",
+    "RefCell<Vec<_>>",
+    "Option<Vec<_>>",
+    "(u8, Vec<_>)",
+    "Box<Vec<_>>",
+    "Option<Box<[_]>>",
+];
+
+/// Arguments of every size, alignment and kind, for [`SIZED_ARGUMENT_TYPES`].
+pub const SIZED_FILLERS: &[&str] = &[
+    "u8",
+    "()",
+    "[u64; 7]",
+    "String",
+    "(u8, u128)",
+    "&'static str",
+];
+
+/// Types whose unknown argument may be unsized (or is held by value): memlens must not size them.
+pub const UNSIZED_ARGUMENT_TYPES: &[&str] = &[
+    "Box<_>",
+    "Rc<_>",
+    "Arc<_>",
+    "&'static _",
+    "Cell<_>",
+    "Option<_>",
+    "Cow<'static, _>",
+    "(u8, _)",
+    "Wrapping<_>",
+    "*const _",
+];

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use super::cx::{Cx, FieldSpec, MAX_DEPTH, field_layouts};
 use super::enums::{EnumInput, EnumPlaced, layout_enum};
 use super::scalar::{Integer, vector_align};
-use super::std_prelude::{AdtMeta, OWNED_PROJECTION, STD_PREFIX, internal, strip_prefix};
+use super::std_prelude::{
+    AdtMeta, OWNED_PROJECTION, SIZED_UNKNOWN, STD_PREFIX, internal, strip_prefix,
+    without_sized_marks,
+};
 use super::univariant::{Placed, ReprOptions, StructKind, union};
 use super::{FieldLayout, Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
 use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
@@ -50,11 +53,18 @@ pub(super) enum Resolved<'d> {
 
 impl<'d> AdtInst<'d> {
     fn new(def: &'d AdtDef, meta: Option<&'d AdtMeta>, args: &[Ty]) -> Self {
-        AdtInst {
-            def,
-            meta,
-            args: def.full_args(args),
-        }
+        let args = def
+            .full_args(args)
+            .into_iter()
+            .enumerate()
+            .map(|(index, arg)| match def.generics.get(index) {
+                Some(param) if !arg.is_fully_known() && !def.unsized_params.contains(param) => {
+                    Ty::adt(SIZED_UNKNOWN, vec![arg])
+                }
+                _ => arg,
+            })
+            .collect();
+        AdtInst { def, meta, args }
     }
 
     fn field_specs(&self, variant: &VariantDef) -> Vec<FieldSpec> {
@@ -87,7 +97,11 @@ impl<'a> Cx<'a> {
     /// names std uses internally (`std::`-prefixed) only in std.
     pub(super) fn resolve(&self, name: &str, args: &[Ty]) -> Result<Resolved<'a>, LayoutError> {
         let defs = self.defs;
-        let unknown = || LayoutError::Unknown(Ty::adt(name, args.to_vec()).to_string());
+        let unknown =
+            || LayoutError::Unknown(without_sized_marks(&Ty::adt(name, args.to_vec())).to_string());
+        if name == SIZED_UNKNOWN {
+            return args.first().cloned().map(Resolved::Ty).ok_or_else(unknown);
+        }
         if name == OWNED_PROJECTION {
             let borrowed = args.first().ok_or_else(unknown)?;
             return Ok(Resolved::Ty(

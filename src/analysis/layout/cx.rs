@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::scalar::{self, Metadata, obj_size_bound};
 use super::shared;
-use super::std_prelude::StdDefs;
+use super::std_prelude::{SIZED_UNKNOWN, StdDefs, without_sized_marks};
 use super::univariant::{ReprOptions, StructKind, univariant};
 use super::{FieldLayout, Laid, Layout, LayoutError, Shape};
 use crate::analysis::defs::{Repr, TypeDefs};
@@ -203,6 +203,7 @@ impl<'a> Cx<'a> {
                 Some(last) => self.metadata(last, depth + 1),
                 None => Ok(Metadata::Thin),
             },
+            Ty::Adt { name, .. } if name == SIZED_UNKNOWN => Ok(Metadata::Thin),
             Ty::Adt { name, args } => match self.struct_tail(name, args) {
                 Ok(Some(tail)) => self.metadata(&tail, depth + 1),
                 Ok(None) => Ok(Metadata::Thin),
@@ -253,7 +254,7 @@ pub(super) fn field_layouts(
         .zip(offsets)
         .map(|((spec, laid), &offset)| FieldLayout {
             name: spec.name.clone(),
-            ty: spec.ty.clone(),
+            ty: without_sized_marks(&spec.ty),
             offset,
             size: laid.layout.size,
             align: laid.layout.align,

@@ -20,6 +20,22 @@ pub(super) const STD_PREFIX: &str = "std::";
 /// Stands for `<B as ToOwned>::Owned` in a std field; its one argument is `B`.
 pub(super) const OWNED_PROJECTION: &str = "std::<ToOwned>::Owned";
 
+/// Wraps a generic argument memlens does not fully know, given for a parameter that must be
+/// `Sized` (`K` of `BTreeMap<K, V>`): laid out as what it wraps, but a pointer to it is thin, so
+/// `Vec<_>` is 24 bytes whatever `_` is. Its one argument is the wrapped type.
+pub(super) const SIZED_UNKNOWN: &str = "std::<Sized>";
+
+/// `ty` without [`SIZED_UNKNOWN`] wrappers, as the user wrote it.
+pub(super) fn without_sized_marks(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Adt { name, args } if name == SIZED_UNKNOWN => match args.first() {
+            Some(inner) => without_sized_marks(inner),
+            None => Ty::Unknown(None),
+        },
+        other => other.map_children(&without_sized_marks),
+    }
+}
+
 /// Layout facts about a std type beyond its fields.
 #[derive(Clone, Debug, Default)]
 pub(super) struct AdtMeta {
