@@ -20,6 +20,7 @@ use crate::analysis::crate_index::CrateIndex;
 use crate::analysis::items::cfg::CfgOptions;
 use crate::analysis::items::def_map::Edition;
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate};
+use crate::analysis::items::include::IncludeEnv;
 use crate::analysis::items::package::{PackageInfo, crate_name};
 use crate::workspace::read_file;
 
@@ -244,6 +245,7 @@ impl Resolved {
             .collect();
         let info = PackageInfo {
             name: crate_name(&package.name),
+            package_name: package.name.clone(),
             lib_name: Some(package.lib_name.clone()),
             edition: manifest.edition,
             deps,
@@ -254,7 +256,8 @@ impl Resolved {
         let cfg = CfgOptions::for_build(&self.target, &package.features, false).with(&build_cfgs);
         let mut index = CrateIndex::with_roots(vec![root.clone()], Some(package.lib_name.clone()))
             .with_package(info)
-            .with_module_cfg(cfg);
+            .with_module_cfg(cfg)
+            .with_include_env(include_env_in(&dir, &self.target_dir, &package.name));
         let bytes = Cell::new(0usize);
         let read = |path: &Path| {
             let text = read_file(path)?;
@@ -377,10 +380,23 @@ impl Manifest {
 /// (`cargo::rustc-cfg=x` lines); `None` when no run is found there, or when several runs (for
 /// different feature sets) set different ones: which is this build's cannot be told.
 fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
+    let mut runs = build_script_runs(target_dir, package)
+        .into_iter()
+        .filter_map(|run| std::fs::read_to_string(run.join("output")).ok())
+        .map(|text| cfgs_printed(&text));
+    let first = runs.next()?;
+    runs.all(|other| other == first).then_some(first)
+}
+
+/// The directories of the package's build-script runs in `target_dir`'s debug build
+/// (`debug/build/<package>-<16 hex digits>` holding the run's `output`).
+fn build_script_runs(target_dir: &Path, package: &str) -> Vec<PathBuf> {
     let build = target_dir.join("debug").join("build");
     let prefix = format!("{package}-");
-    let mut runs = std::fs::read_dir(&build)
-        .ok()?
+    let Ok(entries) = std::fs::read_dir(&build) else {
+        return Vec::new();
+    };
+    let mut runs: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok())
         .filter(|entry| {
             let name = entry.file_name();
@@ -388,10 +404,28 @@ fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
             name.strip_prefix(&prefix)
                 .is_some_and(|hash| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
         })
-        .filter_map(|entry| std::fs::read_to_string(entry.path().join("output")).ok())
-        .map(|text| cfgs_printed(&text));
-    let first = runs.next()?;
-    runs.all(|other| other == first).then_some(first)
+        .map(|entry| entry.path())
+        .filter(|run| run.join("output").is_file())
+        .collect();
+    runs.sort();
+    runs
+}
+
+/// What `env!` gives in `include!` paths of the package `package` in `dir`: its directory, and
+/// the `OUT_DIR` of each of its build-script runs.
+pub fn include_env(dir: &Path, package: &str) -> IncludeEnv {
+    include_env_in(dir, &target_dir(dir), package)
+}
+
+fn include_env_in(dir: &Path, target_dir: &Path, package: &str) -> IncludeEnv {
+    IncludeEnv {
+        manifest_dir: Some(dir.to_path_buf()),
+        out_dirs: build_script_runs(target_dir, package)
+            .into_iter()
+            .map(|run| run.join("out"))
+            .filter(|out| out.is_dir())
+            .collect(),
+    }
 }
 
 /// The `cfg`s a build script's output sets, sorted.

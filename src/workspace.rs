@@ -62,7 +62,10 @@ pub fn unread_index(dir: &Path) -> CrateIndex {
         roots.extend(rust_files_in(&targets));
     }
     let package = read_package(dir);
-    CrateIndex::with_roots(roots, package.lib_name.clone()).with_package(package)
+    let include_env = crate::dependencies::include_env(dir, &package.package_name);
+    CrateIndex::with_roots(roots, package.lib_name.clone())
+        .with_package(package)
+        .with_include_env(include_env)
 }
 
 /// What the package's `Cargo.toml` says; a manifest that cannot be read or parsed gives a

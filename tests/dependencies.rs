@@ -12,8 +12,16 @@ use serde_json::{Value, json};
 use support::lsp_client::LspClient;
 use support::rustc_probe::ProbeDir;
 
-const MAIN: &str = r#"use geometry::{Shape, Tagged};
+const MAIN: &str = r#"use geometry::{Generated, Shape, Tagged};
+include!(concat!(env!("OUT_DIR"), "/kind.rs"));
+include!("extra.rs");
 fn main() {
+    let generated = Generated::default();
+    let kind = Kind::B(3);
+    let extra = Extra(1, 2);
+    println!("generated {}", std::mem::size_of_val(&generated));
+    println!("kind {}", std::mem::size_of_val(&kind));
+    println!("extra {}", std::mem::size_of_val(&extra));
     let shape = geometry::make();
     let many: Vec<Shape> = Vec::new();
     let maybe = Some(geometry::make());
@@ -29,6 +37,7 @@ fn main() {
 
 const GEOMETRY: &str = r#"mod tagged;
 pub use tagged::Tagged;
+include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 pub struct Shape {
     pub id: u32,
     #[cfg(feature = "named")]
@@ -57,9 +66,19 @@ impl Tagged {
 }
 "#;
 
-const BUILD: &str = r#"fn main() {
+const BUILD: &str = r##"fn main() {
     println!("cargo::rustc-check-cfg=cfg(geometry_wide)");
     println!("cargo::rustc-cfg=geometry_wide");
+    let out = std::env::var("OUT_DIR").unwrap();
+    let generated = "#[derive(Default)] pub struct Generated { pub a: u64, pub b: [u8; 9] }";
+    std::fs::write(format!("{out}/generated.rs"), generated).unwrap();
+}
+"##;
+
+/// The package's own build script: code generated into `OUT_DIR`, which `include!` pastes.
+const APP_BUILD: &str = r#"fn main() {
+    let out = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(format!("{out}/kind.rs"), "enum Kind { A, B(u32), C(u16, u8) }").unwrap();
 }
 "#;
 
@@ -76,6 +95,8 @@ fn write_package(dir: &Path) {
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ngeometry = { path = \"geometry\", features = [\"named\"] }\n",
     );
     write(dir, "src/main.rs", MAIN);
+    write(dir, "src/extra.rs", "struct Extra(u8, u64);");
+    write(dir, "build.rs", APP_BUILD);
     write(
         dir,
         "geometry/Cargo.toml",
@@ -147,7 +168,7 @@ fn types_of_dependencies_have_the_sizes_the_build_gives_them() {
     let probe = ProbeDir::new("dependencies");
     write_package(&probe.path);
     let truth = sizes_by_the_build(&probe.path);
-    assert_eq!(truth.len(), 5, "{truth:?}");
+    assert_eq!(truth.len(), 8, "{truth:?}");
     let said = sizes_by_memlens(&probe.path);
     for (name, size) in &truth {
         let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
@@ -169,12 +190,13 @@ fn a_dependency_whose_build_script_has_not_run_stays_unknown() {
     write_package(&probe.path);
     // Never built: the `cfg`s geometry's build script sets are not known, so neither are its
     // types' layouts (a guess would be `u8`, and wrong).
+    // Nor is the code they generate.
     let said = sizes_by_memlens(&probe.path);
-    let tagged = said
-        .iter()
-        .find(|(n, _)| n == "tagged")
-        .and_then(|(_, s)| *s);
-    assert_eq!(tagged, None, "{said:?}");
+    let size_of = |name: &str| said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
+    assert_eq!(size_of("tagged"), None, "{said:?}");
+    assert_eq!(size_of("generated"), None, "{said:?}");
+    assert_eq!(size_of("kind"), None, "{said:?}");
+    assert!(size_of("extra").is_some(), "{said:?}");
 }
 
 /// The inlay hint label on the line of `let {name}` in main.rs.

@@ -20,6 +20,9 @@ use super::defs::kept_entries;
 use super::incremental::{declarations_of_item, fingerprint, parse_counted};
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, Dependencies};
+use super::items::include::{
+    IncludeEnv, IncludedItems, agreed_text, include_calls, include_candidates,
+};
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
 use super::layout::is_std_type_name;
@@ -144,6 +147,68 @@ impl FileDeclarations {
     }
 }
 
+/// The declarations of the file at `path`, read with `read`, with the files its `include!`s name.
+fn declarations_read(
+    path: &Path,
+    read: ReadFile<'_>,
+    env: &IncludeEnv,
+) -> Option<FileDeclarations> {
+    let declarations = FileDeclarations::of_text(&read(path)?);
+    Some(with_includes(declarations, path, read, env))
+}
+
+/// The declarations with the items of the files their `include!` calls name (a call whose
+/// file cannot be told or read stays unexpanded, and what it would define unknown).
+fn with_includes(
+    mut declarations: FileDeclarations,
+    path: &Path,
+    read: ReadFile<'_>,
+    env: &IncludeEnv,
+) -> FileDeclarations {
+    let mut included = Vec::new();
+    for call in include_calls(&declarations.items) {
+        if included.len() >= MAX_INCLUDES {
+            break;
+        }
+        let candidates = include_candidates(&call.tokens, path, env);
+        let Some(text) = agreed_text(&candidates, read) else {
+            continue;
+        };
+        let mut items = FileDeclarations::of_text(&text).items;
+        // Positions in the included file are not positions in this one.
+        let lowered = std::sync::Arc::make_mut(&mut items);
+        for module in &mut lowered.modules {
+            module
+                .items
+                .iter_mut()
+                .for_each(|item| item.name_range = None);
+        }
+        included.push(IncludedItems {
+            tokens: call.tokens.clone(),
+            items,
+        });
+    }
+    if included.is_empty() {
+        return declarations;
+    }
+    let items = std::mem::take(&mut declarations.items);
+    let items = std::sync::Arc::unwrap_or_clone(items).with_included(included);
+    declarations.fingerprint ^= items.fingerprint;
+    declarations.items = std::sync::Arc::new(items);
+    declarations
+}
+
+/// An open document's items with the included files the index read for it.
+fn with_included_of(own: &Arc<FileItems>, indexed: &FileItems) -> Arc<FileItems> {
+    if indexed.included.is_empty() || !own.included.is_empty() {
+        return Arc::clone(own);
+    }
+    Arc::new((**own).clone().with_included(indexed.included.clone()))
+}
+
+/// How many `include!` calls of one file are followed.
+const MAX_INCLUDES: usize = 64;
+
 /// The items of the file's own module and of each inline module in it, with the inline path.
 fn modules_of(items: Vec<&syn::Item>, inline: Vec<String>) -> Vec<(Vec<String>, Vec<&syn::Item>)> {
     let mut modules = Vec::new();
@@ -264,6 +329,8 @@ pub struct CrateIndex {
     /// When set, modules whose `cfg` this build leaves out are not read (for dependencies,
     /// which are read for one build; a package's own files are read for every target).
     module_cfg: Option<super::items::cfg::CfgOptions>,
+    /// Where the package's `include!` paths lead.
+    include_env: IncludeEnv,
 }
 
 /// What a file contributes to other files' context: where it is and what it declares.
@@ -302,7 +369,14 @@ impl CrateIndex {
             package: PackageInfo::standalone(),
             dependencies: None,
             module_cfg: None,
+            include_env: IncludeEnv::default(),
         }
+    }
+
+    /// The index with what `env!` gives in the package's `include!` paths.
+    pub fn with_include_env(mut self, include_env: IncludeEnv) -> CrateIndex {
+        self.include_env = include_env;
+        self
     }
 
     /// The index reading only the modules that the build `cfg` compiles.
@@ -346,7 +420,7 @@ impl CrateIndex {
                 .filter(|(_, file)| file.module.root == root)
                 .map(|(other, file)| {
                     let items = match (&own, other.as_path() == path) {
-                        (Some(own), true) => std::sync::Arc::clone(own),
+                        (Some(own), true) => with_included_of(own, &file.declarations.items),
                         _ => std::sync::Arc::clone(&file.declarations.items),
                     };
                     ItemsFile {
@@ -388,8 +462,9 @@ impl CrateIndex {
     /// Reads and indexes up to `limit` of the files found so far (finding more as their `mod`
     /// items are read). Returns how many are still waiting.
     pub fn index_some(&mut self, limit: usize, read: ReadFile<'_>) -> usize {
+        let env = self.include_env.clone();
         for _ in 0..limit {
-            if !self.take_pending(|path| read(path).map(|text| FileDeclarations::of_text(&text))) {
+            if !self.take_pending(|path| declarations_read(path, read, &env)) {
                 break;
             }
         }
@@ -455,6 +530,7 @@ impl CrateIndex {
         declarations: FileDeclarations,
         read: ReadFile<'_>,
     ) -> Update {
+        let declarations = with_includes(declarations, path, read, &self.include_env);
         let Some(file) = self.files.get_mut(path) else {
             return Update::Unchanged;
         };
@@ -484,12 +560,16 @@ impl CrateIndex {
         let mut known = std::mem::take(&mut self.files);
         let package = std::mem::take(&mut self.package);
         let dependencies = self.dependencies.take();
+        let env = std::mem::take(&mut self.include_env);
+        let module_cfg = self.module_cfg.take();
         *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take())
-            .with_package(package);
+            .with_package(package)
+            .with_include_env(env.clone());
+        self.module_cfg = module_cfg;
         self.dependencies = dependencies;
         let mut reread = |path: &Path| match known.remove(path) {
             Some(file) => Some(file.declarations),
-            None => read(path).map(|text| FileDeclarations::of_text(&text)),
+            None => declarations_read(path, read, &env),
         };
         while self.take_pending(&mut reread) {}
     }

@@ -581,7 +581,7 @@ impl DefMap {
             );
             self.files.push(CrateFile {
                 module_path: vec!["{expansion}".into()],
-                items: Arc::new(items),
+                items,
             });
             self.modules[module.0 as usize].expanded.push(file);
             let items = Arc::clone(&self.files[file].items);
@@ -593,8 +593,21 @@ impl DefMap {
         }
     }
 
-    /// The items a macro call in `module` expands to, if the macro is the crate's.
-    fn expand_call(&self, module: ModuleId, call: &MacroCall) -> Option<FileItems> {
+    /// The items a macro call in `module` expands to: the file an `include!` names (read by
+    /// the crate index), or the expansion of one of the crate's macros.
+    fn expand_call(&self, module: ModuleId, call: &MacroCall) -> Option<Arc<FileItems>> {
+        let name = call.path.last_name();
+        if name == "include" {
+            let (file, _) = self.module(module).source?;
+            let included = &self.files.get(file)?.items.included;
+            let found = included.iter().find(|part| part.tokens == call.tokens)?;
+            return Some(Arc::clone(&found.items));
+        }
+        self.expand_rules(module, call).map(Arc::new)
+    }
+
+    /// The items a call of one of the crate's `macro_rules!` in `module` expands to.
+    fn expand_rules(&self, module: ModuleId, call: &MacroCall) -> Option<FileItems> {
         let name = call.path.last_name();
         let found = self
             .module(module)

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use quote::ToTokens;
 
+use super::include::IncludedItems;
 use crate::analysis::defs::{AdtKind, Repr};
 use crate::analysis::ty::consts::IntOp;
 
@@ -414,6 +415,8 @@ pub struct FileItems {
     /// `#![no_std]` among the file's inner attributes: `Some(None)` unconditionally,
     /// `Some(Some(p))` under `#![cfg_attr(p, no_std)]`.
     pub no_std: Option<Option<CfgExpr>>,
+    /// The files its `include!` calls name, read by the crate index.
+    pub included: Vec<IncludedItems>,
     pub fingerprint: u64,
 }
 
@@ -432,7 +435,19 @@ impl FileItems {
             fingerprint: fingerprint_of(&modules),
             modules,
             no_std: None,
+            included: Vec::new(),
         }
+    }
+
+    /// These items with what their `include!` calls name; the fingerprint covers it.
+    pub fn with_included(mut self, included: Vec<IncludedItems>) -> FileItems {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for part in &included {
+            (&part.tokens, part.items.fingerprint).hash(&mut hasher);
+        }
+        self.fingerprint ^= hasher.finish();
+        self.included = included;
+        self
     }
 
     /// These items with the `#![no_std]` the file's text declares.

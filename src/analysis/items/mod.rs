@@ -5,6 +5,7 @@ pub mod cfg;
 mod const_eval;
 pub mod def_map;
 pub mod graph;
+pub mod include;
 pub mod item_tree;
 pub mod lower;
 pub mod package;

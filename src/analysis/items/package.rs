@@ -8,6 +8,8 @@ use super::def_map::Edition;
 pub struct PackageInfo {
     /// `[package] name`, as paths spell it (`-` is `_`).
     pub name: String,
+    /// `[package] name` as written: cargo names the package's build directories after it.
+    pub package_name: String,
     /// The library's crate name (`[lib] name`, else the package's).
     pub lib_name: Option<String>,
     pub edition: Edition,
@@ -32,11 +34,12 @@ impl PackageInfo {
     pub fn from_manifest(text: &str) -> Option<PackageInfo> {
         let manifest: toml::Table = toml::from_str(text).ok()?;
         let package = manifest.get("package").and_then(|p| p.as_table());
-        let name = package
+        let package_name = package
             .and_then(|p| p.get("name"))
             .and_then(|n| n.as_str())
-            .map(crate_name)
-            .unwrap_or_else(|| "main".into());
+            .unwrap_or("main")
+            .to_string();
+        let name = crate_name(&package_name);
         let lib_name = manifest
             .get("lib")
             .and_then(|lib| lib.get("name"))
@@ -50,6 +53,7 @@ impl PackageInfo {
         Some(PackageInfo {
             lib_name: lib_name.or_else(|| Some(name.clone())),
             name,
+            package_name,
             edition,
             deps: dependency_names(manifest.get("dependencies")),
             dev_deps: dependency_names(manifest.get("dev-dependencies")),
