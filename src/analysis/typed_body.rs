@@ -7,7 +7,7 @@ use super::defs::TypeDefs;
 use super::infer::world::World;
 use super::infer::{BodyInput, InferenceResult, infer_body};
 use super::items::def_map::{
-    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, ItemScope, ModuleId,
+    CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, ItemScope, ModuleId, ModuleRef,
 };
 use super::items::item_tree::{FileItems, fn_item, generics_ref, type_ref};
 use super::items::lower::{Lowered, TyLowerer};
@@ -107,7 +107,7 @@ impl CrateContext {
         sig: &syn::Signature,
         body: &syn::Block,
     ) -> InferenceResult {
-        let local = self.with_local_items(body);
+        let local = self.with_local_items(module, body);
         let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
         let blocks = local
             .as_ref()
@@ -132,9 +132,13 @@ impl CrateContext {
     }
 
     /// A body's own items (`struct`, `fn`, `use` written in it) as a crate of their own added to
-    /// the graph, and their names as the block scope the body sees first. Their paths resolve
-    /// within that crate: a local item naming an outer one by path is unknown, never guessed.
-    fn with_local_items(&self, body: &syn::Block) -> Option<(CrateGraph, ItemScope)> {
+    /// the graph, and their names as the block scope the body sees first. Names the block does
+    /// not define resolve in `module`, around the body, as rustc resolves them.
+    fn with_local_items(
+        &self,
+        module: ModuleId,
+        body: &syn::Block,
+    ) -> Option<(CrateGraph, ItemScope)> {
         let items: Vec<&syn::Item> = body
             .stmts
             .iter()
@@ -160,7 +164,11 @@ impl CrateContext {
                 items: Arc::new(FileItems::lower_block(&items, 0)),
             }],
             cfg: &parent.cfg,
-            deps: Vec::new(),
+            deps: parent.deps.clone().into_iter().collect(),
+            parent: Some(ModuleRef {
+                krate: self.krate,
+                module,
+            }),
         };
         let map = DefMap::build(input, krate, &graph, self.std);
         let scope = map.module(DefMap::ROOT).scope.clone();

@@ -745,3 +745,33 @@ fn f(w: W, v: Vec<u8>) {
         "#]],
     );
 }
+
+#[test]
+fn a_body_s_own_items_see_the_names_around_the_body() {
+    // tokei src/language/syntax.rs: `static R: Lazy<Regex> = ..;` inside a function, `Lazy`
+    // and `Regex` imported at the top of the file; and `use regex::bytes::Regex;` in a body.
+    let dependency = "pub struct Thing(pub u32);\nimpl Thing { pub fn get(&self) -> u64 { 0 } }\n";
+    let std = crate::analysis::std_api::StdApi::for_target(&Target::X86_64_LINUX);
+    let text = r#"
+mod inner { pub struct Outer(pub u16); }
+use inner::Outer;
+fn f() {
+    use dep::Thing;
+    use crate::inner::Outer as Renamed;
+    struct Local(Outer, u8);
+    static S: Outer = Outer(1);
+    fn helper() -> Renamed { Renamed(2) }
+    let a = Local(Outer(1), 2);
+    let b = &S;
+    let c = helper();
+    let t = Thing(1).get();
+}
+"#;
+    expect![[r#"
+        a: Local
+        b: &Outer
+        c: Outer
+        t: u64
+    "#]]
+    .assert_eq(&bindings_with_dependency(text, Some(dependency), std));
+}

@@ -229,6 +229,9 @@ pub struct CrateInput<'a> {
     /// Crates this one can name: the graph's crates (by name), and dependencies memlens does
     /// not read (named only).
     pub deps: Vec<(String, Option<CrateId>)>,
+    /// For a function body's own items: the module the body is written in, where names the
+    /// block does not define are looked up (a block is not a module in Rust).
+    pub parent: Option<ModuleRef>,
 }
 
 /// A crate's modules, items and scopes.
@@ -242,6 +245,8 @@ pub struct DefMap {
     pub files: Vec<CrateFile>,
     /// Dependencies by the name paths use, with their crate in the graph when it is read.
     pub deps: HashMap<String, Option<CrateId>>,
+    /// The module around a function body whose items this map holds.
+    pub parent: Option<ModuleRef>,
     /// `#[macro_export]` macros, by name.
     pub exported_macros: HashMap<String, MacroRef>,
     pub no_std: bool,
@@ -309,6 +314,7 @@ impl DefMap {
             defs: Vec::new(),
             files: input.files,
             deps: input.deps.into_iter().collect(),
+            parent: input.parent,
             exported_macros: HashMap::new(),
             no_std: false,
             cfg: input.cfg.clone(),
@@ -815,7 +821,7 @@ impl DefMap {
         std: &dyn StdPaths,
     ) -> Option<PerNs> {
         let names: Vec<&str> = import.path.iter().map(String::as_str).collect();
-        let (start, rest) = self.import_start(module, import.global, &names, std)?;
+        let (start, rest) = self.import_start(module, import.global, &names, graph, std)?;
         if import.glob {
             let target = self.walk_types(start, rest, graph, std)?;
             return Some(PerNs {
@@ -841,8 +847,12 @@ impl DefMap {
         module: ModuleId,
         global: bool,
         names: &'n [&'n str],
+        graph: &CrateGraph,
         std: &dyn StdPaths,
     ) -> Option<(Res, &'n [&'n str])> {
+        if let Some(parent) = self.parent.filter(|_| module == DefMap::ROOT) {
+            return self.block_import_start(parent, global, names, graph, std);
+        }
         let (&first, rest) = names.split_first()?;
         let local = |id: ModuleId| {
             Res::Module(ModuleRef {
@@ -890,6 +900,44 @@ impl DefMap {
                 None
             }
         }
+    }
+
+    /// Where an import written among a body's items starts: what the block defines itself,
+    /// else what the path means in the module around the body.
+    fn block_import_start<'n>(
+        &self,
+        parent: ModuleRef,
+        global: bool,
+        names: &'n [&'n str],
+        graph: &CrateGraph,
+        std: &dyn StdPaths,
+    ) -> Option<(Res, &'n [&'n str])> {
+        let (&first, rest) = names.split_first()?;
+        let outer = super::resolve::Scope::new(graph, parent.krate, parent.module, std);
+        let in_block = self.module(DefMap::ROOT).scope.get(Namespace::Types, first);
+        if let (false, Some(res)) = (global, in_block) {
+            return Some((res.clone(), rest));
+        }
+        if !global && self.block_defines(first) {
+            // A later round resolves the block's own import of it.
+            return None;
+        }
+        let keyword = matches!(first, "crate" | "self" | "super");
+        let edition_2015 = graph
+            .crate_map(parent.krate)
+            .is_some_and(|map| map.edition == Edition::E2015);
+        // 2015: an import path starts at the crate root, as `::a` does.
+        let from_root = !keyword && (global || edition_2015);
+        let (res, used) = outer.path_start(from_root, names, Namespace::Types)?;
+        Some((res, names.get(used..).unwrap_or(&[])))
+    }
+
+    /// Whether the block's own items or (non-glob) imports define `name`.
+    fn block_defines(&self, name: &str) -> bool {
+        self.module_items(DefMap::ROOT).is_some_and(|items| {
+            items.uses.iter().any(|u| u.defined_name() == Some(name))
+                || items.items.iter().any(|item| item.name == name)
+        })
     }
 
     fn is_extern_name(&self, name: &str) -> bool {

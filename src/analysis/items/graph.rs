@@ -178,6 +178,7 @@ fn build_one(
         files: spec.files,
         cfg: &cfg,
         deps,
+        parent: None,
     };
     DefMap::build(input, id, graph, std)
 }

@@ -80,10 +80,15 @@ impl<'a> Scope<'a> {
         if let Some(res) = module.scope.get(ns, name) {
             return Some(res.clone());
         }
+        if ns == Namespace::Types
+            && let Some(&child) = module.children.get(name)
+        {
+            return Some(self.module_ref(child));
+        }
+        if let Some(outer) = self.block_parent() {
+            return outer.resolve_name(name, ns);
+        }
         if ns == Namespace::Types {
-            if let Some(&child) = module.children.get(name) {
-                return Some(self.module_ref(child));
-            }
             if self.edition() >= Edition::E2018
                 && let Some(res) = self.extern_crate(name)
             {
@@ -103,6 +108,21 @@ impl<'a> Scope<'a> {
             return Some(Res::Std(def));
         }
         None
+    }
+
+    /// The scope around a function body, when this is the top of the body's own items: names
+    /// the block does not define mean what they mean there.
+    fn block_parent(&self) -> Option<Scope<'a>> {
+        let parent = self
+            .def_map()?
+            .parent
+            .filter(|_| self.module == DefMap::ROOT)?;
+        Some(Scope::new(
+            self.graph,
+            parent.krate,
+            parent.module,
+            self.std,
+        ))
     }
 
     /// The innermost `macro_rules!` of that name in textual scope, else an exported one.
@@ -171,8 +191,14 @@ impl<'a> Scope<'a> {
 
     /// The meaning of a path's first segment(s): `crate`, `self`, `super::super`, `::krate`,
     /// or a name in scope.
-    fn path_start(&self, global: bool, names: &[&str], ns: Namespace) -> Option<(Res, usize)> {
+    pub fn path_start(&self, global: bool, names: &[&str], ns: Namespace) -> Option<(Res, usize)> {
         let first = *names.first()?;
+        if let Some(outer) = self.block_parent() {
+            let keyword = matches!(first, "crate" | "self" | "super");
+            if keyword || global {
+                return outer.path_start(global, names, ns);
+            }
+        }
         let wanted = if names.len() == 1 {
             ns
         } else {
@@ -306,6 +332,7 @@ mod tests {
             files,
             cfg: &cfg,
             deps: vec![("serde".into(), None)],
+            parent: None,
         };
         let mut graph = CrateGraph::default();
         let map = DefMap::build(input, CrateId(0), &graph, &TinyStd);
