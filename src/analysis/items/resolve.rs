@@ -88,12 +88,11 @@ impl<'a> Scope<'a> {
         if let Some(outer) = self.block_parent() {
             return outer.resolve_name(name, ns);
         }
-        if ns == Namespace::Types {
-            if self.edition() >= Edition::E2018
-                && let Some(res) = self.extern_crate(name)
-            {
-                return Some(res);
-            }
+        if ns == Namespace::Types
+            && self.edition() >= Edition::E2018
+            && let Some(res) = self.extern_crate(name)
+        {
+            return Some(res);
         }
         if ns == Namespace::Macros
             && let Some(res) = self.textual_macro(name)
