@@ -16,12 +16,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::analysis::Target;
-use crate::analysis::crate_index::CrateIndex;
+use crate::analysis::crate_index::{CrateIndex, ReadSource};
 use crate::analysis::items::cfg::CfgOptions;
 use crate::analysis::items::def_map::Edition;
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate};
 use crate::analysis::items::package::{PackageInfo, crate_name};
-use crate::workspace::read_file;
+use crate::files::{Boundary, read_logged};
 
 /// Bounds on what one package's dependencies may cost to read.
 const MAX_CRATES: usize = 160;
@@ -255,18 +255,15 @@ impl Resolved {
         let mut index = CrateIndex::with_roots(vec![root.clone()], Some(package.lib_name.clone()))
             .with_package(info)
             .with_module_cfg(cfg);
-        let bytes = Cell::new(0usize);
-        let read = |path: &Path| {
-            let text = read_file(path)?;
-            bytes.set(bytes.get() + text.len());
-            Some(text)
-        };
+        let read = CountingReader::default();
         while index.index_some(16, &read) > 0 {
-            if index.progress().0 + *files > MAX_FILES || bytes.get() > MAX_CRATE_BYTES {
+            if index.progress().0 + *files > MAX_FILES || read.bytes.get() > MAX_CRATE_BYTES {
                 return None;
             }
         }
         *files += index.progress().0;
+        // The root is indexed under its canonical path, which may not be `root` as spelled.
+        let root = index.root_path(0)?.to_path_buf();
         let (mut spec, _, _) = index.crate_specs(&root, None)?;
         // Two versions of one crate need keys of their own.
         let mut name = package.lib_name.clone();
@@ -278,6 +275,22 @@ impl Resolved {
         spec.name = name;
         spec.build_cfgs = build_cfgs;
         Some(spec)
+    }
+}
+
+/// Reads a dependency's files, counting the bytes read. Dependencies live outside the
+/// workspace (in Cargo's registry, or wherever a path dependency points), so any directory is
+/// admitted; the file-type and size checks still apply.
+#[derive(Default)]
+struct CountingReader {
+    bytes: Cell<usize>,
+}
+
+impl ReadSource for CountingReader {
+    fn read_source(&self, path: &Path) -> Option<(PathBuf, String)> {
+        let source = read_logged(path, &Boundary::anywhere())?;
+        self.bytes.set(self.bytes.get() + source.text.len());
+        Some((source.path, source.text))
     }
 }
 
@@ -344,7 +357,7 @@ struct Manifest {
 
 impl Manifest {
     fn read(dir: &Path) -> Option<Manifest> {
-        let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let text = read_logged(&dir.join("Cargo.toml"), &Boundary::anywhere())?.text;
         let manifest: toml::Table = toml::from_str(&text).ok()?;
         let package = manifest.get("package")?.as_table()?;
         let lib = manifest.get("lib").and_then(|lib| lib.as_table());
@@ -388,7 +401,8 @@ fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
             name.strip_prefix(&prefix)
                 .is_some_and(|hash| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
         })
-        .filter_map(|entry| std::fs::read_to_string(entry.path().join("output")).ok())
+        .filter_map(|entry| read_logged(&entry.path().join("output"), &Boundary::anywhere()))
+        .map(|output| output.text)
         .map(|text| cfgs_printed(&text));
     let first = runs.next()?;
     runs.all(|other| other == first).then_some(first)

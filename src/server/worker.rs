@@ -148,7 +148,7 @@ impl AnalysisCache {
     fn clear(&mut self) {
         self.latest.clear();
         self.analyzers.clear();
-        self.crates = CrateIndexes::signalling(self.crates.changes());
+        self.crates = self.crates.fresh();
     }
 }
 

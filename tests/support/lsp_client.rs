@@ -35,7 +35,13 @@ impl LspClient {
     }
 
     pub fn spawn_with_args(args: &[&str]) -> LspClient {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_memlens"))
+        Self::spawn_command(env!("CARGO_BIN_EXE_memlens"), args)
+    }
+
+    /// The server started as `program args…` (for running it under a tracer: `program` is the
+    /// tracer and `args` end with the memlens binary and its arguments).
+    pub fn spawn_command(program: &str, args: &[&str]) -> LspClient {
+        let mut child = Command::new(program)
             .args(args)
             .env(
                 "MEMLENS_LOG",
@@ -70,6 +76,11 @@ impl LspClient {
             notifications: Vec::new(),
             settings: Value::Null,
         }
+    }
+
+    /// The server's process id (for reading its memory use from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {

@@ -45,6 +45,7 @@ pub async fn start_indexing(backend: &Backend) {
     let started = backend
         .worker
         .with_crates(Priority::Now, move |crates| {
+            crates.set_workspace(folders.clone());
             for dir in &folders {
                 crates.start(dir);
             }
@@ -182,13 +183,19 @@ pub async fn watch_files(backend: &Backend) {
     }
 }
 
-/// Files changed on disk: the indexes read them again.
+/// How long watched-file events are gathered before they are applied: a storm (a checkout,
+/// a build writing a thousand files) is applied as one batch, with one walk of each module tree.
+const FILE_EVENTS_SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Files changed on disk: the changes are gathered and applied together, in the background (the
+/// notification returns at once, so a storm of them holds up nothing).
 pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFilesParams) {
     let changes: Vec<(PathBuf, FileChange)> = params
         .changes
         .into_iter()
         .filter_map(|event| {
             let path = event.uri.to_file_path()?.into_owned();
+            // Resolving the path reads no file; what it names is checked before any read.
             let path = std::fs::canonicalize(&path).unwrap_or(path);
             let change = match event.typ {
                 FileChangeType::CREATED => FileChange::Created,
@@ -201,13 +208,36 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
     if changes.is_empty() {
         return;
     }
+    let schedule = {
+        let mut state = backend.state();
+        for (path, change) in changes {
+            let merged = match state.pending_file_changes.get(&path) {
+                // A file created (or deleted) and then written is still a change to the tree.
+                Some(&earlier) if change == FileChange::Changed => earlier,
+                _ => change,
+            };
+            state.pending_file_changes.insert(path, merged);
+        }
+        !std::mem::replace(&mut state.file_changes_scheduled, true)
+    };
+    if schedule {
+        tokio::spawn(apply_file_changes(backend.clone()));
+    }
+}
+
+/// Applies the gathered file changes once they settle, in one job on the analysis thread.
+async fn apply_file_changes(backend: Backend) {
+    tokio::time::sleep(FILE_EVENTS_SETTLE).await;
+    let changes: Vec<(PathBuf, FileChange)> = {
+        let mut state = backend.state();
+        state.file_changes_scheduled = false;
+        std::mem::take(&mut state.pending_file_changes)
+            .into_iter()
+            .collect()
+    };
     let applied = backend
         .worker
-        .with_crates(Priority::Now, move |crates| {
-            for (path, change) in &changes {
-                crates.file_changed(path, *change);
-            }
-        })
+        .with_crates(Priority::Now, move |crates| crates.files_changed(&changes))
         .await;
     if let Err(failure) = applied {
         tracing::error!("{failure}");
