@@ -117,3 +117,27 @@ fn edits_that_do_not_fit_are_clamped_not_fatal() {
     still_serving(&mut client);
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn a_second_did_open_answers_for_the_new_text() {
+    let mut client = initialized();
+    // Every hint: the whole file's analysis is cached for this version.
+    let hints = client.inlay_hints(URI, 10);
+    assert!(!hints.is_empty());
+    client.open(URI, "fn main() {\n    let s = 7u8;\n}\n");
+    let hover = client.hover(URI, 1, 8).expect("hover on the new text");
+    assert!(hover.contains("let s: u8"), "{hover}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_change_repeating_the_version_answers_for_the_new_text() {
+    let mut client = initialized();
+    let hints = client.inlay_hints(URI, 10);
+    assert!(!hints.is_empty());
+    // Version 1 again (the open was version 1): a buggy client, but the text is what counts.
+    client.change(URI, 1, (1, 12), (1, 31), "7u8;");
+    let hover = client.hover(URI, 1, 8).expect("hover on the changed text");
+    assert!(hover.contains("let s: u8"), "{hover}");
+    assert!(client.shutdown().success());
+}

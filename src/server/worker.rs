@@ -19,10 +19,13 @@ use crate::server::crates::CrateIndexes;
 
 use crate::stack::ANALYSIS_STACK_BYTES;
 
-/// What an analysis request names: a document's text at a version, for a target.
+/// What an analysis request names: a document's text at a revision, for a target.
 pub struct AnalysisRequest {
     pub uri: Uri,
-    pub version: i32,
+    /// The document's revision: a new one for every text the client sends, whatever version
+    /// the client gave it (a second `didOpen`, or a `didChange` repeating the version, is new
+    /// text under the same version).
+    pub revision: u64,
     /// A snapshot of the text; ropes clone in constant time, so taking one is cheap.
     pub text: Rope,
     pub target: Target,
@@ -80,9 +83,9 @@ pub struct AnalysisCache {
 }
 
 /// A whole-file analysis and what it was made from: it stands for any request with the same
-/// version, target and crate context.
+/// revision, target and crate context.
 struct LatestAnalysis {
-    version: i32,
+    revision: u64,
     target: Target,
     context: Option<u64>,
     analysis: Arc<FileAnalysis>,
@@ -95,7 +98,7 @@ fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
 }
 
 impl AnalysisCache {
-    /// The analysis for a request: the cached whole-file analysis of that version, target and
+    /// The analysis for a request: the cached whole-file analysis of that revision, target and
     /// crate context if there is one (it covers any scope), else a fresh one of the requested
     /// scope.
     fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
@@ -105,7 +108,7 @@ impl AnalysisCache {
             .zip(path.as_deref())
             .map(|(index, path)| index.context_of(path));
         if let Some(latest) = self.latest.get(&request.uri)
-            && latest.version == request.version
+            && latest.revision == request.revision
             && latest.target == request.target
             && latest.context == context
         {
@@ -134,7 +137,7 @@ impl AnalysisCache {
         }
         if is_whole {
             let latest = LatestAnalysis {
-                version: request.version,
+                revision: request.revision,
                 target: request.target,
                 context,
                 analysis: Arc::clone(&analysis),
