@@ -36,10 +36,6 @@ pub struct ServerState {
     pub registers_file_watchers: bool,
     /// The workspace folders, whose packages are indexed after `initialized`.
     pub workspace_folders: Vec<std::path::PathBuf>,
-    /// Watched-file changes not applied yet, by path (see `handlers::workspace`).
-    pub pending_file_changes: HashMap<std::path::PathBuf, crates::FileChange>,
-    /// Whether a task will apply `pending_file_changes`.
-    pub file_changes_scheduled: bool,
 }
 
 /// The server; cheap to clone, so background work (diagnostics) can own a handle.

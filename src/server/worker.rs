@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, mpsc};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 use ropey::Rope;
 use tokio::sync::{Notify, oneshot};
@@ -15,7 +16,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::{FileAnalysis, Target};
-use crate::server::crates::CrateIndexes;
+use crate::server::crates::{CrateIndexes, FileChange};
 
 use crate::stack::ANALYSIS_STACK_BYTES;
 
@@ -80,6 +81,42 @@ pub struct AnalysisCache {
     analyzers: HashMap<Uri, Analyzer>,
     latest: HashMap<Uri, LatestAnalysis>,
     pub crates: CrateIndexes,
+    file_changes: Arc<FileChanges>,
+}
+
+/// Watched-file changes reported but not applied yet, by path. Every job on the analysis thread
+/// applies them first, all together: a request sees every change the client reported before
+/// it, and a storm of events (a checkout, a build) costs one walk of each module tree, not one
+/// per event.
+#[derive(Default)]
+struct FileChanges(Mutex<HashMap<PathBuf, FileChange>>);
+
+impl FileChanges {
+    fn pending(&self) -> MutexGuard<'_, HashMap<PathBuf, FileChange>> {
+        // Plain data: usable even if a panic elsewhere poisoned the lock.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds changes; returns whether none were pending before (then a job must apply them).
+    fn add(&self, changes: Vec<(PathBuf, FileChange)>) -> bool {
+        let mut pending = self.pending();
+        let was_empty = pending.is_empty();
+        for (path, change) in changes {
+            let merged = match pending.get(&path) {
+                // A file created (or deleted) and then written is still a change to the tree.
+                Some(&earlier) if change == FileChange::Changed => earlier,
+                _ => change,
+            };
+            pending.insert(path, merged);
+        }
+        was_empty
+    }
+
+    fn take(&self) -> Vec<(PathBuf, FileChange)> {
+        std::mem::take(&mut *self.pending()).into_iter().collect()
+    }
 }
 
 /// A whole-file analysis and what it was made from: it stands for any request with the same
@@ -147,6 +184,14 @@ impl AnalysisCache {
         analysis
     }
 
+    /// Applies the watched-file changes reported since the last job.
+    fn apply_file_changes(&mut self) {
+        let changes = self.file_changes.take();
+        if !changes.is_empty() {
+            self.crates.files_changed(&changes);
+        }
+    }
+
     /// Forgets everything after a panic: the caches may hold half-built entries.
     fn clear(&mut self) {
         self.latest.clear();
@@ -160,6 +205,7 @@ impl AnalysisCache {
 pub struct AnalysisWorker {
     jobs: mpsc::Sender<Message>,
     crate_changes: Arc<Notify>,
+    file_changes: Arc<FileChanges>,
 }
 
 /// Why an analysis produced no result.
@@ -176,12 +222,15 @@ impl AnalysisWorker {
         let (jobs, receiver) = mpsc::channel::<Message>();
         let crate_changes = Arc::new(Notify::new());
         let changes = Arc::clone(&crate_changes);
+        let file_changes = Arc::new(FileChanges::default());
+        let files = Arc::clone(&file_changes);
         std::thread::Builder::new()
             .name("memlens-analysis".into())
             .stack_size(ANALYSIS_STACK_BYTES)
             .spawn(move || {
                 let mut cache = AnalysisCache {
                     crates: CrateIndexes::signalling(changes),
+                    file_changes: files,
                     ..AnalysisCache::default()
                 };
                 serve(receiver, &mut cache);
@@ -189,7 +238,20 @@ impl AnalysisWorker {
         Ok(AnalysisWorker {
             jobs,
             crate_changes,
+            file_changes,
         })
+    }
+
+    /// Files changed on disk: applied before the next job, with any others reported by then.
+    /// Returns at once; a job is queued only when none is due to apply them already.
+    pub fn files_changed(&self, changes: Vec<(PathBuf, FileChange)>) {
+        if self.file_changes.add(changes) {
+            let _ = self.jobs.send(Message::Now(Box::new(|cache| {
+                if let Err(failure) = guarded(cache, AnalysisCache::apply_file_changes) {
+                    tracing::error!("{failure}");
+                }
+            })));
+        }
     }
 
     /// Signalled whenever a crate index changed: open documents' analyses may have changed.
@@ -237,11 +299,10 @@ impl AnalysisWorker {
     ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |cache| {
-            let result = catch_unwind(AssertUnwindSafe(|| work(cache)))
-                .map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
-            if result.is_err() {
-                cache.clear();
-            }
+            let result = guarded(cache, |cache| {
+                cache.apply_file_changes();
+                work(cache)
+            });
             let _ = reply.send(result);
         });
         self.jobs
@@ -255,8 +316,15 @@ impl AnalysisWorker {
         let _ = self.jobs.send(Message::Now(Box::new(move |cache| {
             cache.latest.remove(&uri);
             cache.analyzers.remove(&uri);
-            if let Some(path) = file_path(&uri) {
-                cache.crates.closed(&path);
+            // Reading the file from disk again parses it: under the guard, like every job.
+            let reread = guarded(cache, |cache| {
+                cache.apply_file_changes();
+                if let Some(path) = file_path(&uri) {
+                    cache.crates.closed(&path);
+                }
+            });
+            if let Err(failure) = reread {
+                tracing::error!("{failure}");
             }
         })));
     }
@@ -275,6 +343,20 @@ impl AnalysisWorker {
         self.run(message, move |cache| work(&mut cache.crates))
             .await
     }
+}
+
+/// Runs `work` under the panic guard; after a panic the caches are cleared, as they may hold
+/// half-built entries.
+fn guarded<T>(
+    cache: &mut AnalysisCache,
+    work: impl FnOnce(&mut AnalysisCache) -> T,
+) -> Result<T, AnalysisFailure> {
+    let result = catch_unwind(AssertUnwindSafe(|| work(cache)))
+        .map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
+    if result.is_err() {
+        cache.clear();
+    }
+    result
 }
 
 fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {

@@ -183,12 +183,9 @@ pub async fn watch_files(backend: &Backend) {
     }
 }
 
-/// How long watched-file events are gathered before they are applied: a storm (a checkout,
-/// a build writing a thousand files) is applied as one batch, with one walk of each module tree.
-const FILE_EVENTS_SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// Files changed on disk: the changes are gathered and applied together, in the background (the
-/// notification returns at once, so a storm of them holds up nothing).
+/// Files changed on disk: handed to the analysis thread, which applies them together before
+/// its next job (see `worker::FileChanges`). The notification returns at once, so a storm of
+/// them holds up nothing and costs one walk of the module tree.
 pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFilesParams) {
     let changes: Vec<(PathBuf, FileChange)> = params
         .changes
@@ -205,42 +202,8 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
             Some((path, change))
         })
         .collect();
-    if changes.is_empty() {
-        return;
-    }
-    let schedule = {
-        let mut state = backend.state();
-        for (path, change) in changes {
-            let merged = match state.pending_file_changes.get(&path) {
-                // A file created (or deleted) and then written is still a change to the tree.
-                Some(&earlier) if change == FileChange::Changed => earlier,
-                _ => change,
-            };
-            state.pending_file_changes.insert(path, merged);
-        }
-        !std::mem::replace(&mut state.file_changes_scheduled, true)
-    };
-    if schedule {
-        tokio::spawn(apply_file_changes(backend.clone()));
-    }
-}
-
-/// Applies the gathered file changes once they settle, in one job on the analysis thread.
-async fn apply_file_changes(backend: Backend) {
-    tokio::time::sleep(FILE_EVENTS_SETTLE).await;
-    let changes: Vec<(PathBuf, FileChange)> = {
-        let mut state = backend.state();
-        state.file_changes_scheduled = false;
-        std::mem::take(&mut state.pending_file_changes)
-            .into_iter()
-            .collect()
-    };
-    let applied = backend
-        .worker
-        .with_crates(Priority::Now, move |crates| crates.files_changed(&changes))
-        .await;
-    if let Err(failure) = applied {
-        tracing::error!("{failure}");
+    if !changes.is_empty() {
+        backend.worker.files_changed(changes);
     }
 }
 
