@@ -299,6 +299,11 @@ impl AnalysisWorker {
     ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |cache| {
+            // The request was cancelled (or its client gone) while the job waited: skip it.
+            // This is what makes `$/cancelRequest` cancel queued work, not only the answer.
+            if reply.is_closed() {
+                return;
+            }
             let result = guarded(cache, |cache| {
                 cache.apply_file_changes();
                 work(cache)
