@@ -16,13 +16,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::analysis::Target;
-use crate::analysis::crate_index::CrateIndex;
+use crate::analysis::crate_index::{CrateIndex, ReadSource};
 use crate::analysis::items::cfg::CfgOptions;
 use crate::analysis::items::def_map::Edition;
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate};
 use crate::analysis::items::include::IncludeEnv;
 use crate::analysis::items::package::{PackageInfo, crate_name};
-use crate::workspace::read_file;
+use crate::files::{Boundary, read_logged};
 
 /// Bounds on what one package's dependencies may cost to read.
 const MAX_CRATES: usize = 160;
@@ -93,6 +93,11 @@ fn target_dir(dir: &Path) -> PathBuf {
         .find(|ancestor| ancestor.join("Cargo.lock").is_file())
         .unwrap_or(dir)
         .join("target")
+}
+
+/// Where cargo's debug build of the package in `dir` keeps build-script runs and their output.
+pub fn build_dir(dir: &Path) -> PathBuf {
+    target_dir(dir).join("debug").join("build")
 }
 
 /// One package of the resolved graph.
@@ -258,18 +263,15 @@ impl Resolved {
             .with_package(info)
             .with_module_cfg(cfg)
             .with_include_env(include_env_in(&dir, &self.target_dir, &package.name));
-        let bytes = Cell::new(0usize);
-        let read = |path: &Path| {
-            let text = read_file(path)?;
-            bytes.set(bytes.get() + text.len());
-            Some(text)
-        };
+        let read = CountingReader::default();
         while index.index_some(16, &read) > 0 {
-            if index.progress().0 + *files > MAX_FILES || bytes.get() > MAX_CRATE_BYTES {
+            if index.progress().0 + *files > MAX_FILES || read.bytes.get() > MAX_CRATE_BYTES {
                 return None;
             }
         }
         *files += index.progress().0;
+        // The root is indexed under its canonical path, which may not be `root` as spelled.
+        let root = index.root_path(0)?.to_path_buf();
         let (mut spec, _, _) = index.crate_specs(&root, None)?;
         // Two versions of one crate need keys of their own.
         let mut name = package.lib_name.clone();
@@ -281,6 +283,22 @@ impl Resolved {
         spec.name = name;
         spec.build_cfgs = build_cfgs;
         Some(spec)
+    }
+}
+
+/// Reads a dependency's files, counting the bytes read. Dependencies live outside the
+/// workspace (in Cargo's registry, or wherever a path dependency points), so any directory is
+/// admitted; the file-type and size checks still apply.
+#[derive(Default)]
+struct CountingReader {
+    bytes: Cell<usize>,
+}
+
+impl ReadSource for CountingReader {
+    fn read_source(&self, path: &Path) -> Option<(PathBuf, String)> {
+        let source = read_logged(path, &Boundary::anywhere())?;
+        self.bytes.set(self.bytes.get() + source.text.len());
+        Some((source.path, source.text))
     }
 }
 
@@ -347,7 +365,7 @@ struct Manifest {
 
 impl Manifest {
     fn read(dir: &Path) -> Option<Manifest> {
-        let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let text = read_logged(&dir.join("Cargo.toml"), &Boundary::anywhere())?.text;
         let manifest: toml::Table = toml::from_str(&text).ok()?;
         let package = manifest.get("package")?.as_table()?;
         let lib = manifest.get("lib").and_then(|lib| lib.as_table());
@@ -382,8 +400,8 @@ impl Manifest {
 fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
     let mut runs = build_script_runs(target_dir, package)
         .into_iter()
-        .filter_map(|run| std::fs::read_to_string(run.join("output")).ok())
-        .map(|text| cfgs_printed(&text));
+        .filter_map(|run| read_logged(&run.join("output"), &Boundary::anywhere()))
+        .map(|output| cfgs_printed(&output.text));
     let first = runs.next()?;
     runs.all(|other| other == first).then_some(first)
 }

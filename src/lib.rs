@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod dependencies;
+pub mod files;
 pub mod server;
 pub mod stack;
 pub mod workspace;

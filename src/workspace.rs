@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::crate_index::CrateIndex;
+use crate::analysis::crate_index::{CrateIndex, ReadSource};
 use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::items::package::PackageInfo;
 use crate::analysis::{FileAnalysis, Target};
+use crate::files::{Boundary, SourceText, read_logged};
 
 /// The packages seen so far, each indexed once: for analysing files one after another.
 #[derive(Default)]
@@ -22,12 +23,13 @@ impl Crates {
     /// crate (read from disk); a file that is in no crate's module tree is analysed on its own.
     pub fn analyze(&mut self, path: &Path, text: &str, target: Target) -> FileAnalysis {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // The command line has no workspace folders: a package's own directory is its boundary.
         let index = package_dir(&path)
             .map(|dir| {
-                &*self
-                    .indexes
-                    .entry(dir)
-                    .or_insert_with_key(|dir| read_index_and_dependencies(dir, target))
+                &*self.indexes.entry(dir).or_insert_with_key(|dir| {
+                    let reader = SourceReader::for_package(dir, [dir.clone()]);
+                    read_index_and_dependencies(dir, target, &reader)
+                })
             })
             .filter(|index| index.contains(&path));
         let krate = index.map(|index| CrateFile { index, path: &path });
@@ -71,10 +73,12 @@ pub fn unread_index(dir: &Path) -> CrateIndex {
 /// What the package's `Cargo.toml` says; a manifest that cannot be read or parsed gives a
 /// package named after nothing in particular, edition 2015 as Cargo assumes.
 pub fn read_package(dir: &Path) -> PackageInfo {
-    std::fs::read_to_string(dir.join("Cargo.toml"))
-        .ok()
-        .and_then(|text| PackageInfo::from_manifest(&text))
-        .unwrap_or_else(PackageInfo::standalone)
+    read_logged(
+        &dir.join("Cargo.toml"),
+        &Boundary::within([dir.to_path_buf()]),
+    )
+    .and_then(|manifest| PackageInfo::from_manifest(&manifest.text))
+    .unwrap_or_else(PackageInfo::standalone)
 }
 
 /// The `.rs` files directly in `dir`, sorted.
@@ -90,23 +94,58 @@ fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The package's index with every file of its module tree read from disk.
-pub fn read_index(dir: &Path) -> CrateIndex {
+/// The package's index with every file of its module tree read from disk by `reader`.
+pub fn read_index(dir: &Path, reader: &SourceReader) -> CrateIndex {
     let mut index = unread_index(dir);
-    while index.index_some(usize::MAX, &read_file) > 0 {}
+    while index.index_some(usize::MAX, reader) > 0 {}
     index
 }
 
 /// [`read_index`] with the package's dependencies read too (when cargo can name them).
-pub fn read_index_and_dependencies(dir: &Path, target: Target) -> CrateIndex {
-    let mut index = read_index(dir);
+pub fn read_index_and_dependencies(
+    dir: &Path,
+    target: Target,
+    reader: &SourceReader,
+) -> CrateIndex {
+    let mut index = read_index(dir, reader);
     if let Some(dependencies) = crate::dependencies::load(dir, target) {
         index.set_dependencies(dependencies);
     }
     index
 }
 
-/// A source file's text, if it can be read as UTF-8.
-pub fn read_file(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+/// Reads source files for a crate index through [`read_checked`](crate::files::read_checked):
+/// only inside its boundary, only regular files, at most 16 MiB each.
+#[derive(Clone, Debug)]
+pub struct SourceReader {
+    pub boundary: Boundary,
+}
+
+impl SourceReader {
+    pub fn within(dirs: impl IntoIterator<Item = PathBuf>) -> SourceReader {
+        SourceReader {
+            boundary: Boundary::within(dirs),
+        }
+    }
+
+    /// The reader for the package in `dir` inside `dirs`, and in the build directory cargo
+    /// uses for it: `include!(concat!(env!("OUT_DIR"), ..))` reads build-script output there
+    /// (the directory is memlens's choice, not the code's; `..` cannot leave it, as paths are
+    /// compared canonical).
+    pub fn for_package(dir: &Path, dirs: impl IntoIterator<Item = PathBuf>) -> SourceReader {
+        let build = crate::dependencies::build_dir(dir);
+        SourceReader::within(dirs.into_iter().chain(std::iter::once(build)))
+    }
+
+    /// A file's text, if it may be read (a refusal is logged).
+    pub fn read(&self, path: &Path) -> Option<SourceText> {
+        read_logged(path, &self.boundary)
+    }
+}
+
+impl ReadSource for SourceReader {
+    fn read_source(&self, path: &Path) -> Option<(PathBuf, String)> {
+        let source = self.read(path)?;
+        Some((source.path, source.text))
+    }
 }

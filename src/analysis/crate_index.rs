@@ -29,8 +29,23 @@ use super::layout::is_std_type_name;
 use super::paths::use_entries;
 use super::symbols::Symbols;
 
-/// Reads a file's text, or `None` when it cannot be read.
-pub type ReadFile<'a> = &'a dyn Fn(&Path) -> Option<String>;
+/// Reads a file's text, with the path the file is known by (its canonical path, so that a
+/// file reached through symlinks or different spellings is indexed once), or `None` when it
+/// cannot or may not be read.
+pub trait ReadSource {
+    fn read_source(&self, path: &Path) -> Option<(PathBuf, String)>;
+}
+
+/// A plain function from path to text knows every file by the path it was asked for (tests,
+/// and readers of in-memory files).
+impl<F: Fn(&Path) -> Option<String>> ReadSource for F {
+    fn read_source(&self, path: &Path) -> Option<(PathBuf, String)> {
+        Some((path.to_path_buf(), self(path)?))
+    }
+}
+
+/// How the index is given its reader.
+pub type ReadFile<'a> = &'a dyn ReadSource;
 
 /// A module: which crate root it hangs from (a library or a binary) and its path from there.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -152,9 +167,10 @@ fn declarations_read(
     path: &Path,
     read: ReadFile<'_>,
     env: &IncludeEnv,
-) -> Option<FileDeclarations> {
-    let declarations = FileDeclarations::of_text(&read(path)?);
-    Some(with_includes(declarations, path, read, env))
+) -> Option<(PathBuf, FileDeclarations)> {
+    let (path, text) = read.read_source(path)?;
+    let declarations = with_includes(FileDeclarations::of_text(&text), &path, read, env);
+    Some((path, declarations))
 }
 
 /// The declarations with the items of the files their `include!` calls name (a call whose
@@ -171,7 +187,8 @@ fn with_includes(
             break;
         }
         let candidates = include_candidates(&call.tokens, path, env);
-        let Some(text) = agreed_text(&candidates, read) else {
+        let text_of = |path: &Path| read.read_source(path).map(|(_, text)| text);
+        let Some(text) = agreed_text(&candidates, &text_of) else {
             continue;
         };
         let mut items = FileDeclarations::of_text(&text).items;
@@ -472,18 +489,20 @@ impl CrateIndex {
     }
 
     /// Indexes the next pending module, in the first of its files that `declarations_of`
-    /// can tell; `false` when none is pending.
+    /// can tell (it gives the path the file is known by with its declarations); `false` when
+    /// none is pending. A file already indexed under that path is not indexed again: with
+    /// canonical paths, that is the visited set that makes `src/a -> .` one file, not a loop.
     fn take_pending(
         &mut self,
-        mut declarations_of: impl FnMut(&Path) -> Option<FileDeclarations>,
+        mut declarations_of: impl FnMut(&Path) -> Option<(PathBuf, FileDeclarations)>,
     ) -> bool {
         let Some(pending) = self.pending.pop() else {
             return false;
         };
-        let found = pending
-            .candidates
-            .into_iter()
-            .find_map(|file| Some((declarations_of(&file.path)?, file)));
+        let found = pending.candidates.into_iter().find_map(|file| {
+            let (path, declarations) = declarations_of(&file.path)?;
+            Some((declarations, ModuleFile { path, ..file }))
+        });
         if let Some((declarations, file)) = found
             && !self.files.contains_key(&file.path)
         {
@@ -499,6 +518,15 @@ impl CrateIndex {
 
     pub fn contains(&self, path: &Path) -> bool {
         self.files.contains_key(path)
+    }
+
+    /// The path crate root number `root` was indexed under, once it was read.
+    pub fn root_path(&self, root: usize) -> Option<&Path> {
+        let key = ModuleKey::crate_root(root);
+        self.files
+            .iter()
+            .find(|(_, file)| file.module == key)
+            .map(|(path, _)| path.as_path())
     }
 
     fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
@@ -567,9 +595,18 @@ impl CrateIndex {
             .with_include_env(env.clone());
         self.module_cfg = module_cfg;
         self.dependencies = dependencies;
+        // A file known by another path (a symlink's target) is read to learn that path, and
+        // its known declarations kept: they may be an open document's, newer than the disk.
         let mut reread = |path: &Path| match known.remove(path) {
-            Some(file) => Some(file.declarations),
-            None => declarations_read(path, read, &env),
+            Some(file) => Some((path.to_path_buf(), file.declarations)),
+            None => {
+                let (path, text) = read.read_source(path)?;
+                let declarations = match known.remove(&path) {
+                    Some(file) => file.declarations,
+                    None => with_includes(FileDeclarations::of_text(&text), &path, read, &env),
+                };
+                Some((path, declarations))
+            }
         };
         while self.take_pending(&mut reread) {}
     }

@@ -9,6 +9,7 @@ use crate::analysis::heap::Heap;
 use crate::analysis::layout::{Layout, Shape};
 use crate::analysis::placement::Passing;
 use crate::analysis::{self, BindingReport, FileAnalysis, Target, TypeReport};
+use crate::files::{Boundary, Refusal, read_checked};
 
 /// Why a file could not be explained; each is one line on stderr and exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -22,23 +23,28 @@ pub enum ExplainError {
     },
     #[error("{path}: not UTF-8 text (Rust source must be UTF-8)")]
     NotUtf8 { path: String },
+    /// A device, FIFO or directory, or a file over the size limit.
+    #[error("{0}")]
+    Refused(Refusal),
     #[error("unknown target `{0}`; known targets: {known}", known = Target::known_triples().join(", "))]
     UnknownTarget(String),
 }
 
 /// Reads a source file, telling apart a missing file, an unreadable one and one that is not UTF-8.
+/// The file is the one the user named, so it may be anywhere; it must still be a regular file
+/// under the size limit (`/dev/zero` would never end).
 pub fn read_source(path: &Path) -> Result<String, ExplainError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => ExplainError::Missing {
-            path: shown.clone(),
-        },
-        _ => ExplainError::Unreadable {
-            path: shown.clone(),
+    match read_checked(path, &Boundary::anywhere()) {
+        Ok(source) => Ok(source.text),
+        Err(Refusal::Missing(_)) => Err(ExplainError::Missing { path: shown }),
+        Err(Refusal::NotUtf8(_)) => Err(ExplainError::NotUtf8 { path: shown }),
+        Err(Refusal::Unreadable { source, .. }) => Err(ExplainError::Unreadable {
+            path: shown,
             source,
-        },
-    })?;
-    String::from_utf8(bytes).map_err(|_| ExplainError::NotUtf8 { path: shown })
+        }),
+        Err(refusal) => Err(ExplainError::Refused(refusal)),
+    }
 }
 
 pub fn parse_target(triple: &str) -> Result<Target, ExplainError> {

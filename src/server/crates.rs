@@ -5,7 +5,7 @@
 //! file's come from disk. Packages are indexed when the workspace opens (with progress) or, for a
 //! document outside the workspace folders, when it is first analysed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use crate::analysis::crate_index::{CrateIndex, FileDeclarations, Update};
 use crate::analysis::incremental::Analyzer;
-use crate::workspace::{package_dir, read_file, read_index, unread_index};
+use crate::workspace::{SourceReader, package_dir, read_index, unread_index};
 
 /// How a file on disk changed, as `workspace/didChangeWatchedFiles` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,11 @@ pub struct CrateIndexes {
     pushed: HashMap<PathBuf, u64>,
     /// Signalled when any index changed: other documents' analyses may have changed too.
     changes: Arc<Notify>,
+    /// The client's workspace folders (canonical): no file outside them is read, except for a
+    /// package opened from outside them, whose own directory is then its boundary.
+    workspace: Vec<PathBuf>,
+    /// Files open in the editor: their declarations are the editor's, whatever the disk says.
+    open: HashSet<PathBuf>,
 }
 
 impl CrateIndexes {
@@ -44,9 +49,38 @@ impl CrateIndexes {
         }
     }
 
+    /// Empty indexes with the same signal and workspace (after a panic left these half-built).
+    pub fn fresh(&self) -> CrateIndexes {
+        CrateIndexes {
+            workspace: self.workspace.clone(),
+            ..CrateIndexes::signalling(self.changes())
+        }
+    }
+
     /// Where changes are signalled.
     pub fn changes(&self) -> Arc<Notify> {
         Arc::clone(&self.changes)
+    }
+
+    /// Sets the workspace folders, the boundary of what is read from disk.
+    pub fn set_workspace(&mut self, folders: Vec<PathBuf>) {
+        self.workspace = folders;
+    }
+
+    /// The reader for the package in `dir`: the workspace folders if they hold it, else the
+    /// package's own directory (a file the user opened from outside the folders).
+    fn reader_for(&self, dir: &Path) -> SourceReader {
+        if self.workspace.iter().any(|folder| dir.starts_with(folder)) {
+            SourceReader::for_package(dir, self.workspace.iter().cloned())
+        } else {
+            SourceReader::for_package(dir, [dir.to_path_buf()])
+        }
+    }
+
+    /// The reader for a file of a known package, if a package holds it.
+    fn reader_holding(&self, path: &Path) -> Option<SourceReader> {
+        let dir = self.dir_holding(path)?.to_path_buf();
+        Some(self.reader_for(&dir))
     }
 
     /// An index changed. Open documents whose declarations the index may now hold from disk
@@ -66,11 +100,12 @@ impl CrateIndexes {
             .entry(path.to_path_buf())
             .or_insert_with(|| package_dir(path))
             .clone()?;
-        let index = self
-            .packages
-            .entry(dir)
-            .or_insert_with_key(|dir| read_index(dir));
-        index.contains(path).then_some(&*index)
+        if !self.packages.contains_key(&dir) {
+            let index = read_index(&dir, &self.reader_for(&dir));
+            self.packages.insert(dir.clone(), index);
+        }
+        let index = self.packages.get(&dir)?;
+        index.contains(path).then_some(index)
     }
 
     /// Starts indexing the package in `dir` (a workspace folder); [`CrateIndexes::index_some`]
@@ -99,11 +134,12 @@ impl CrateIndexes {
     /// Indexes up to `limit` more files of the package in `dir`; returns (files indexed, files
     /// known), equal when it is done (both 0 for a folder that is not a package).
     pub fn index_some(&mut self, dir: &Path, limit: usize) -> (usize, usize) {
+        let reader = self.reader_for(dir);
         let Some(index) = self.packages.get_mut(dir) else {
             return (0, 0);
         };
         let started = std::time::Instant::now();
-        index.index_some(limit, &read_file);
+        index.index_some(limit, &reader);
         tracing::debug!("indexed a batch in {:?}", started.elapsed());
         // No signal: the server refreshes open documents once indexing is done. Open documents
         // keep what they gave: a batch reads only files the index did not hold.
@@ -112,6 +148,7 @@ impl CrateIndexes {
 
     /// Gives the index an open document's declarations, when they changed since last time.
     pub fn note_analyzed(&mut self, path: &Path, analyzer: &Analyzer) {
+        self.open.insert(path.to_path_buf());
         let fingerprint = analyzer.own_declarations();
         if self.pushed.get(path) == Some(&fingerprint)
             || !self
@@ -127,16 +164,45 @@ impl CrateIndexes {
     /// A document was closed: its file's declarations are read from disk again.
     pub fn closed(&mut self, path: &Path) {
         self.pushed.remove(path);
-        if let Some(text) = read_file(path) {
-            self.update(path, FileDeclarations::of_text(&text));
+        self.open.remove(path);
+        let Some(reader) = self.reader_holding(path) else {
+            return;
+        };
+        match reader.read(path) {
+            Some(source) => self.update(path, FileDeclarations::of_text(&source.text)),
+            // Deleted while it was open: only now does it leave the crate.
+            None => self.files_changed(&[(path.to_path_buf(), FileChange::Deleted)]),
         }
     }
 
-    /// A file changed on disk. Open documents are the editor's; the others are read again, and
-    /// a created or deleted file may change a package's module tree.
-    pub fn file_changed(&mut self, path: &Path, change: FileChange) {
-        if self.is_build_output(path) {
-            return;
+    /// Files changed on disk (a batch of watched-file events, coalesced): open documents are
+    /// the editor's; the others are read again, and each package whose files were created or
+    /// deleted has its module tree walked once for the whole batch. Nothing is read for a path
+    /// outside every known package: membership is checked before any read.
+    pub fn files_changed(&mut self, changes: &[(PathBuf, FileChange)]) {
+        let mut relink = HashSet::new();
+        for (path, change) in changes {
+            if let Some(dir) = self.file_changed(path, *change) {
+                relink.insert(dir);
+            }
+        }
+        for dir in relink {
+            let reader = self.reader_for(&dir);
+            if let Some(index) = self.packages.get_mut(&dir) {
+                index.relink(&reader);
+            }
+        }
+        if !changes.is_empty() {
+            self.changed(true);
+        }
+    }
+
+    /// Applies one change; returns the package whose module tree must be walked again.
+    fn file_changed(&mut self, path: &Path, change: FileChange) -> Option<PathBuf> {
+        if self.is_build_output(path) || self.open.contains(path) {
+            // Build output: no module names it. Open: the editor's text is what counts, even
+            // when the file was deleted under it (the editor may save it again).
+            return None;
         }
         if path.file_name().is_some_and(|name| name == "Cargo.toml") {
             // The package's roots or name may have changed: index it afresh when next needed.
@@ -144,32 +210,31 @@ impl CrateIndexes {
                 self.packages.remove(dir);
             }
             self.package_of.clear();
-            self.changed(true);
-            return;
+            return None;
         }
-        if change == FileChange::Changed {
-            if !self.pushed.contains_key(path)
-                && let Some(text) = read_file(path)
-            {
-                self.update(path, FileDeclarations::of_text(&text));
+        let dir = self.dir_holding(path)?.to_path_buf();
+        match change {
+            FileChange::Changed => {
+                let source = self.reader_for(&dir).read(path)?;
+                self.update(&source.path, FileDeclarations::of_text(&source.text));
+                None
             }
-            return;
+            FileChange::Deleted => {
+                self.packages.get_mut(&dir)?.forget(path);
+                Some(dir)
+            }
+            FileChange::Created => Some(dir),
         }
-        let Some(index) = self.package_holding(path) else {
-            return;
-        };
-        if change == FileChange::Deleted {
-            index.forget(path);
-        }
-        index.relink(&read_file);
-        self.changed(true);
     }
 
     fn update(&mut self, path: &Path, declarations: FileDeclarations) {
+        let Some(reader) = self.reader_holding(path) else {
+            return;
+        };
         let Some(index) = self.package_holding(path) else {
             return;
         };
-        match index.update(path, declarations, &read_file) {
+        match index.update(path, declarations, &reader) {
             Update::Unchanged => {}
             Update::Declarations => self.changed(false),
             Update::ModuleTree => self.changed(true),
@@ -187,13 +252,19 @@ impl CrateIndexes {
         })
     }
 
+    /// The directory of the innermost known package holding `path`.
+    fn dir_holding(&self, path: &Path) -> Option<&Path> {
+        self.packages
+            .keys()
+            .filter(|dir| path.starts_with(dir))
+            .max_by_key(|dir| dir.components().count())
+            .map(PathBuf::as_path)
+    }
+
     /// The index of the package whose directory holds `path`.
     fn package_holding(&mut self, path: &Path) -> Option<&mut CrateIndex> {
-        self.packages
-            .iter_mut()
-            .filter(|(dir, _)| path.starts_with(dir))
-            .max_by_key(|(dir, _)| dir.components().count())
-            .map(|(_, index)| index)
+        let dir = self.dir_holding(path)?.to_path_buf();
+        self.packages.get_mut(&dir)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Open documents as ropes, and conversion between LSP positions and byte offsets.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -16,6 +18,16 @@ pub enum PositionEncoding {
 pub struct Document {
     pub rope: Rope,
     pub version: i32,
+    /// Unique to this text in this server: caches are keyed by it, not by `version`, which a
+    /// client may repeat for different text.
+    pub revision: u64,
+}
+
+/// The last revision handed out; every text gets the next one.
+static REVISIONS: AtomicU64 = AtomicU64::new(0);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed) + 1
 }
 
 impl Document {
@@ -23,6 +35,7 @@ impl Document {
         Document {
             rope: Rope::from_str(text),
             version,
+            revision: next_revision(),
         }
     }
 
@@ -52,6 +65,7 @@ impl Document {
             }
         }
         self.version = version;
+        self.revision = next_revision();
     }
 
     pub fn text(&self) -> String {

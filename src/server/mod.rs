@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 pub use config::Settings;
 pub use documents::{Document, PositionEncoding};
@@ -87,13 +87,7 @@ pub fn run_stdio() -> ExitCode {
             worker,
             shut_down: flag,
         });
-        Server::new(
-            transport::guarded(tokio::io::stdin()),
-            tokio::io::stdout(),
-            socket,
-        )
-        .serve(service)
-        .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
     // tokio reads stdin on a blocking thread that may never return; do not wait for it.
     runtime.shutdown_background();

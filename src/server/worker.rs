@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, mpsc};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 use ropey::Rope;
 use tokio::sync::{Notify, oneshot};
@@ -15,14 +16,17 @@ use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::{FileAnalysis, Target};
-use crate::server::crates::CrateIndexes;
+use crate::server::crates::{CrateIndexes, FileChange};
 
 use crate::stack::ANALYSIS_STACK_BYTES;
 
-/// What an analysis request names: a document's text at a version, for a target.
+/// What an analysis request names: a document's text at a revision, for a target.
 pub struct AnalysisRequest {
     pub uri: Uri,
-    pub version: i32,
+    /// The document's revision: a new one for every text the client sends, whatever version
+    /// the client gave it (a second `didOpen`, or a `didChange` repeating the version, is new
+    /// text under the same version).
+    pub revision: u64,
     /// A snapshot of the text; ropes clone in constant time, so taking one is cheap.
     pub text: Rope,
     pub target: Target,
@@ -77,12 +81,48 @@ pub struct AnalysisCache {
     analyzers: HashMap<Uri, Analyzer>,
     latest: HashMap<Uri, LatestAnalysis>,
     pub crates: CrateIndexes,
+    file_changes: Arc<FileChanges>,
+}
+
+/// Watched-file changes reported but not applied yet, by path. Every job on the analysis thread
+/// applies them first, all together: a request sees every change the client reported before
+/// it, and a storm of events (a checkout, a build) costs one walk of each module tree, not one
+/// per event.
+#[derive(Default)]
+struct FileChanges(Mutex<HashMap<PathBuf, FileChange>>);
+
+impl FileChanges {
+    fn pending(&self) -> MutexGuard<'_, HashMap<PathBuf, FileChange>> {
+        // Plain data: usable even if a panic elsewhere poisoned the lock.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds changes; returns whether none were pending before (then a job must apply them).
+    fn add(&self, changes: Vec<(PathBuf, FileChange)>) -> bool {
+        let mut pending = self.pending();
+        let was_empty = pending.is_empty();
+        for (path, change) in changes {
+            let merged = match pending.get(&path) {
+                // A file created (or deleted) and then written is still a change to the tree.
+                Some(&earlier) if change == FileChange::Changed => earlier,
+                _ => change,
+            };
+            pending.insert(path, merged);
+        }
+        was_empty
+    }
+
+    fn take(&self) -> Vec<(PathBuf, FileChange)> {
+        std::mem::take(&mut *self.pending()).into_iter().collect()
+    }
 }
 
 /// A whole-file analysis and what it was made from: it stands for any request with the same
-/// version, target and crate context.
+/// revision, target and crate context.
 struct LatestAnalysis {
-    version: i32,
+    revision: u64,
     target: Target,
     context: Option<u64>,
     analysis: Arc<FileAnalysis>,
@@ -95,7 +135,7 @@ fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
 }
 
 impl AnalysisCache {
-    /// The analysis for a request: the cached whole-file analysis of that version, target and
+    /// The analysis for a request: the cached whole-file analysis of that revision, target and
     /// crate context if there is one (it covers any scope), else a fresh one of the requested
     /// scope.
     fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
@@ -105,7 +145,7 @@ impl AnalysisCache {
             .zip(path.as_deref())
             .map(|(index, path)| index.context_of(path));
         if let Some(latest) = self.latest.get(&request.uri)
-            && latest.version == request.version
+            && latest.revision == request.revision
             && latest.target == request.target
             && latest.context == context
         {
@@ -134,7 +174,7 @@ impl AnalysisCache {
         }
         if is_whole {
             let latest = LatestAnalysis {
-                version: request.version,
+                revision: request.revision,
                 target: request.target,
                 context,
                 analysis: Arc::clone(&analysis),
@@ -144,11 +184,19 @@ impl AnalysisCache {
         analysis
     }
 
+    /// Applies the watched-file changes reported since the last job.
+    fn apply_file_changes(&mut self) {
+        let changes = self.file_changes.take();
+        if !changes.is_empty() {
+            self.crates.files_changed(&changes);
+        }
+    }
+
     /// Forgets everything after a panic: the caches may hold half-built entries.
     fn clear(&mut self) {
         self.latest.clear();
         self.analyzers.clear();
-        self.crates = CrateIndexes::signalling(self.crates.changes());
+        self.crates = self.crates.fresh();
     }
 }
 
@@ -157,6 +205,7 @@ impl AnalysisCache {
 pub struct AnalysisWorker {
     jobs: mpsc::Sender<Message>,
     crate_changes: Arc<Notify>,
+    file_changes: Arc<FileChanges>,
 }
 
 /// Why an analysis produced no result.
@@ -173,12 +222,15 @@ impl AnalysisWorker {
         let (jobs, receiver) = mpsc::channel::<Message>();
         let crate_changes = Arc::new(Notify::new());
         let changes = Arc::clone(&crate_changes);
+        let file_changes = Arc::new(FileChanges::default());
+        let files = Arc::clone(&file_changes);
         std::thread::Builder::new()
             .name("memlens-analysis".into())
             .stack_size(ANALYSIS_STACK_BYTES)
             .spawn(move || {
                 let mut cache = AnalysisCache {
                     crates: CrateIndexes::signalling(changes),
+                    file_changes: files,
                     ..AnalysisCache::default()
                 };
                 serve(receiver, &mut cache);
@@ -186,7 +238,20 @@ impl AnalysisWorker {
         Ok(AnalysisWorker {
             jobs,
             crate_changes,
+            file_changes,
         })
+    }
+
+    /// Files changed on disk: applied before the next job, with any others reported by then.
+    /// Returns at once; a job is queued only when none is due to apply them already.
+    pub fn files_changed(&self, changes: Vec<(PathBuf, FileChange)>) {
+        if self.file_changes.add(changes) {
+            let _ = self.jobs.send(Message::Now(Box::new(|cache| {
+                if let Err(failure) = guarded(cache, AnalysisCache::apply_file_changes) {
+                    tracing::error!("{failure}");
+                }
+            })));
+        }
     }
 
     /// Signalled whenever a crate index changed: open documents' analyses may have changed.
@@ -234,11 +299,15 @@ impl AnalysisWorker {
     ) -> Result<T, AnalysisFailure> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |cache| {
-            let result = catch_unwind(AssertUnwindSafe(|| work(cache)))
-                .map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
-            if result.is_err() {
-                cache.clear();
+            // The request was cancelled (or its client gone) while the job waited: skip it.
+            // This is what makes `$/cancelRequest` cancel queued work, not only the answer.
+            if reply.is_closed() {
+                return;
             }
+            let result = guarded(cache, |cache| {
+                cache.apply_file_changes();
+                work(cache)
+            });
             let _ = reply.send(result);
         });
         self.jobs
@@ -252,8 +321,15 @@ impl AnalysisWorker {
         let _ = self.jobs.send(Message::Now(Box::new(move |cache| {
             cache.latest.remove(&uri);
             cache.analyzers.remove(&uri);
-            if let Some(path) = file_path(&uri) {
-                cache.crates.closed(&path);
+            // Reading the file from disk again parses it: under the guard, like every job.
+            let reread = guarded(cache, |cache| {
+                cache.apply_file_changes();
+                if let Some(path) = file_path(&uri) {
+                    cache.crates.closed(&path);
+                }
+            });
+            if let Err(failure) = reread {
+                tracing::error!("{failure}");
             }
         })));
     }
@@ -272,6 +348,20 @@ impl AnalysisWorker {
         self.run(message, move |cache| work(&mut cache.crates))
             .await
     }
+}
+
+/// Runs `work` under the panic guard; after a panic the caches are cleared, as they may hold
+/// half-built entries.
+fn guarded<T>(
+    cache: &mut AnalysisCache,
+    work: impl FnOnce(&mut AnalysisCache) -> T,
+) -> Result<T, AnalysisFailure> {
+    let result = catch_unwind(AssertUnwindSafe(|| work(cache)))
+        .map_err(|payload| AnalysisFailure::Panicked(panic_message(&payload)));
+    if result.is_err() {
+        cache.clear();
+    }
+    result
 }
 
 fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {

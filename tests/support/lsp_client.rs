@@ -27,6 +27,9 @@ pub struct LspClient {
     pub notifications: Vec<Value>,
     /// What `workspace/configuration` is answered with.
     pub settings: Value,
+    /// Whether `workspace/configuration` requests are answered at all (a client that never
+    /// answers them is one of the hostile cases).
+    pub answers_configuration: bool,
 }
 
 impl LspClient {
@@ -35,7 +38,13 @@ impl LspClient {
     }
 
     pub fn spawn_with_args(args: &[&str]) -> LspClient {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_memlens"))
+        Self::spawn_command(env!("CARGO_BIN_EXE_memlens"), args)
+    }
+
+    /// The server started as `program args…` (for running it under a tracer: `program` is the
+    /// tracer and `args` end with the memlens binary and its arguments).
+    pub fn spawn_command(program: &str, args: &[&str]) -> LspClient {
+        let mut child = Command::new(program)
             .args(args)
             .env(
                 "MEMLENS_LOG",
@@ -69,7 +78,13 @@ impl LspClient {
             next_id: 1,
             notifications: Vec::new(),
             settings: Value::Null,
+            answers_configuration: true,
         }
+    }
+
+    /// The server's process id (for reading its memory use from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -110,6 +125,11 @@ impl LspClient {
 
     /// Waits for the response with this id; returns the whole response object.
     pub fn response(&mut self, id: i64) -> Value {
+        // Responses can arrive out of order; one that came while waiting for another is kept.
+        let is_answer = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
+        if let Some(index) = self.notifications.iter().position(is_answer) {
+            return self.notifications.remove(index);
+        }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.next_message(deadline);
@@ -159,6 +179,10 @@ impl LspClient {
 
     fn handle_server_message(&mut self, message: Value) {
         if let (Some(id), Some(method)) = (message.get("id"), message.get("method")) {
+            if method == "workspace/configuration" && !self.answers_configuration {
+                self.notifications.push(message);
+                return;
+            }
             let result = match method.as_str() {
                 Some("workspace/configuration") => json!([self.settings.clone()]),
                 _ => Value::Null,

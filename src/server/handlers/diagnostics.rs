@@ -16,9 +16,9 @@ const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(50);
 pub fn schedule(backend: &Backend, uri: Uri) {
     let backend = backend.clone();
     tokio::spawn(async move {
-        let version_at_call = backend.state().documents.get(&uri).map(|d| d.version);
+        let revision_at_call = backend.state().documents.get(&uri).map(|d| d.revision);
         tokio::time::sleep(DEBOUNCE).await;
-        if backend.state().documents.get(&uri).map(|d| d.version) == version_at_call {
+        if backend.state().documents.get(&uri).map(|d| d.revision) == revision_at_call {
             publish(&backend, uri).await;
         }
     });
@@ -40,7 +40,7 @@ async fn publish(backend: &Backend, uri: Uri) {
     let Some(snapshot) = snapshot(backend, &uri) else {
         return;
     };
-    let version = snapshot.document.version;
+    let (version, revision) = (snapshot.document.version, snapshot.document.revision);
     let found = if enabled {
         match backend
             .worker
@@ -58,8 +58,8 @@ async fn publish(backend: &Backend, uri: Uri) {
     } else {
         Vec::new()
     };
-    let current = backend.state().documents.get(&uri).map(|d| d.version);
-    if current != Some(version) {
+    let current = backend.state().documents.get(&uri).map(|d| d.revision);
+    if current != Some(revision) {
         return;
     }
     let converted = found

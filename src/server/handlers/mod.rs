@@ -45,7 +45,7 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     Some(Snapshot {
         request: AnalysisRequest {
             uri: uri.clone(),
-            version: document.version,
+            revision: document.revision,
             text: document.rope.clone(),
             target: state.settings.target,
             scope: None,

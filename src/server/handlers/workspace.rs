@@ -45,6 +45,7 @@ pub async fn start_indexing(backend: &Backend) {
     let started = backend
         .worker
         .with_crates(Priority::Now, move |crates| {
+            crates.set_workspace(folders.clone());
             for dir in &folders {
                 crates.start(dir);
             }
@@ -182,13 +183,16 @@ pub async fn watch_files(backend: &Backend) {
     }
 }
 
-/// Files changed on disk: the indexes read them again.
+/// Files changed on disk: handed to the analysis thread, which applies them together before
+/// its next job (see `worker::FileChanges`). The notification returns at once, so a storm of
+/// them holds up nothing and costs one walk of the module tree.
 pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFilesParams) {
     let changes: Vec<(PathBuf, FileChange)> = params
         .changes
         .into_iter()
         .filter_map(|event| {
             let path = event.uri.to_file_path()?.into_owned();
+            // Resolving the path reads no file; what it names is checked before any read.
             let path = std::fs::canonicalize(&path).unwrap_or(path);
             let change = match event.typ {
                 FileChangeType::CREATED => FileChange::Created,
@@ -198,19 +202,8 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
             Some((path, change))
         })
         .collect();
-    if changes.is_empty() {
-        return;
-    }
-    let applied = backend
-        .worker
-        .with_crates(Priority::Now, move |crates| {
-            for (path, change) in &changes {
-                crates.file_changed(path, *change);
-            }
-        })
-        .await;
-    if let Err(failure) = applied {
-        tracing::error!("{failure}");
+    if !changes.is_empty() {
+        backend.worker.files_changed(changes);
     }
 }
 
