@@ -15,6 +15,10 @@ use crate::analysis::crate_index::{CrateIndex, FileDeclarations, Update};
 use crate::analysis::incremental::Analyzer;
 use crate::workspace::{SourceReader, package_dir, read_index, unread_index};
 
+/// How long one indexing batch may keep the analysis thread once it has read a file: a hover
+/// that arrives during indexing waits for at most about this (and one file).
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// How a file on disk changed, as `workspace/didChangeWatchedFiles` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileChange {
@@ -131,16 +135,24 @@ impl CrateIndexes {
         true
     }
 
-    /// Indexes up to `limit` more files of the package in `dir`; returns (files indexed, files
-    /// known), equal when it is done (both 0 for a folder that is not a package).
+    /// Indexes up to `limit` more files of the package in `dir`, stopping early once
+    /// [`BATCH_TIME`] has passed (a request that arrives meanwhile waits for the batch); returns
+    /// (files indexed, files known), equal when it is done (both 0 for a folder that is not a
+    /// package).
     pub fn index_some(&mut self, dir: &Path, limit: usize) -> (usize, usize) {
         let reader = self.reader_for(dir);
         let Some(index) = self.packages.get_mut(dir) else {
             return (0, 0);
         };
         let started = std::time::Instant::now();
-        index.index_some(limit, &reader);
-        tracing::debug!("indexed a batch in {:?}", started.elapsed());
+        let mut read = 0;
+        while read < limit && started.elapsed() < BATCH_TIME {
+            read += 1;
+            if index.index_some(1, &reader) == 0 {
+                break;
+            }
+        }
+        tracing::debug!("indexed a batch of {read} in {:?}", started.elapsed());
         // No signal: the server refreshes open documents once indexing is done. Open documents
         // keep what they gave: a batch reads only files the index did not hold.
         index.progress()
