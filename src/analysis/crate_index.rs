@@ -21,7 +21,7 @@ use super::incremental::{declarations_of_item, fingerprint, parse_counted};
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, Dependencies};
 use super::items::include::{
-    IncludeEnv, IncludedItems, agreed_text, include_calls, include_candidates,
+    IncludeEnv, IncludedItems, agreed_text, include_calls, include_candidates, included_fingerprint,
 };
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
@@ -169,22 +169,29 @@ fn declarations_read(
     env: &IncludeEnv,
 ) -> Option<(PathBuf, FileDeclarations)> {
     let (path, text) = read.read_source(path)?;
-    let declarations = with_includes(FileDeclarations::of_text(&text), &path, read, env);
+    let declarations = with_includes(FileDeclarations::of_text(&text), &path, read, env, &[]);
     Some((path, declarations))
 }
 
 /// The declarations with the items of the files their `include!` calls name (a call whose
-/// file cannot be told or read stays unexpanded, and what it would define unknown).
+/// file cannot be told or read stays unexpanded, and what it would define unknown). A call
+/// found in `known` (the file's previous declarations) is not read again: an edit of the file
+/// does not change what a build wrote.
 fn with_includes(
     mut declarations: FileDeclarations,
     path: &Path,
     read: ReadFile<'_>,
     env: &IncludeEnv,
+    known: &[IncludedItems],
 ) -> FileDeclarations {
     let mut included = Vec::new();
     for call in include_calls(&declarations.items) {
         if included.len() >= MAX_INCLUDES {
             break;
+        }
+        if let Some(part) = known.iter().find(|part| part.tokens == call.tokens) {
+            included.push(part.clone());
+            continue;
         }
         let candidates = include_candidates(&call.tokens, path, env);
         let text_of = |path: &Path| read.read_source(path).map(|(_, text)| text);
@@ -209,8 +216,8 @@ fn with_includes(
         return declarations;
     }
     let items = std::mem::take(&mut declarations.items);
+    declarations.fingerprint ^= included_fingerprint(&included);
     let items = std::sync::Arc::unwrap_or_clone(items).with_included(included);
-    declarations.fingerprint ^= items.fingerprint;
     declarations.items = std::sync::Arc::new(items);
     declarations
 }
@@ -558,10 +565,11 @@ impl CrateIndex {
         declarations: FileDeclarations,
         read: ReadFile<'_>,
     ) -> Update {
-        let declarations = with_includes(declarations, path, read, &self.include_env);
         let Some(file) = self.files.get_mut(path) else {
             return Update::Unchanged;
         };
+        let known = &file.declarations.items.included;
+        let declarations = with_includes(declarations, path, read, &self.include_env, known);
         let relink = file.declarations.children != declarations.children;
         if !relink && file.declarations.fingerprint == declarations.fingerprint {
             return Update::Unchanged;
@@ -603,7 +611,7 @@ impl CrateIndex {
                 let (path, text) = read.read_source(path)?;
                 let declarations = match known.remove(&path) {
                     Some(file) => file.declarations,
-                    None => with_includes(FileDeclarations::of_text(&text), &path, read, &env),
+                    None => with_includes(FileDeclarations::of_text(&text), &path, read, &env, &[]),
                 };
                 Some((path, declarations))
             }

@@ -28,6 +28,16 @@ pub struct IncludedItems {
     pub items: Arc<FileItems>,
 }
 
+/// A fingerprint of what the included files declare.
+pub fn included_fingerprint(included: &[IncludedItems]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for part in included {
+        (&part.tokens, part.items.fingerprint).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// The `include!` calls among a file's item-position macro calls, in any of its modules.
 pub fn include_calls(items: &FileItems) -> impl Iterator<Item = &MacroCall> {
     items

@@ -441,11 +441,7 @@ impl FileItems {
 
     /// These items with what their `include!` calls name; the fingerprint covers it.
     pub fn with_included(mut self, included: Vec<IncludedItems>) -> FileItems {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for part in &included {
-            (&part.tokens, part.items.fingerprint).hash(&mut hasher);
-        }
-        self.fingerprint ^= hasher.finish();
+        self.fingerprint ^= super::include::included_fingerprint(&included);
         self.included = included;
         self
     }
