@@ -245,3 +245,27 @@ fn table_agrees_with_rustc_on_a_sample_of_queries() {
     );
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
+
+/// The private types the table holds for layouts (`std::sys::fs::unix::File`, the `libc` shim's
+/// `std::libc::stat64`) are no module's members: users cannot name them, and std's re-exports of
+/// `libc` (`pub use libc::mode_t` in `std::os::*::raw`) must not make the shim's stand-ins public.
+#[test]
+fn private_types_are_no_module_s_members() {
+    let mut in_module = false;
+    let mut leaks = Vec::new();
+    for line in TABLE_TEXT.lines() {
+        if !line.starts_with(' ') {
+            in_module = line.starts_with('M');
+            continue;
+        }
+        let target = line.split(' ').nth(3).unwrap_or("");
+        if in_module && (target.starts_with("std::sys::") || target.starts_with("std::libc::")) {
+            leaks.push(line.to_string());
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+    assert!(
+        TABLE_TEXT.contains(" std::libc::stat64 struct "),
+        "the libc shim's types are in the table"
+    );
+}

@@ -49,6 +49,7 @@ fn instance(api: &StdApi, key: &str, arg: (&str, fn() -> Ty)) -> Option<(String,
     let mut args = Vec::new();
     for param in &data.generics {
         match &param.kind {
+            GenericKind::Lifetime => written.push("'static".to_string()),
             _ if param.name.starts_with('\'') => written.push("'static".to_string()),
             GenericKind::Type { default: Some(_) } => {}
             GenericKind::Type { default: None } => {
@@ -65,6 +66,24 @@ fn instance(api: &StdApi, key: &str, arg: (&str, fn() -> Ty)) -> Option<(String,
     };
     Some((rust, Ty::adt(key, args)))
 }
+
+/// Std types laid out through private types that differ per target.
+const PLATFORM_TYPES: [&str; 14] = [
+    "std::fs::File",
+    "Option<std::fs::File>",
+    "std::fs::Metadata",
+    "std::fs::FileType",
+    "std::fs::Permissions",
+    "std::fs::ReadDir",
+    "std::fs::DirEntry",
+    "std::io::Stdout",
+    "std::io::StdoutLock<'static>",
+    "std::io::StdinLock<'static>",
+    "std::io::BufReader<u8>",
+    "std::env::Args",
+    "std::path::Components<'static>",
+    "std::process::Command",
+];
 
 /// Every type (and its `Option`) from the table that memlens gives a layout on x86_64 Linux.
 fn probes() -> Vec<Probe> {
@@ -217,6 +236,18 @@ fn std_types_laid_out_from_the_table_agree_with_rustc() {
         probes.len()
     );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // Types whose layout comes from std's private, per-target types (`sys`, the `libc` shim):
+    // a regression that leaves them unknown fails here rather than passing unnoticed.
+    let compared: BTreeSet<&str> = answers
+        .iter()
+        .map(|&(index, _, _)| probes[index].rust.as_str())
+        .collect();
+    let missing: Vec<&str> = PLATFORM_TYPES
+        .iter()
+        .copied()
+        .filter(|ty| !compared.contains(ty))
+        .collect();
+    assert!(missing.is_empty(), "not laid out: {missing:?}");
     // The comparison means something only if it covers many of std's types.
     assert!(
         answers.len() >= 100,

@@ -152,13 +152,39 @@ impl<'r> Emitter<'r> {
             let Some(key) = self.keys.get(Def::Item(id)).map(str::to_string) else {
                 continue;
             };
-            if key.starts_with('?') {
+            if key.starts_with('?') || self.keys.is_private(Def::Item(id)) {
                 continue;
             }
             self.emit_item(id, item, &key);
         }
         for block in &model.impls {
             self.emit_impl(block);
+        }
+        self.emit_private_types();
+    }
+
+    /// The private types public types' fields name, and those their fields name in turn: not
+    /// nameable by users, written for the layouts of the types that hold them.
+    fn emit_private_types(&mut self) {
+        let model = self.resolver.model;
+        let mut written = BTreeSet::new();
+        loop {
+            let pending: Vec<ItemId> = self.lower.referenced.borrow_mut().drain(..).collect();
+            let fresh: Vec<ItemId> = pending
+                .into_iter()
+                .filter(|id| written.insert(*id))
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for id in fresh {
+                let Some(key) = self.keys.get(Def::Item(id)).map(str::to_string) else {
+                    continue;
+                };
+                let item = &model.items[id];
+                let (rest, lines) = self.adt_lines(&Cx::new(item.module), item, &key);
+                self.push('A', &key, rest, &item.cfg, true, lines);
+            }
         }
     }
 
@@ -370,6 +396,8 @@ impl<'r> Emitter<'r> {
         parent: &Cfg,
         lines: &mut Vec<Line>,
     ) {
+        let mut cx = cx.clone();
+        cx.in_fields = true;
         for (index, field) in fields.iter().enumerate() {
             let Some(cfg) = own_cfg(&field.attrs, parent) else {
                 continue;
@@ -379,13 +407,55 @@ impl<'r> Emitter<'r> {
                 .as_ref()
                 .map_or(index.to_string(), ToString::to_string);
             let public = all_public || matches!(field.vis, syn::Visibility::Public(_));
-            lines.push(Line {
-                tag: if public { 'f' } else { 'p' },
-                unstable: false,
-                cfg: cfg.text(),
-                rest: format!("{name} {}", ty_text(&self.lower.ty(cx, &field.ty))),
-            });
+            let tag = if public { 'f' } else { 'p' };
+            for (cfg, ty) in self.field_alternatives(&cx, &field.ty, &cfg) {
+                lines.push(Line {
+                    tag,
+                    unstable: false,
+                    cfg: cfg.text(),
+                    rest: format!("{name} {}", ty_text(&ty)),
+                });
+            }
         }
+    }
+
+    /// A field's type, once per target alternative when it names a private type defined per
+    /// target (`fs_imp::File`), each under its cfg. Two such paths in one field are not
+    /// combined: the field is unknown.
+    fn field_alternatives(&self, cx: &Cx, ty: &syn::Type, cfg: &Cfg) -> Vec<(Cfg, Ty)> {
+        self.lower.alternatives.borrow_mut().clear();
+        let first = self.lower.ty(cx, ty);
+        let found: Vec<(String, Vec<(Def, Cfg)>)> =
+            self.lower.alternatives.borrow_mut().drain(..).collect();
+        let paths: BTreeSet<&str> = found.iter().map(|(text, _)| text.as_str()).collect();
+        let Some((text, defs)) = found.first() else {
+            return vec![(cfg.clone(), first)];
+        };
+        if paths.len() > 1 {
+            return vec![(cfg.clone(), Ty::Unknown(Some(compact_text(ty))))];
+        }
+        let mut out = Vec::new();
+        for (index, (_, alternative_cfg)) in defs.iter().enumerate() {
+            let both = cfg.and(alternative_cfg);
+            if both.is_never() {
+                continue;
+            }
+            *self.lower.choice.borrow_mut() = Some((text.clone(), index));
+            out.push((both, self.lower.ty(cx, ty)));
+        }
+        *self.lower.choice.borrow_mut() = None;
+        self.lower.alternatives.borrow_mut().clear();
+        // Where none of them is compiled the field is still there, of a type not known.
+        let covered: Vec<String> = defs.iter().filter_map(|(_, c)| c.text()).collect();
+        if covered.len() == defs.len() {
+            let mut rest = BTreeSet::new();
+            rest.insert(format!("not(any({}))", covered.join(",")));
+            out.push((
+                cfg.and(&Cfg::When(rest)),
+                Ty::Unknown(Some(compact_text(ty))),
+            ));
+        }
+        out
     }
 
     fn trait_lines(

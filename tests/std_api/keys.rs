@@ -1,7 +1,9 @@
 //! Keys for every public definition: a type's name when unique among std's public types and
 //! traits (stable ones first, then the prelude's), else prefixed by its public module names
 //! until unique (`io::Error`, `hash_map::Iter`); functions, consts, statics and modules by their
-//! canonical path (`core::mem::swap`); macros by the name std exports them under.
+//! canonical path (`core::mem::swap`); macros by the name std exports them under. Private
+//! structs, enums and unions get their defining path (`std::sys::fs::unix::File`): public types'
+//! fields name them, and their own fields decide those types' layouts.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -10,11 +12,17 @@ use super::resolve::{Def, Ns, Resolver};
 
 pub struct Keys {
     pub of: HashMap<Def, String>,
+    /// The private structs, enums and unions among `of`.
+    pub private: HashSet<Def>,
 }
 
 impl Keys {
     pub fn get(&self, def: Def) -> Option<&str> {
         self.of.get(&def).map(String::as_str)
+    }
+
+    pub fn is_private(&self, def: Def) -> bool {
+        self.private.contains(&def)
     }
 }
 
@@ -27,16 +35,26 @@ struct Candidate {
 }
 
 pub fn assign(resolver: &Resolver) -> Keys {
-    let mut keys = Keys { of: HashMap::new() };
+    let mut keys = Keys {
+        of: HashMap::new(),
+        private: HashSet::new(),
+    };
     let prelude = prelude_defs(resolver);
     let mut groups: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
     for (id, item) in resolver.model.items.iter().enumerate() {
         let def = Def::Item(id);
         let Some(path) = resolver.canonical_path(def) else {
-            if matches!(item.kind, ItemKind::Trait(_)) {
-                let mut private = resolver.model.module_path(item.module);
-                private.push(item.name.clone());
-                keys.of.insert(def, format!("?{}", private.join("::")));
+            let mut private = resolver.model.module_path(item.module);
+            private.push(item.name.clone());
+            match item.kind {
+                ItemKind::Trait(_) => {
+                    keys.of.insert(def, format!("?{}", private.join("::")));
+                }
+                ItemKind::Struct(_) | ItemKind::Enum(_) | ItemKind::Union(_) => {
+                    keys.of.insert(def, private.join("::"));
+                    keys.private.insert(def);
+                }
+                _ => {}
             }
             continue;
         };

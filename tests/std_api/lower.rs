@@ -1,8 +1,9 @@
 //! Lowering syn's types, bounds, generics and signatures into the vocabulary, with paths
-//! resolved to keys: std's public types by key, private aliases expanded, private types unknown
-//! (with their text), `Self` as the impl's type or the trait's `Self`, `T::Item` projected on
+//! resolved to keys: std's public types by key, private aliases expanded, private types by their
+//! defining path inside a type's fields and unknown (with their text) elsewhere, `Self` as the impl's type or the trait's `Self`, `T::Item` projected on
 //! the bound of `T` that declares `Item`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use memlens::analysis::std_api::format::primitive;
@@ -11,6 +12,7 @@ use memlens::analysis::ty::{
 };
 use quote::ToTokens;
 
+use super::cfg::Cfg;
 use super::keys::Keys;
 use super::model::{ItemId, ItemKind, ModId};
 use super::resolve::{Def, Ns, Resolver};
@@ -51,6 +53,9 @@ pub struct Cx {
     pub self_kind: SelfKind,
     pub bounds: Vec<ParamBound>,
     pub depth: usize,
+    /// Lowering a struct's, enum's or union's fields, where private types are named (they
+    /// decide the layout) and noted for the emitter.
+    pub in_fields: bool,
 }
 
 impl Cx {
@@ -62,6 +67,7 @@ impl Cx {
             self_kind: SelfKind::None,
             bounds: Vec::new(),
             depth: 0,
+            in_fields: false,
         }
     }
 }
@@ -82,6 +88,13 @@ pub struct Lowerer<'r> {
     pub keys: &'r Keys,
     /// Per trait: its associated types' names.
     assoc_names: HashMap<ItemId, Vec<String>>,
+    /// Private types named in fields so far, for the emitter to write too.
+    pub referenced: RefCell<Vec<ItemId>>,
+    /// Paths in fields that name a different private type per target, with the definitions
+    /// and their cfgs, since the emitter last cleared it.
+    pub alternatives: RefCell<Vec<(String, Vec<(Def, Cfg)>)>>,
+    /// The alternative to take for a path: its text and the index among its definitions.
+    pub choice: RefCell<Option<(String, usize)>>,
 }
 
 /// Token text without the spaces a token stream puts between punctuation.
@@ -127,6 +140,9 @@ impl<'r> Lowerer<'r> {
             resolver,
             keys,
             assoc_names,
+            referenced: RefCell::new(Vec::new()),
+            alternatives: RefCell::new(Vec::new()),
+            choice: RefCell::new(None),
         }
     }
 
@@ -136,8 +152,34 @@ impl<'r> Lowerer<'r> {
         let found = self
             .resolver
             .resolve(cx.module, &segments, global, Ns::Type);
+        if cx.in_fields && self.distinct_private_keys(&found) > 1 {
+            return Some(self.choose_alternative(compact_text(path), &found));
+        }
         // Alternatives for different targets share one key; the first stands for them.
         found.first().map(|(def, _)| *def)
+    }
+
+    fn distinct_private_keys(&self, found: &[(Def, Cfg)]) -> usize {
+        let keys: std::collections::BTreeSet<&str> = found
+            .iter()
+            .filter(|(def, _)| self.keys.is_private(*def))
+            .filter_map(|(def, _)| self.keys.get(*def))
+            .collect();
+        keys.len()
+    }
+
+    /// One of the per-target definitions a path in a field names (`fs_imp::File` is
+    /// `unix::File` or `windows::File`): the one the emitter asks for, else the first, noting
+    /// the choice so that the emitter writes the field once per alternative.
+    fn choose_alternative(&self, text: String, found: &[(Def, Cfg)]) -> Def {
+        if let Some(choice) = &*self.choice.borrow()
+            && choice.0 == text
+            && let Some((def, _)) = found.get(choice.1)
+        {
+            return *def;
+        }
+        self.alternatives.borrow_mut().push((text, found.to_vec()));
+        found[0].0
     }
 
     pub fn ty(&self, cx: &Cx, ty: &syn::Type) -> Ty {
@@ -385,8 +427,14 @@ impl<'r> Lowerer<'r> {
             .unwrap_or_default();
         match def {
             Def::Prim(name) => primitive(name).unwrap_or_else(|| Ty::Unknown(Some(name.into()))),
+            Def::Item(_) if self.keys.is_private(def) && !cx.in_fields => {
+                Ty::Unknown(Some(compact_text(path)))
+            }
             Def::Item(id) => match (&self.resolver.model.items[id].kind, self.keys.get(def)) {
                 (kind, Some(key)) if kind.in_types() && !matches!(kind, ItemKind::Trait(_)) => {
+                    if self.keys.is_private(def) {
+                        self.referenced.borrow_mut().push(id);
+                    }
                     Ty::Adt {
                         name: key.to_string(),
                         args,
@@ -410,6 +458,7 @@ impl<'r> Lowerer<'r> {
         let mut alias_cx = Cx::new(self.resolver.model.items[id].module);
         alias_cx.params = type_param_names(&alias.generics);
         alias_cx.depth = cx.depth + 4;
+        alias_cx.in_fields = cx.in_fields;
         let body = self.ty(&alias_cx, &alias.ty);
         body.substitute(&alias_cx.params, &args)
     }

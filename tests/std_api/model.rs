@@ -106,6 +106,9 @@ pub struct Crate {
     pub root: ModId,
     /// Crate names in scope (`alloc_crate` → `alloc`), from `extern crate` and the extern prelude.
     pub extern_names: Vec<(String, &'static str)>,
+    /// Extern crate names that stand for a module of this crate (std's `libc`, see
+    /// `source::LIBC_SHIM`).
+    pub extern_modules: Vec<(String, ModId)>,
 }
 
 /// How many macro invocations among items were expanded, by macro name.

@@ -323,6 +323,11 @@ impl<'m> Resolver<'m> {
         {
             return vec![(Def::Module(self.crate_named(target)), Cfg::always())];
         }
+        if ns == Ns::Type
+            && let Some((_, shim)) = krate.extern_modules.iter().find(|(n, _)| n == name)
+        {
+            return vec![(Def::Module(*shim), self.model.modules[*shim].cfg.clone())];
+        }
         if let Some(prelude) = self.preludes[self.model.modules[module].krate] {
             let found = self.lookup_in(prelude, name, ns);
             if !found.is_empty() {
@@ -422,12 +427,25 @@ impl<'m> Resolver<'m> {
         }
     }
 
+    /// Whether `def` is one of the shim's stand-ins for `libc`, which std re-exports in places
+    /// (`pub use libc::mode_t`) but which stand for no public item of std.
+    fn in_shim(&self, def: Def) -> bool {
+        let Def::Item(id) = def else {
+            return false;
+        };
+        let module = self.model.items[id].module;
+        self.model
+            .crates
+            .iter()
+            .any(|krate| krate.extern_modules.iter().any(|(_, m)| *m == module))
+    }
+
     /// The public bindings of a module, explicit ones shadowing globs, per namespace and name.
     pub fn public_members(&self, module: ModId) -> Vec<(Ns, String, Def, Cfg)> {
         let mut members = Vec::new();
         for ((ns, name), bindings) in &self.scopes[module] {
             for b in self.preferred(bindings) {
-                if b.vis == Vis::Public && !b.cfg.is_never() {
+                if b.vis == Vis::Public && !b.cfg.is_never() && !self.in_shim(b.def) {
                     members.push((*ns, name.clone(), b.def, b.cfg.clone()));
                 }
             }

@@ -21,6 +21,9 @@ use super::tokens::without_const_traits;
 /// The crates read, in dependency order.
 pub const CRATES: [&str; 3] = ["core", "alloc", "std"];
 
+/// What std's `libc` paths name, on the one target it is written for.
+const LIBC_SHIM: &str = include_str!("libc_shim.rs");
+
 /// Deepest nesting of macro expansions followed: the expander's recommendation (std's deepest,
 /// `array_impl_default!` counting down from 32, needs 33).
 const MAX_EXPANSION_DEPTH: usize = 64;
@@ -126,15 +129,45 @@ impl Walker {
     fn read(&mut self, path: &Path) -> Result<syn::File, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let relative = path.strip_prefix(&self.library).unwrap_or(path);
-        for byte in relative.to_string_lossy().bytes().chain(text.bytes()) {
-            self.model.fingerprint ^= u64::from(byte);
-            self.model.fingerprint = self.model.fingerprint.wrapping_mul(0x0100_0000_01b3);
-        }
+        self.fingerprint(relative.to_string_lossy().bytes().chain(text.bytes()));
         self.model.files += 1;
         let tokens: TokenStream = text
             .parse()
             .map_err(|e| format!("{}: {e:?}", path.display()))?;
         parse_tokens(tokens).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn fingerprint(&mut self, bytes: impl Iterator<Item = u8>) {
+        for byte in bytes {
+            self.model.fingerprint ^= u64::from(byte);
+            self.model.fingerprint = self.model.fingerprint.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// `libc`, which std's private types name (`libc::stat64`): the few types of
+    /// [`LIBC_SHIM`], as a private module of std that std's paths reach as the crate `libc`.
+    fn walk_libc_shim(&mut self, root: ModId, ctx: &FileCtx) -> Result<(), String> {
+        self.fingerprint(LIBC_SHIM.bytes());
+        let file = syn::parse_file(LIBC_SHIM).map_err(|e| format!("libc shim: {e}"))?;
+        let cfg_attr: Attribute = syn::parse_quote!(
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"))]
+        );
+        let item = syn::ItemMod {
+            attrs: vec![cfg_attr.clone()],
+            vis: syn::Visibility::Inherited,
+            unsafety: None,
+            mod_token: Default::default(),
+            ident: quote::format_ident!("libc"),
+            content: Some((Default::default(), file.items)),
+            semi: None,
+        };
+        let module = self.model.modules.len();
+        let cfg = cfg::cfg_of(std::slice::from_ref(&cfg_attr));
+        self.walk_mod(root, ctx, item, vec![cfg_attr], &cfg);
+        self.model.crates[self.krate]
+            .extern_modules
+            .push(("libc".to_string(), module));
+        Ok(())
     }
 
     fn walk_crate(&mut self, name: &'static str) -> Result<(), String> {
@@ -158,6 +191,7 @@ impl Walker {
             name,
             root,
             extern_names,
+            extern_modules: Vec::new(),
         });
         self.visible.clear();
         let ctx = FileCtx {
@@ -166,6 +200,9 @@ impl Walker {
             inline_depth: 0,
         };
         self.walk_items(root, &ctx, file.items, &Cfg::always(), 0);
+        if name == "std" {
+            self.walk_libc_shim(root, &ctx)?;
+        }
         Ok(())
     }
 

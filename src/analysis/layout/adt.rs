@@ -109,7 +109,11 @@ impl<'a> Cx<'a> {
             ));
         }
         if name.starts_with(STD_PREFIX) {
-            return self.std_item(name, args).ok_or_else(unknown);
+            // The mirror's internal names, or the table's private types (`std::sys::…`).
+            return self
+                .std_item(name, args)
+                .or_else(|| self.std_table_item(name, args))
+                .ok_or_else(unknown);
         }
         if let Some(def) = defs.adt(name) {
             return Ok(Resolved::Adt(AdtInst::new(def, None, args)));

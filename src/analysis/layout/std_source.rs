@@ -616,6 +616,27 @@ pub mod sync {
     }
 }
 
+// File descriptors: any `i32` but -1 (std's `NotAllOnes<RawFd>`), so `Option<File>` is 4 bytes.
+
+#[cfg(unix)]
+#[rustc_layout_scalar_valid_range_start(0)]
+#[rustc_layout_scalar_valid_range_end(0xFFFF_FFFE)]
+#[repr(transparent)]
+struct I32NotAllOnes(i32);
+
+#[cfg(unix)]
+#[repr(transparent)]
+pub struct OwnedFd {
+    fd: I32NotAllOnes,
+}
+
+#[cfg(unix)]
+#[repr(transparent)]
+pub struct BorrowedFd<'fd> {
+    fd: I32NotAllOnes,
+    _phantom: PhantomData<&'fd OwnedFd>,
+}
+
 // C types (`std::ffi::c_int`, `std::os::raw::c_int`) on the targets memlens knows: Linux and WASM.
 
 #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]

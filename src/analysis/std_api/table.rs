@@ -463,6 +463,10 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
         });
         field_public.push(Vec::new());
     }
+    // A field written once per target alternative (`inner: unix::File`, `inner: windows::File`)
+    // appears twice only if the cfgs meant to separate them both hold: which one std uses is then
+    // not known.
+    layout_special |= variants.iter().any(has_repeated_field);
     let (params, unsized_params) = generics;
     let (names, defaults) = type_params(&params);
     let def = AdtDef {
@@ -484,6 +488,14 @@ fn decode_adt(entry: &Entry, active: &dyn Fn(Option<u32>) -> bool) -> Parsed<Adt
         stable: !entry.unstable,
         layout_special,
     })
+}
+
+fn has_repeated_field(variant: &VariantDef) -> bool {
+    let fields = &variant.fields;
+    fields
+        .iter()
+        .enumerate()
+        .any(|(index, field)| fields[..index].iter().any(|f| f.name == field.name))
 }
 
 fn parse_repr(text: &str) -> Repr {
