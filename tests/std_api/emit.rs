@@ -13,7 +13,7 @@ use memlens::analysis::ty::{Predicate, Ty};
 
 use super::cfg::{self, Cfg};
 use super::keys::Keys;
-use super::lower::{Cx, LoweredGenerics, Lowerer, SelfKind, compact_text};
+use super::lower::{Cx, FieldAlternatives, LoweredGenerics, Lowerer, SelfKind, compact_text};
 use super::model::{ImplBlock, Item, ItemId, ItemKind};
 use super::resolve::{Def, Ns, Resolver};
 
@@ -425,7 +425,7 @@ impl<'r> Emitter<'r> {
     fn field_alternatives(&self, cx: &Cx, ty: &syn::Type, cfg: &Cfg) -> Vec<(Cfg, Ty)> {
         self.lower.alternatives.borrow_mut().clear();
         let first = self.lower.ty(cx, ty);
-        let found: Vec<(String, Vec<(Def, Cfg)>)> =
+        let found: Vec<FieldAlternatives> =
             self.lower.alternatives.borrow_mut().drain(..).collect();
         let paths: BTreeSet<&str> = found.iter().map(|(text, _)| text.as_str()).collect();
         let Some((text, defs)) = found.first() else {

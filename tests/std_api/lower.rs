@@ -83,6 +83,9 @@ pub struct LoweredGenerics {
 /// Traits whose bound only relaxes `Sized` (the sizedness hierarchy): like `?Sized`.
 const SIZEDNESS_TRAITS: [&str; 2] = ["PointeeSized", "MetaSized"];
 
+/// A path written in a field (its text) and the per-target definitions it names, with cfgs.
+pub type FieldAlternatives = (String, Vec<(Def, Cfg)>);
+
 pub struct Lowerer<'r> {
     pub resolver: &'r Resolver<'r>,
     pub keys: &'r Keys,
@@ -92,7 +95,7 @@ pub struct Lowerer<'r> {
     pub referenced: RefCell<Vec<ItemId>>,
     /// Paths in fields that name a different private type per target, with the definitions
     /// and their cfgs, since the emitter last cleared it.
-    pub alternatives: RefCell<Vec<(String, Vec<(Def, Cfg)>)>>,
+    pub alternatives: RefCell<Vec<FieldAlternatives>>,
     /// The alternative to take for a path: its text and the index among its definitions.
     pub choice: RefCell<Option<(String, usize)>>,
 }
