@@ -326,6 +326,7 @@ impl InferCtx<'_> {
             args.push(var.clone());
             subst.insert(param.name.clone(), var);
         }
+        self.unify_with_where_clause(step, key, &args);
         self.add_predicate(step.clone(), TraitRef::new(key, args));
         Some(MethodPick {
             sig: method.sig.clone(),
@@ -333,6 +334,29 @@ impl InferCtx<'_> {
             subst,
             trait_key: Some(key.to_string()),
         })
+    }
+
+    /// For a type parameter, a where-clause bound is what rustc selects (before any impl): with
+    /// one bound of the trait on it (`P: AsRef<Path>`), its arguments are the trait's. With
+    /// several (`AsRef<Path> + AsRef<str>`) the arguments stay to be inferred.
+    fn unify_with_where_clause(&mut self, step: &Ty, key: &str, args: &[Ty]) {
+        if !matches!(step, Ty::Param(_)) {
+            return;
+        }
+        let mut bounds = self
+            .predicates
+            .iter()
+            .filter(|p| p.subject == *step && p.bound.key == key);
+        let (Some(only), None) = (bounds.next(), bounds.next()) else {
+            return;
+        };
+        let bound_args = only.bound.args.clone();
+        if bound_args.len() != args.len() {
+            return;
+        }
+        for (arg, bound_arg) in args.iter().zip(&bound_args) {
+            self.unify(arg, bound_arg);
+        }
     }
 
     /// The traits whose methods a value of this type may call: its bounds (for parameters,

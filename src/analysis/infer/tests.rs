@@ -775,3 +775,24 @@ fn f() {
     "#]]
     .assert_eq(&bindings_with_dependency(text, Some(dependency), std));
 }
+
+#[test]
+fn a_parameter_s_one_bound_of_a_generic_trait_fixes_the_trait_s_arguments() {
+    check_std(
+        r#"
+use std::path::Path;
+fn diff<P: AsRef<Path>, Q>(path: P, other: Q) where Q: AsRef<Path> + AsRef<str> {
+    let p = path.as_ref();
+    let comps = p.components();
+    let q: &str = other.as_ref();
+}
+"#,
+        expect![[r#"
+            path: P
+            other: Q
+            p: &Path
+            comps: Components
+            q: &str
+        "#]],
+    );
+}
