@@ -50,7 +50,6 @@ fn instance(api: &StdApi, key: &str, arg: (&str, fn() -> Ty)) -> Option<(String,
     for param in &data.generics {
         match &param.kind {
             GenericKind::Lifetime => written.push("'static".to_string()),
-            _ if param.name.starts_with('\'') => written.push("'static".to_string()),
             GenericKind::Type { default: Some(_) } => {}
             GenericKind::Type { default: None } => {
                 written.push(arg.0.to_string());
