@@ -24,7 +24,7 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
+use super::chunk::{blank_bodies_and_docs, blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::items::def_map::CrateFile as ItemsFile;
@@ -116,7 +116,7 @@ impl Chunk {
         let full = overlaps(&range, scope).then(|| Parsed::of(source));
         let skeleton = match &full {
             Some(parsed) if parsed.errors.is_empty() => None,
-            _ => blank_fn_bodies(source)
+            _ => blank_bodies_and_docs(source)
                 .map(|blanked| Parsed::of(&blanked))
                 .filter(|parsed| parsed.errors.is_empty()),
         };
@@ -291,6 +291,21 @@ impl Analyzer {
         scope: Range<usize>,
     ) -> FileAnalysis {
         self.analyze_in_crate(text, target, scope, None)
+    }
+
+    /// Brings everything but the walks up to `text`: every item parsed for its declarations,
+    /// the declarations collected, the crate context built. A document just opened is prepared
+    /// before any request about it arrives; the first request then parses and walks only its
+    /// own item.
+    pub fn prepare_in_crate(&mut self, text: &str, target: Target, krate: Option<CrateFile<'_>>) {
+        let text = &blank_ignored_prefix(text);
+        self.forget_stale_trees();
+        // A scope past every item: none is parsed for its bodies.
+        self.update_chunks(text, &(usize::MAX..usize::MAX));
+        self.update_declarations(krate);
+        if let Some(declared) = &mut self.declared {
+            declared.bring_context_to(target);
+        }
     }
 
     /// Like [`Analyzer::analyze_scope`], for a file of a crate: names the file does not declare

@@ -42,6 +42,14 @@ use placement::Placement;
 pub use target::Target;
 use ty::Ty;
 
+/// Loads what every analysis for `target` needs and keeps for the process (std's API table and
+/// std's type definitions), so that a thread started with the process can have it ready before
+/// the first request arrives.
+pub fn prewarm(target: &Target) {
+    std_api::StdApi::for_target(target).prewarm();
+    layout::prewarm(target);
+}
+
 /// A binding with everything memlens concludes about it.
 #[derive(Clone, Debug)]
 pub struct BindingReport {

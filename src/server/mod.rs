@@ -59,6 +59,7 @@ impl Backend {
 
 /// Serves LSP on stdin/stdout until the client says `exit`. Logs go to stderr.
 pub fn run_stdio() -> ExitCode {
+    prewarm_in_background();
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -98,6 +99,20 @@ pub fn run_stdio() -> ExitCode {
     }
 }
 
+/// Loads std's tables for the default target on a thread of their own while the client and
+/// server shake hands: the first hover then waits only for its own file. A failure here costs
+/// nothing, the first analysis loads them itself.
+fn prewarm_in_background() {
+    let _ = std::thread::Builder::new()
+        .name("memlens-prewarm".into())
+        .stack_size(crate::stack::ANALYSIS_STACK_BYTES)
+        .spawn(|| {
+            let _ = std::panic::catch_unwind(|| {
+                crate::analysis::prewarm(&crate::analysis::Target::default())
+            });
+        });
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MEMLENS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -118,9 +133,14 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         handlers::configuration::pull(self).await;
         handlers::workspace::watch_files(self).await;
-        // Indexing runs in the background: requests are served meanwhile.
         let backend = self.clone();
-        tokio::spawn(async move { handlers::workspace::index_folders(&backend).await });
+        // Indexing runs in the background, after a pause that leaves the analysis thread (and
+        // the machine's cores) to the document a client opens right after initializing: its
+        // first hover answers from its own file at once, and sees the rest once indexed.
+        tokio::spawn(async move {
+            tokio::time::sleep(handlers::workspace::INDEX_DELAY).await;
+            handlers::workspace::index_folders(&backend).await
+        });
         tokio::spawn(handlers::workspace::follow_crate_changes(self.clone()));
     }
 

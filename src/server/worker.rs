@@ -129,6 +129,16 @@ struct LatestAnalysis {
 }
 
 /// The file behind a document, if it is one: what the crate index knows it by.
+/// The crate context of the file at `path`, if a known package's module tree holds it.
+fn crate_file<'a>(
+    crates: &'a mut CrateIndexes,
+    path: Option<&'a std::path::Path>,
+) -> Option<CrateFile<'a>> {
+    let path = path?;
+    let index = crates.index_for(path)?;
+    Some(CrateFile { index, path })
+}
+
 fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
     let path = uri.to_file_path()?;
     Some(std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned()))
@@ -140,10 +150,10 @@ impl AnalysisCache {
     /// scope.
     fn analysis(&mut self, request: &AnalysisRequest) -> Arc<FileAnalysis> {
         let path = file_path(&request.uri);
-        let index = path.as_deref().and_then(|path| self.crates.index_for(path));
-        let context = index
-            .zip(path.as_deref())
-            .map(|(index, path)| index.context_of(path));
+        let krate = crate_file(&mut self.crates, path.as_deref());
+        let context = krate
+            .as_ref()
+            .map(|krate| krate.index.context_of(krate.path));
         if let Some(latest) = self.latest.get(&request.uri)
             && latest.revision == request.revision
             && latest.target == request.target
@@ -151,9 +161,6 @@ impl AnalysisCache {
         {
             return Arc::clone(&latest.analysis);
         }
-        let krate = index
-            .zip(path.as_deref())
-            .map(|(index, path)| CrateFile { index, path });
         let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
         let text = request.text.to_string();
         // A scope covering the whole text (an editor asking for every hint) is a whole analysis,
@@ -182,6 +189,31 @@ impl AnalysisCache {
             self.latest.insert(request.uri.clone(), latest);
         }
         analysis
+    }
+
+    /// Prepares a document's analysis (see [`Analyzer::prepare_in_crate`]) unless one of this
+    /// revision is cached already.
+    fn prepare(&mut self, request: &AnalysisRequest) {
+        if self
+            .latest
+            .get(&request.uri)
+            .is_some_and(|latest| latest.revision == request.revision)
+        {
+            return;
+        }
+        let path = file_path(&request.uri);
+        let krate = crate_file(&mut self.crates, path.as_deref());
+        let analyzer = self.analyzers.entry(request.uri.clone()).or_default();
+        let started = std::time::Instant::now();
+        analyzer.prepare_in_crate(&request.text.to_string(), request.target, krate);
+        tracing::debug!(
+            "prepared {:?} in {:?}",
+            request.uri.as_str(),
+            started.elapsed()
+        );
+        if let Some(path) = &path {
+            self.crates.note_analyzed(path, analyzer);
+        }
     }
 
     /// Applies the watched-file changes reported since the last job.
@@ -314,6 +346,20 @@ impl AnalysisWorker {
             .send(priority(job))
             .map_err(|_| AnalysisFailure::WorkerGone)?;
         answer.await.map_err(|_| AnalysisFailure::WorkerGone)?
+    }
+
+    /// Prepares the analysis of a document just opened, in turn with other jobs; returns at
+    /// once. Requests about it then find its declarations ready.
+    pub fn prepare(&self, request: AnalysisRequest) {
+        let _ = self.jobs.send(Message::Now(Box::new(move |cache| {
+            let prepared = guarded(cache, |cache| {
+                cache.apply_file_changes();
+                cache.prepare(&request);
+            });
+            if let Err(failure) = prepared {
+                tracing::error!("{failure}");
+            }
+        })));
     }
 
     /// Forgets a closed document's analysis; its file's declarations come from disk again.

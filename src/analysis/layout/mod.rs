@@ -23,6 +23,14 @@ pub fn std_module_items() -> &'static std::collections::HashSet<String> {
     std_prelude::module_item_names()
 }
 
+/// Builds std's definitions for `target` (and for x86_64 Linux, which names std's types) now,
+/// so that the first analysis does not wait for them.
+pub fn prewarm(target: &Target) {
+    std_prelude::module_item_names();
+    std_prelude::for_target(&Target::X86_64_LINUX);
+    std_prelude::for_target(target);
+}
+
 /// Whether user code names a std type by this bare name (`Vec`, `Result`, `HashMap`).
 pub fn is_std_type_name(name: &str) -> bool {
     std_prelude::for_target(&Target::X86_64_LINUX)

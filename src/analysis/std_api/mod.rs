@@ -218,6 +218,12 @@ impl StdApi {
         }
     }
 
+    /// Indexes the impls by trait and decodes those of `Deref`, which every method call's
+    /// autoderef asks for, so that the first analysis does not wait for them.
+    pub fn prewarm(&self) {
+        self.trait_impls("Deref");
+    }
+
     pub fn info(&self) -> &'static TableInfo {
         &self.table.info
     }

@@ -161,6 +161,29 @@ fn a_scoped_analysis_answers_hovers_as_the_whole_one_does() {
     }
 }
 
+/// A document prepared when opened (declarations only, every body left unparsed, doc comments
+/// blanked) answers its first hover as a whole analysis does, wherever the hover is.
+#[test]
+fn a_prepared_analysis_answers_hovers_as_the_whole_one_does() {
+    let text = corpus()
+        .replace(
+            "\nfn ",
+            "\n/// A doc comment, with `code` and \"quotes\".\nfn ",
+        )
+        .replace("\nstruct ", "\n/** A block doc. */\nstruct ");
+    let whole = analyze(&text, Target::default());
+    for offset in offsets(&text).step_by(48) {
+        let mut prepared = Analyzer::default();
+        prepared.prepare_in_crate(&text, Target::default(), None);
+        let scoped = prepared.analyze_scope(&text, Target::default(), offset..offset);
+        assert_eq!(
+            hover(&scoped, offset),
+            hover(&whole, offset),
+            "offset {offset}"
+        );
+    }
+}
+
 #[test]
 fn a_scoped_analysis_gives_the_inlay_hints_of_its_range() {
     let text = corpus();

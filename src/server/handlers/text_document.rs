@@ -7,12 +7,18 @@ use tower_lsp_server::ls_types::*;
 
 use crate::server::{Backend, Document};
 
+/// Stores the document and has the analysis thread prepare its analysis at once: the first
+/// hover or hint request usually follows within milliseconds.
 pub fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
+    let uri = document.uri.clone();
     backend.state().documents.insert(
         document.uri,
         Document::new(&document.text, document.version),
     );
+    if let Some(snapshot) = super::snapshot(backend, &uri) {
+        backend.worker.prepare(snapshot.request);
+    }
 }
 
 pub fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) {

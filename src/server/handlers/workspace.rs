@@ -11,6 +11,10 @@ use crate::server::Backend;
 use crate::server::crates::FileChange;
 use crate::server::worker::Priority;
 
+/// How long after `initialized` indexing begins: a client opens its first document within a
+/// few milliseconds, and that document's preparation should not wait behind a batch.
+pub const INDEX_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Files read per job on the analysis thread: small enough that a hover waits for at most one
 /// batch, large enough that progress reports stay few.
 const FILES_PER_BATCH: usize = 32;
