@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::InferCtx;
 use super::traits::{Holds, substitute};
 use crate::analysis::items::def_map::{Res, StdDef};
-use crate::analysis::ty::{FnSig, Receiver, TraitRef, Ty};
+use crate::analysis::ty::{FloatTy, FnSig, IntTy, Receiver, TraitRef, Ty, VarKind};
 
 /// How many dereferences a receiver may go through.
 const MAX_AUTODEREF: usize = 12;
@@ -151,6 +151,11 @@ impl InferCtx<'_> {
 
     /// Finds the method `name` for a receiver of type `receiver`.
     pub(super) fn lookup_method(&mut self, receiver: &Ty, name: &str) -> Option<MethodPick> {
+        if let Ty::Infer(var) = self.resolve(receiver)
+            && var.kind != VarKind::General
+        {
+            return self.numeric_var_pick(&Ty::Infer(var), var.kind, name);
+        }
         let steps = self.autoderef_steps(receiver);
         for step in &steps {
             for adjusted in adjusted_receivers(step) {
@@ -170,6 +175,61 @@ impl InferCtx<'_> {
             }
         }
         self.typed_receiver_pick(&steps, name)
+    }
+
+    /// A method on a literal whose type is not fixed yet (`min_cap.max(cap)`, `n.cmp(&m)`): as
+    /// rustc probes, no inherent method applies (`x.pow(2)` is E0689, ambiguous numeric type),
+    /// only a method of a trait in scope that some integer (float) type may implement, taken
+    /// by value, else behind `&`, else behind `&mut`. Its arguments may then fix the literal's
+    /// type (`other: Self`).
+    fn numeric_var_pick(&mut self, var: &Ty, kind: VarKind, name: &str) -> Option<MethodPick> {
+        let types: Vec<Ty> = match kind {
+            VarKind::Int => IntTy::ALL.iter().map(|&int| Ty::Int(int)).collect(),
+            VarKind::Float => [FloatTy::F32, FloatTy::F64].map(Ty::Float).to_vec(),
+            VarKind::General => return None,
+        };
+        let traits = self.candidate_traits(var);
+        for autoref in [Autoref::None, Autoref::Shared, Autoref::Mut] {
+            let with_method: Vec<&String> = traits
+                .iter()
+                .filter(|key| self.trait_method_fits(key, name, autoref))
+                .collect();
+            let mut fitting = Vec::new();
+            for key in with_method {
+                if types.iter().any(|ty| self.may_implement(ty, key)) {
+                    fitting.push(key.clone());
+                }
+            }
+            match fitting.as_slice() {
+                [] => continue,
+                [only] => return self.trait_method_pick(var, only, name),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Whether trait `key` has a stable method `name` taking `self` the way `autoref` gives it.
+    fn trait_method_fits(&self, key: &str, name: &str, autoref: Autoref) -> bool {
+        let Some(data) = self.world.trait_data(key) else {
+            return false;
+        };
+        data.method(name).is_some_and(|method| {
+            method.stable && receiver_fits(method.sig.receiver.as_ref(), autoref)
+        })
+    }
+
+    /// Whether `ty` may implement trait `key` for some arguments, leaving no trace in the table.
+    fn may_implement(&mut self, ty: &Ty, key: &str) -> bool {
+        let Some(data) = self.world.trait_data(key) else {
+            return false;
+        };
+        let type_params = data.generics.iter().filter(|p| p.is_type()).count();
+        let snapshot = self.table.snapshot();
+        let args: Vec<Ty> = (0..type_params).map(|_| self.new_var()).collect();
+        let holds = self.holds(ty, &TraitRef::new(key, args), 3);
+        self.table.rollback(snapshot);
+        holds != Holds::No
     }
 
     /// A method taking `self: Box<Self>`, `self: Rc<Self>`, `self: Pin<&mut Self>`: found on a

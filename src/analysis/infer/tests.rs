@@ -796,3 +796,40 @@ fn diff<P: AsRef<Path>, Q>(path: P, other: Q) where Q: AsRef<Path> + AsRef<str> 
         "#]],
     );
 }
+
+/// A method on a literal whose type is still open: only a trait method of a trait in scope that
+/// some integer type implements applies, and its arguments fix the literal (`Ord::max`'s
+/// `other: Self`, `PartialEq<i64>`'s only impl); an inherent method (`pow`) or a float's `max`
+/// is rustc's E0689, unknown here. Found in hashbrown's `capacity_to_buckets`.
+#[test]
+fn a_trait_method_on_an_open_literal_is_fixed_by_its_arguments() {
+    check_std(
+        r#"
+fn f(cap: usize) {
+    let min_cap = 3;
+    let c = min_cap.max(cap);
+    let k = 5;
+    let o = k.cmp(&7u8);
+    let p = 2;
+    let e = p.eq(&4i64);
+    let x = 2;
+    let y = x.pow(2);
+    let fl = 2.0;
+    let g = fl.max(1.0f32);
+}
+"#,
+        expect![[r#"
+            cap: usize
+            min_cap: usize
+            c: usize
+            k: u8
+            o: cmp::Ordering
+            p: i64
+            e: bool
+            x: _
+            y: _
+            fl: _
+            g: _
+        "#]],
+    );
+}
