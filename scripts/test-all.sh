@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# The truth tests read std's source (the API table is regenerated and compared) and compile
+# probes for every target memlens knows; without these they skip those checks.
+if command -v rustup >/dev/null 2>&1; then
+  step "toolchain parts the truth tests use"
+  rustup component add rust-src
+  rustup target add wasm32-unknown-unknown i686-unknown-linux-gnu aarch64-unknown-linux-gnu \
+    armv7-unknown-linux-gnueabihf
+fi
+
 step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings

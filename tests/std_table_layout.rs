@@ -85,8 +85,7 @@ const PLATFORM_TYPES: [&str; 14] = [
 ];
 
 /// Every type (and its `Option`) from the table that memlens gives a layout on x86_64 Linux.
-fn probes() -> Vec<Probe> {
-    let target = Target::X86_64_LINUX;
+fn probes(target: Target) -> Vec<Probe> {
     let api = StdApi::for_target(&target);
     let defs = TypeDefs::default();
     let mut seen = BTreeSet::new();
@@ -216,7 +215,7 @@ fn std_types_laid_out_from_the_table_agree_with_rustc() {
         eprintln!("SKIPPED: rustc is not installed, so there is no truth to compare with");
         return;
     }
-    let probes = probes();
+    let probes = probes(Target::X86_64_LINUX);
     let answers = rustc_answers(&probes);
     let mut disagreements = Vec::new();
     for &(index, size, align) in &answers {
@@ -253,4 +252,152 @@ fn std_types_laid_out_from_the_table_agree_with_rustc() {
         "only {} types compared",
         answers.len()
     );
+}
+
+/// The cross target that must be checked (its std differs most from the host's: most `sys`
+/// types are the `unsupported` ones, a `Mutex` is a `Cell`); the others memlens knows are
+/// checked when their std is installed. Cross layouts are read from compile errors, since the
+/// programs cannot run here.
+const REQUIRED_CROSS_TARGET: &str = "wasm32-unknown-unknown";
+
+/// A const whose array length encodes the type's size and alignment, so that rustc's mismatch
+/// error ("found one with a size of N") tells both; the `+ 1` keeps a zero-sized type an error.
+fn const_probe_line(index: usize, probe: &Probe) -> String {
+    format!(
+        "const P{index}: [(); 0] = [(); std::mem::size_of::<{ty}>() * 65536 + std::mem::align_of::<{ty}>() * 2 + 1];\n",
+        ty = probe.rust
+    )
+}
+
+/// Per source line, rustc's errors for a crate compiled for `target`: the array length its
+/// mismatch error names, or `None` for any other error (a private path, an unmet bound).
+fn cross_errors(source: &str, dir: &std::path::Path, target: &str) -> Vec<(usize, Option<u64>)> {
+    let path = dir.join("probe.rs");
+    std::fs::write(&path, source).expect("write probe");
+    let output = Command::new("rustc")
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "lib",
+            "--target",
+            target,
+        ])
+        .args([
+            "-A",
+            "warnings",
+            "--error-format=json",
+            "--emit=metadata",
+            "-o",
+        ])
+        .arg(dir.join("probe.rmeta"))
+        .arg(&path)
+        .output()
+        .expect("rustc runs");
+    let mut errors = Vec::new();
+    for text in String::from_utf8_lossy(&output.stderr).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+            continue;
+        };
+        if message["level"] != "error" {
+            continue;
+        }
+        for span in message["spans"].as_array().into_iter().flatten() {
+            let length = span["label"]
+                .as_str()
+                .and_then(|label| label.split("found one with a size of ").nth(1))
+                .and_then(|n| n.trim().parse::<u64>().ok());
+            if span["is_primary"] == true
+                && let Some(line) = span["line_start"].as_u64()
+            {
+                errors.push((line as usize, length));
+            }
+        }
+    }
+    errors
+}
+
+/// Whether rustc has std for `target` here (`rustup target add` installs it).
+fn has_std_for(target: &str) -> bool {
+    let dir = ProbeDir::new("std-table-cross-check");
+    cross_errors("pub fn f() {}\n", &dir.path, target).is_empty()
+        && dir.path.join("probe.rmeta").exists()
+}
+
+/// `(index, size, align)` of each probe rustc sizes for `target`, from its errors.
+fn cross_answers(probes: &[Probe], target: &str) -> Vec<(usize, u64, u64)> {
+    let dir = ProbeDir::new("std-table-cross");
+    let mut kept: Vec<usize> = (0..probes.len()).collect();
+    for _round in 0..6 {
+        let source: String = kept
+            .iter()
+            .map(|&index| const_probe_line(index, &probes[index]))
+            .collect();
+        let errors = cross_errors(&source, &dir.path, target);
+        // Probe `i` of `kept` is on line `i + 1`.
+        let rejected: BTreeSet<usize> = errors
+            .iter()
+            .filter(|(_, length)| length.is_none())
+            .map(|&(line, _)| line)
+            .collect();
+        if rejected.is_empty() {
+            return errors
+                .iter()
+                .filter_map(|&(line, length)| {
+                    let index = *kept.get(line.checked_sub(1)?)?;
+                    let encoded = length? - 1;
+                    Some((index, encoded / 65536, (encoded % 65536) / 2))
+                })
+                .collect();
+        }
+        kept = kept
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| !rejected.contains(&(position + 1)))
+            .map(|(_, &index)| index)
+            .collect();
+    }
+    panic!("the cross-target probe still has other errors after dropping rejected types");
+}
+
+#[test]
+fn std_types_laid_out_from_the_table_agree_with_rustc_on_cross_targets() {
+    if !rustc_available() || !has_std_for(REQUIRED_CROSS_TARGET) {
+        eprintln!(
+            "SKIPPED: rustc has no std for {REQUIRED_CROSS_TARGET} (rustup target add {REQUIRED_CROSS_TARGET})"
+        );
+        return;
+    }
+    let mut disagreements = Vec::new();
+    for target in Target::ALL {
+        if target == Target::X86_64_LINUX || !has_std_for(target.triple) {
+            continue;
+        }
+        let probes = probes(target);
+        let answers = cross_answers(&probes, target.triple);
+        let before = disagreements.len();
+        for &(index, size, align) in &answers {
+            let probe = &probes[index];
+            if (probe.size, probe.align) != (size, align) {
+                disagreements.push(format!(
+                    "{}: {}: memlens {} B align {}, rustc {size} B align {align}",
+                    target.triple, probe.rust, probe.size, probe.align
+                ));
+            }
+        }
+        eprintln!(
+            "std table layouts on {}: {} compared with rustc, {} disagree ({} laid out)",
+            target.triple,
+            answers.len(),
+            disagreements.len() - before,
+            probes.len()
+        );
+        assert!(
+            answers.len() >= 100,
+            "{}: only {} types compared",
+            target.triple,
+            answers.len()
+        );
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

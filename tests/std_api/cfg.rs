@@ -30,9 +30,19 @@ impl Cfg {
         matches!(self, Cfg::Never)
     }
 
+    /// Both cfgs; never when they plainly contradict (a predicate and its negation, two
+    /// values of `target_os` or another key a target has one value of, `unix` and `windows`),
+    /// so that per-target alternatives of nested paths are not multiplied out in vain.
     pub fn and(&self, other: &Cfg) -> Cfg {
         match (self, other) {
-            (Cfg::When(a), Cfg::When(b)) => Cfg::When(a.union(b).cloned().collect()),
+            (Cfg::When(a), Cfg::When(b)) => {
+                let atoms: BTreeSet<String> = a.union(b).cloned().collect();
+                if contradicts(&atoms) {
+                    Cfg::Never
+                } else {
+                    Cfg::When(atoms)
+                }
+            }
             _ => Cfg::Never,
         }
     }
@@ -227,4 +237,103 @@ pub fn expand_cfg_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
         }
     }
     out
+}
+
+/// Target keys of which every target has exactly one value.
+const SINGLE_VALUED: [&str; 7] = [
+    "target_os",
+    "target_arch",
+    "target_env",
+    "target_vendor",
+    "target_pointer_width",
+    "target_endian",
+    "target_abi",
+];
+
+/// Whether a conjunction of atoms plainly cannot hold on any target.
+fn contradicts(atoms: &BTreeSet<String>) -> bool {
+    let mut parts = BTreeSet::new();
+    for atom in atoms {
+        flatten_all(atom, 0, &mut parts);
+    }
+    // `not(x)` beside `x`, or `not(any(.., x, ..))` beside `x`.
+    let negation_present = parts.iter().any(|part| {
+        let Some(inner) = part
+            .strip_prefix("not(")
+            .and_then(|rest| rest.strip_suffix(')'))
+        else {
+            return false;
+        };
+        let negated = match inner.strip_prefix("any(").and_then(|r| r.strip_suffix(')')) {
+            Some(alternatives) => split_top_level(alternatives),
+            None => vec![inner],
+        };
+        negated
+            .iter()
+            .any(|alternative| parts.contains(&normalized(alternative)))
+    });
+    let mut values: Vec<(&str, &str)> = parts.iter().filter_map(|p| key_value(p)).collect();
+    values.retain(|(key, _)| SINGLE_VALUED.contains(key));
+    let two_values = values
+        .iter()
+        .any(|(key, value)| values.iter().any(|(k, v)| k == key && v != value));
+    let both_families =
+        parts.contains(&normalized("unix")) && parts.contains(&normalized("windows"));
+    negation_present || two_values || both_families
+}
+
+/// The conjuncts of an atom (`all(a,b)` is `a` and `b`, recursively), normalized.
+fn flatten_all(atom: &str, depth: usize, out: &mut BTreeSet<String>) {
+    let inner = atom
+        .strip_prefix("all(")
+        .and_then(|rest| rest.strip_suffix(')'));
+    match inner {
+        Some(inner) if depth < 16 => {
+            for part in split_top_level(inner) {
+                flatten_all(part, depth + 1, out);
+            }
+        }
+        _ => {
+            out.insert(normalized(atom));
+        }
+    }
+}
+
+/// `unix` and `windows` are the families of those names.
+fn normalized(atom: &str) -> String {
+    match atom {
+        "unix" | "windows" => format!("target_family=\"{atom}\""),
+        other => match other
+            .strip_prefix("not(")
+            .and_then(|rest| rest.strip_suffix(')'))
+        {
+            Some(inner @ ("unix" | "windows")) => format!("not(target_family=\"{inner}\")"),
+            _ => other.to_string(),
+        },
+    }
+}
+
+fn key_value(atom: &str) -> Option<(&str, &str)> {
+    let (key, value) = atom.split_once('=')?;
+    Some((key, value.trim_matches('"')))
+}
+
+/// Splits at the commas outside parentheses and quotes.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, 0);
+    for (index, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            ',' if !quoted && depth == 0 => {
+                parts.push(&text[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }

@@ -13,9 +13,9 @@ use memlens::analysis::ty::{Predicate, Ty};
 
 use super::cfg::{self, Cfg};
 use super::keys::Keys;
-use super::lower::{Cx, FieldAlternatives, LoweredGenerics, Lowerer, SelfKind, compact_text};
+use super::lower::{Cx, LoweredGenerics, Lowerer, SelfKind, compact_text};
 use super::model::{ImplBlock, Item, ItemId, ItemKind};
-use super::resolve::{Def, Ns, Resolver};
+use super::resolve::{Def, Resolver};
 
 /// One body line: `␠tag[flags] rest`.
 struct Line {
@@ -41,6 +41,17 @@ struct Entry {
 pub struct EmitStats {
     pub skipped_impls: BTreeMap<&'static str, usize>,
     pub methods: usize,
+}
+
+/// Per-target alternatives of one type past which it is unknown (a bound on the splitting).
+const MAX_ALTERNATIVES: usize = 32;
+
+/// One target alternative of a type: under `cfg`, `ty`; a fallback is the unknown type of the
+/// targets that have none of a path's definitions.
+struct Alternative {
+    cfg: Cfg,
+    ty: Ty,
+    fallback: bool,
 }
 
 const KIND_TAGS: [char; 9] = ['M', 'A', 'L', 'T', 'F', 'C', 'S', 'X', 'I'];
@@ -248,36 +259,6 @@ impl<'r> Emitter<'r> {
             .unwrap_or_default()
     }
 
-    /// The definitions a plain path in an alias's body may name, with their cfgs, when they
-    /// are several (a private alias defined once per target).
-    fn alias_alternatives(&self, cx: &Cx, module: usize, ty: &syn::Type) -> Vec<(Cfg, Ty)> {
-        // A macro's `$t:ty` arrives as an invisible group.
-        let mut ty = ty;
-        while let syn::Type::Group(group) = ty {
-            ty = &group.elem;
-        }
-        let syn::Type::Path(type_path) = ty else {
-            return Vec::new();
-        };
-        if type_path.qself.is_some() {
-            return Vec::new();
-        }
-        let names: Vec<String> = type_path
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let global = type_path.path.leading_colon.is_some();
-        let defs = self.resolver.resolve(module, &names, global, Ns::Type);
-        if defs.len() < 2 {
-            return Vec::new();
-        }
-        defs.into_iter()
-            .map(|(def, cfg)| (cfg, self.lower.def_ty(cx, def, &type_path.path)))
-            .collect()
-    }
-
     fn emit_item(&mut self, id: ItemId, item: &Item, key: &str) {
         let path = self.path_of(id);
         let cx = Cx::new(item.module);
@@ -291,20 +272,15 @@ impl<'r> Emitter<'r> {
                 self.lower.enter_generics(&mut cx, &alias.generics);
                 let mut lines = Vec::new();
                 generics_line(&self.lower.generics(&cx, &alias.generics), &mut lines);
-                let alternatives = self.alias_alternatives(&cx, item.module, &alias.ty);
-                if alternatives.len() > 1 {
-                    // `c_int` names a private alias defined per target (`cfg_select!`): one
-                    // value per definition, each under its definition's cfg.
-                    for (cfg, ty) in alternatives {
-                        lines.push(Line {
-                            tag: '=',
-                            unstable: false,
-                            cfg: cfg.text(),
-                            rest: ty_text(&ty),
-                        });
-                    }
-                } else {
-                    lines.push(line('=', ty_text(&self.lower.ty(&cx, &alias.ty))));
+                // `c_int` names a private alias defined per target (`cfg_select!`): one value
+                // per definition, each under its definition's cfg.
+                for (cfg, ty) in self.per_target(&cx, &alias.ty, &Cfg::always()) {
+                    lines.push(Line {
+                        tag: '=',
+                        unstable: false,
+                        cfg: cfg.text(),
+                        rest: ty_text(&ty),
+                    });
                 }
                 self.push('L', key, path, &item.cfg, item.unstable, lines);
             }
@@ -408,7 +384,7 @@ impl<'r> Emitter<'r> {
                 .map_or(index.to_string(), ToString::to_string);
             let public = all_public || matches!(field.vis, syn::Visibility::Public(_));
             let tag = if public { 'f' } else { 'p' };
-            for (cfg, ty) in self.field_alternatives(&cx, &field.ty, &cfg) {
+            for (cfg, ty) in self.per_target(&cx, &field.ty, &cfg) {
                 lines.push(Line {
                     tag,
                     unstable: false,
@@ -419,43 +395,83 @@ impl<'r> Emitter<'r> {
         }
     }
 
-    /// A field's type, once per target alternative when it names a private type defined per
-    /// target (`fs_imp::File`), each under its cfg. Two such paths in one field are not
-    /// combined: the field is unknown.
-    fn field_alternatives(&self, cx: &Cx, ty: &syn::Type, cfg: &Cfg) -> Vec<(Cfg, Ty)> {
+    /// A type (of a field, or an alias's body) under `cfg`, once per target alternative where
+    /// a path in it names a different definition per target (`fs_imp::File` is `unix::File`
+    /// or `windows::File`, `imp::ChildPipe` an alias of a per-target `Pipe`): each alternative
+    /// under its cfg, the paths inside it split in turn, and the type unknown where none
+    /// applies. Alternatives that all give one type are that type; too many are unknown.
+    fn per_target(&self, cx: &Cx, ty: &syn::Type, cfg: &Cfg) -> Vec<(Cfg, Ty)> {
+        let mut cx = cx.clone();
+        cx.split_alternatives = true;
+        let mut out = Vec::new();
+        self.split_alternatives(&cx, ty, cfg, &mut Vec::new(), &mut out);
+        self.lower.choices.borrow_mut().clear();
         self.lower.alternatives.borrow_mut().clear();
-        let first = self.lower.ty(cx, ty);
-        let found: Vec<FieldAlternatives> =
-            self.lower.alternatives.borrow_mut().drain(..).collect();
-        let paths: BTreeSet<&str> = found.iter().map(|(text, _)| text.as_str()).collect();
-        let Some((text, defs)) = found.first() else {
-            return vec![(cfg.clone(), first)];
-        };
-        if paths.len() > 1 {
+        if out.len() > MAX_ALTERNATIVES {
             return vec![(cfg.clone(), Ty::Unknown(Some(compact_text(ty))))];
         }
-        let mut out = Vec::new();
+        // Where std compiles, one of the definitions is there: when they all give one type,
+        // the targets with none of them do not matter.
+        let defined: BTreeSet<String> = out
+            .iter()
+            .filter(|alternative| !alternative.fallback)
+            .map(|alternative| ty_text(&alternative.ty))
+            .collect();
+        if defined.len() == 1
+            && let Some(first) = out.iter().find(|alternative| !alternative.fallback)
+        {
+            return vec![(cfg.clone(), first.ty.clone())];
+        }
+        out.into_iter()
+            .map(|alternative| (alternative.cfg, alternative.ty))
+            .collect()
+    }
+
+    /// Lowers `ty` with the `chosen` alternatives; the first path noted without a choice is
+    /// split: once per definition (its cfg joined to `cfg`), and once, unknown, for the targets
+    /// that have none of them.
+    fn split_alternatives(
+        &self,
+        cx: &Cx,
+        ty: &syn::Type,
+        cfg: &Cfg,
+        chosen: &mut Vec<(String, usize)>,
+        out: &mut Vec<Alternative>,
+    ) {
+        if out.len() > MAX_ALTERNATIVES {
+            return;
+        }
+        *self.lower.choices.borrow_mut() = chosen.clone();
+        self.lower.alternatives.borrow_mut().clear();
+        let lowered = self.lower.ty(cx, ty);
+        let next = self.lower.alternatives.borrow_mut().drain(..).next();
+        let Some((path, defs)) = next else {
+            out.push(Alternative {
+                cfg: cfg.clone(),
+                ty: lowered,
+                fallback: false,
+            });
+            return;
+        };
         for (index, (_, alternative_cfg)) in defs.iter().enumerate() {
             let both = cfg.and(alternative_cfg);
             if both.is_never() {
                 continue;
             }
-            *self.lower.choice.borrow_mut() = Some((text.clone(), index));
-            out.push((both, self.lower.ty(cx, ty)));
+            chosen.push((path.clone(), index));
+            self.split_alternatives(cx, ty, &both, chosen, out);
+            chosen.pop();
         }
-        *self.lower.choice.borrow_mut() = None;
-        self.lower.alternatives.borrow_mut().clear();
-        // Where none of them is compiled the field is still there, of a type not known.
         let covered: Vec<String> = defs.iter().filter_map(|(_, c)| c.text()).collect();
         if covered.len() == defs.len() {
             let mut rest = BTreeSet::new();
             rest.insert(format!("not(any({}))", covered.join(",")));
-            out.push((
-                cfg.and(&Cfg::When(rest)),
-                Ty::Unknown(Some(compact_text(ty))),
-            ));
+            out.push(Alternative {
+                cfg: cfg.and(&Cfg::When(rest)),
+                ty: Ty::Unknown(Some(compact_text(ty))),
+                fallback: true,
+            });
         }
-        out
     }
 
     fn trait_lines(

@@ -56,6 +56,9 @@ pub struct Cx {
     /// Lowering a struct's, enum's or union's fields, where private types are named (they
     /// decide the layout) and noted for the emitter.
     pub in_fields: bool,
+    /// A path that names a different definition per target is noted as alternatives (for
+    /// fields and alias bodies, which the emitter writes once per alternative).
+    pub split_alternatives: bool,
 }
 
 impl Cx {
@@ -68,6 +71,7 @@ impl Cx {
             bounds: Vec::new(),
             depth: 0,
             in_fields: false,
+            split_alternatives: false,
         }
     }
 }
@@ -83,8 +87,9 @@ pub struct LoweredGenerics {
 /// Traits whose bound only relaxes `Sized` (the sizedness hierarchy): like `?Sized`.
 const SIZEDNESS_TRAITS: [&str; 2] = ["PointeeSized", "MetaSized"];
 
-/// A path written in a field (its text) and the per-target definitions it names, with cfgs.
-pub type FieldAlternatives = (String, Vec<(Def, Cfg)>);
+/// A path written in a field or alias body (its module and text) and the per-target
+/// definitions it names, with cfgs.
+pub type PathAlternatives = (String, Vec<(Def, Cfg)>);
 
 pub struct Lowerer<'r> {
     pub resolver: &'r Resolver<'r>,
@@ -93,11 +98,11 @@ pub struct Lowerer<'r> {
     assoc_names: HashMap<ItemId, Vec<String>>,
     /// Private types named in fields so far, for the emitter to write too.
     pub referenced: RefCell<Vec<ItemId>>,
-    /// Paths in fields that name a different private type per target, with the definitions
-    /// and their cfgs, since the emitter last cleared it.
-    pub alternatives: RefCell<Vec<FieldAlternatives>>,
-    /// The alternative to take for a path: its text and the index among its definitions.
-    pub choice: RefCell<Option<(String, usize)>>,
+    /// Paths that name a different definition per target and have no choice yet, with the
+    /// definitions and their cfgs, since the emitter last cleared it.
+    pub alternatives: RefCell<Vec<PathAlternatives>>,
+    /// The alternatives to take: per path (as noted), the index among its definitions.
+    pub choices: RefCell<Vec<(String, usize)>>,
 }
 
 /// Token text without the spaces a token stream puts between punctuation.
@@ -145,7 +150,7 @@ impl<'r> Lowerer<'r> {
             assoc_names,
             referenced: RefCell::new(Vec::new()),
             alternatives: RefCell::new(Vec::new()),
-            choice: RefCell::new(None),
+            choices: RefCell::new(Vec::new()),
         }
     }
 
@@ -155,33 +160,31 @@ impl<'r> Lowerer<'r> {
         let found = self
             .resolver
             .resolve(cx.module, &segments, global, Ns::Type);
-        if cx.in_fields && self.distinct_private_keys(&found) > 1 {
-            return Some(self.choose_alternative(compact_text(path), &found));
+        if cx.split_alternatives && distinct_defs(&found) > 1 {
+            let noted = format!("{}:{}", cx.module, compact_text(path));
+            return Some(self.choose_alternative(noted, &found));
         }
         // Alternatives for different targets share one key; the first stands for them.
         found.first().map(|(def, _)| *def)
     }
 
-    fn distinct_private_keys(&self, found: &[(Def, Cfg)]) -> usize {
-        let keys: std::collections::BTreeSet<&str> = found
+    /// One of the per-target definitions a path names (`fs_imp::File` is `unix::File` or
+    /// `windows::File`): the one the emitter chose, else the first, noting the path so that
+    /// the emitter lowers the type once per alternative.
+    fn choose_alternative(&self, noted: String, found: &[(Def, Cfg)]) -> Def {
+        let chosen = self
+            .choices
+            .borrow()
             .iter()
-            .filter(|(def, _)| self.keys.is_private(*def))
-            .filter_map(|(def, _)| self.keys.get(*def))
-            .collect();
-        keys.len()
-    }
-
-    /// One of the per-target definitions a path in a field names (`fs_imp::File` is
-    /// `unix::File` or `windows::File`): the one the emitter asks for, else the first, noting
-    /// the choice so that the emitter writes the field once per alternative.
-    fn choose_alternative(&self, text: String, found: &[(Def, Cfg)]) -> Def {
-        if let Some(choice) = &*self.choice.borrow()
-            && choice.0 == text
-            && let Some((def, _)) = found.get(choice.1)
-        {
+            .find(|(path, _)| *path == noted)
+            .and_then(|(_, index)| found.get(*index));
+        if let Some((def, _)) = chosen {
             return *def;
         }
-        self.alternatives.borrow_mut().push((text, found.to_vec()));
+        let mut alternatives = self.alternatives.borrow_mut();
+        if !alternatives.iter().any(|(path, _)| *path == noted) {
+            alternatives.push((noted, found.to_vec()));
+        }
         found[0].0
     }
 
@@ -462,6 +465,7 @@ impl<'r> Lowerer<'r> {
         alias_cx.params = type_param_names(&alias.generics);
         alias_cx.depth = cx.depth + 4;
         alias_cx.in_fields = cx.in_fields;
+        alias_cx.split_alternatives = cx.split_alternatives;
         let body = self.ty(&alias_cx, &alias.ty);
         body.substitute(&alias_cx.params, &args)
     }
@@ -832,4 +836,10 @@ pub fn const_param_names(generics: &syn::Generics) -> Vec<String> {
         .const_params()
         .map(|p| p.ident.to_string())
         .collect()
+}
+
+/// How many different definitions a resolution found (one may be reached under several cfgs).
+fn distinct_defs(found: &[(Def, Cfg)]) -> usize {
+    let defs: std::collections::BTreeSet<Def> = found.iter().map(|(def, _)| *def).collect();
+    defs.len()
 }
