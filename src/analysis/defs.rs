@@ -1,6 +1,6 @@
 //! Definitions of named types (structs, enums, unions, aliases) as plain data, from the user's code or std.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::layout::std_module_alias;
 use super::ty::{IntTy, Ty};
@@ -161,6 +161,8 @@ pub struct TypeDefs {
     aliases: HashMap<String, AliasDef>,
     /// Integer values of `const` items, used for array lengths like `[u8; N]`.
     consts: HashMap<String, u64>,
+    /// The crate's traits' associated types declared without `?Sized`: (trait key, name).
+    sized_assoc: HashSet<(String, String)>,
 }
 
 impl TypeDefs {
@@ -174,6 +176,18 @@ impl TypeDefs {
 
     pub fn add_const(&mut self, name: &str, value: u64) {
         self.consts.insert(name.to_string(), value);
+    }
+
+    /// Notes that trait `trait_key`'s associated type `name` is always `Sized`.
+    pub fn add_sized_assoc(&mut self, trait_key: &str, name: &str) {
+        self.sized_assoc
+            .insert((trait_key.to_string(), name.to_string()));
+    }
+
+    /// Whether `<_ as Trait>::name` is known to be `Sized`.
+    pub fn assoc_is_sized(&self, trait_key: &str, name: &str) -> bool {
+        self.sized_assoc
+            .contains(&(trait_key.to_string(), name.to_string()))
     }
 
     pub fn adt(&self, name: &str) -> Option<&AdtDef> {
@@ -205,6 +219,7 @@ impl TypeDefs {
         for (name, value) in &other.consts {
             self.consts.entry(name.clone()).or_insert(*value);
         }
+        self.sized_assoc.extend(other.sized_assoc.iter().cloned());
     }
 
     /// The definitions, aliases and constants whose names pass `keep`.
@@ -213,6 +228,12 @@ impl TypeDefs {
             adts: kept_entries(&self.adts, &keep),
             aliases: kept_entries(&self.aliases, &keep),
             consts: kept_entries(&self.consts, &keep),
+            sized_assoc: self
+                .sized_assoc
+                .iter()
+                .filter(|(key, _)| keep(key))
+                .cloned()
+                .collect(),
         }
     }
 

@@ -228,7 +228,10 @@ fn defs_of(graph: &CrateGraph, std: &dyn StdItems) -> TypeDefs {
     let mut defs = TypeDefs::default();
     for map in &graph.crates {
         for (index, def) in map.defs.iter().enumerate() {
-            if !matches!(def.kind, DefKind::Adt | DefKind::Alias | DefKind::Const) {
+            if !matches!(
+                def.kind,
+                DefKind::Adt | DefKind::Alias | DefKind::Const | DefKind::Trait
+            ) {
                 continue;
             }
             let id = super::items::def_map::DefId {
@@ -238,6 +241,11 @@ fn defs_of(graph: &CrateGraph, std: &dyn StdItems) -> TypeDefs {
             match graph.lowered(id, std) {
                 Lowered::Adt(adt) => defs.add_adt(adt.clone()),
                 Lowered::Alias(alias) => defs.add_alias(alias.clone()),
+                Lowered::Trait(data) => {
+                    for assoc in data.assoc_types.iter().filter(|a| a.known_sized) {
+                        defs.add_sized_assoc(&data.key, &assoc.name);
+                    }
+                }
                 _ => {}
             }
         }

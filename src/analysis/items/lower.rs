@@ -786,6 +786,7 @@ impl<'a> TyLowerer<'a> {
                         .filter_map(|b| inner.trait_ref(&b.path))
                         .collect(),
                     default: default.as_ref().map(|d| inner.ty(d)),
+                    known_sized: !bounds.iter().any(|b| b.maybe),
                 }),
             }
         }

@@ -217,6 +217,15 @@ impl<'a> Cx<'a> {
                 Some(maybe) if name != "Self" && !maybe.contains(name) => Ok(Metadata::Thin),
                 _ => Err(LayoutError::Generic(name.clone())),
             },
+            // An associated type is `Sized` unless declared `?Sized`.
+            Ty::Assoc(projection)
+                if projection
+                    .trait_ref
+                    .as_ref()
+                    .is_some_and(|t| self.defs.assoc_is_sized(&t.key, &projection.name)) =>
+            {
+                Ok(Metadata::Thin)
+            }
             Ty::Unknown(_) | Ty::Assoc(_) | Ty::Infer(_) => {
                 Err(LayoutError::Unknown(pointee.to_string()))
             }

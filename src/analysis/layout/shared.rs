@@ -37,6 +37,8 @@ pub(super) fn is_shareable(ty: &Ty, defs: &TypeDefs) -> bool {
         } => items.iter().all(|item| is_shareable(item, defs)),
         Ty::Array(element, _) | Ty::Slice(element) => is_shareable(element, defs),
         Ty::Ref { pointee, .. } | Ty::Ptr { pointee, .. } => is_shareable(pointee, defs),
+        // Whether a pointer to one is thin depends on the crate's trait.
+        Ty::Assoc(_) => false,
         // Function pointers are one pointer whatever their signature names.
         _ => true,
     }

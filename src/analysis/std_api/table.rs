@@ -587,6 +587,7 @@ fn decode_assoc_type(line: &Tagged<'_>) -> Parsed<AssocTypeDecl> {
         bounds,
         default,
         stable: !line.unstable,
+        known_sized: false,
     })
 }
 

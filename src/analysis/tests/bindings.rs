@@ -489,3 +489,37 @@ fn f(e: Entry, k: Kind, r: &Entry) {}
         "#]],
     );
 }
+
+/// An associated type is `Sized` unless its trait declares it `?Sized`: a reference to
+/// `A::Item` is one pointer whatever `A` is, one to a `?Sized` one is not known. Found on
+/// tinyvec (`&mut <A as Array>::Item`, 22 bindings rustc sizes at 8 bytes).
+#[test]
+fn references_to_associated_types_are_thin_unless_declared_unsized() {
+    check(
+        r#"
+pub trait Array {
+    type Item: Default;
+    type Slice: ?Sized;
+    fn slice_mut(&mut self) -> &mut [Self::Item];
+    fn get(&self) -> &Self::Slice;
+}
+pub struct ArrayVec<A: Array> { len: u16, data: A }
+impl<A: Array> ArrayVec<A> {
+    pub fn first(&mut self) -> Option<&mut A::Item> {
+        let item = &mut self.data.slice_mut()[0];
+        let slice = self.data.get();
+        let maybe = Some(&*item);
+        Some(item)
+    }
+}
+"#,
+        expect![[r#"
+            param self &mut Self | stack ?
+            param self &Self | stack ?
+            param self &mut ArrayVec<A> | reg 8B
+            local item &mut <A as Array>::Item | stack 8B
+            local slice &<A as Array>::Slice | stack ?
+            local maybe Option<&<A as Array>::Item> | stack 8B
+        "#]],
+    );
+}
