@@ -148,23 +148,24 @@ fn rejected_lines(source: &str, dir: &std::path::Path) -> Option<BTreeSet<usize>
     if output.status.success() {
         return None;
     }
-    let mut lines = BTreeSet::new();
-    for text in String::from_utf8_lossy(&output.stderr).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
-            continue;
-        };
-        if message["level"] != "error" {
-            continue;
-        }
-        for span in message["spans"].as_array().into_iter().flatten() {
-            if span["is_primary"] == true
-                && let Some(line) = span["line_start"].as_u64()
-            {
-                lines.insert(line as usize);
-            }
-        }
-    }
-    Some(lines)
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Some(error_spans(&stderr).map(|(line, _)| line).collect())
+}
+
+/// The line and label of each error's primary span in rustc's JSON diagnostics.
+fn error_spans(stderr: &str) -> impl Iterator<Item = (usize, String)> + '_ {
+    stderr
+        .lines()
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .filter(|message| message["level"] == "error")
+        .flat_map(|message| {
+            let spans = message["spans"].as_array().cloned().unwrap_or_default();
+            spans.into_iter().filter_map(|span| {
+                let line = span["line_start"].as_u64()?;
+                let label = span["label"].as_str().unwrap_or_default().to_string();
+                (span["is_primary"] == true).then_some((line as usize, label))
+            })
+        })
 }
 
 /// Compiles the probes, dropping those rustc rejects, and returns `(index, size, align)` of each
@@ -294,27 +295,16 @@ fn cross_errors(source: &str, dir: &std::path::Path, target: &str) -> Vec<(usize
         .arg(&path)
         .output()
         .expect("rustc runs");
-    let mut errors = Vec::new();
-    for text in String::from_utf8_lossy(&output.stderr).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
-            continue;
-        };
-        if message["level"] != "error" {
-            continue;
-        }
-        for span in message["spans"].as_array().into_iter().flatten() {
-            let length = span["label"]
-                .as_str()
-                .and_then(|label| label.split("found one with a size of ").nth(1))
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    error_spans(&stderr)
+        .map(|(line, label)| {
+            let length = label
+                .split("found one with a size of ")
+                .nth(1)
                 .and_then(|n| n.trim().parse::<u64>().ok());
-            if span["is_primary"] == true
-                && let Some(line) = span["line_start"].as_u64()
-            {
-                errors.push((line as usize, length));
-            }
-        }
-    }
-    errors
+            (line, length)
+        })
+        .collect()
 }
 
 /// Whether rustc has std for `target` here (`rustup target add` installs it).
