@@ -550,6 +550,7 @@ impl<'r> Emitter<'r> {
         });
     }
 
+    /// `Name<..>:Bound+Bound=Default`, with a leading `?` when it is declared `?Sized`.
     fn assoc_decl(&self, cx: &Cx, ty: &syn::TraitItemType) -> String {
         let mut out = ty.ident.to_string();
         let mut cx = cx.clone();
@@ -564,6 +565,9 @@ impl<'r> Emitter<'r> {
         let subject = Ty::Param("Self".into());
         self.lower
             .bound_predicates(&cx, &subject, &ty.bounds, &mut bounds);
+        if bounds.unsized_params.iter().any(|p| p == "Self") {
+            out.insert(0, '?');
+        }
         for (index, predicate) in bounds
             .predicates
             .iter()

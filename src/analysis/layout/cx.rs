@@ -191,6 +191,20 @@ impl<'a> Cx<'a> {
         Ok(scalar::pointer(self.target, non_null, metadata))
     }
 
+    /// Whether a projection's trait (the crate's, else std's) declares it without `?Sized`.
+    fn assoc_is_sized(&self, projection: &crate::analysis::ty::Projection) -> bool {
+        let Some(trait_ref) = &projection.trait_ref else {
+            return false;
+        };
+        if self.defs.assoc_is_sized(&trait_ref.key, &projection.name) {
+            return true;
+        }
+        crate::analysis::std_api::StdApi::for_target(self.target)
+            .trait_data(&trait_ref.key)
+            .and_then(|data| data.assoc_types.iter().find(|a| a.name == projection.name))
+            .is_some_and(|assoc| assoc.known_sized)
+    }
+
     /// What a pointer to `pointee` carries besides the address, decided by the pointee's tail.
     pub(super) fn metadata(&mut self, pointee: &Ty, depth: usize) -> Result<Metadata, LayoutError> {
         if depth >= MAX_DEPTH {
@@ -218,14 +232,7 @@ impl<'a> Cx<'a> {
                 _ => Err(LayoutError::Generic(name.clone())),
             },
             // An associated type is `Sized` unless declared `?Sized`.
-            Ty::Assoc(projection)
-                if projection
-                    .trait_ref
-                    .as_ref()
-                    .is_some_and(|t| self.defs.assoc_is_sized(&t.key, &projection.name)) =>
-            {
-                Ok(Metadata::Thin)
-            }
+            Ty::Assoc(projection) if self.assoc_is_sized(projection) => Ok(Metadata::Thin),
             Ty::Unknown(_) | Ty::Assoc(_) | Ty::Infer(_) => {
                 Err(LayoutError::Unknown(pointee.to_string()))
             }

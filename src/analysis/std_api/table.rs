@@ -558,9 +558,11 @@ fn decode_method(
     })
 }
 
-/// `Name`, `Name<'a>`, `Name:Bound+Bound`, `Name=Default`, in that order.
+/// `Name`, `Name<'a>`, `Name:Bound+Bound`, `Name=Default`, in that order; a leading `?` when
+/// it is declared `?Sized`.
 fn decode_assoc_type(line: &Tagged<'_>) -> Parsed<AssocTypeDecl> {
     let mut parser = Parser::new(line.rest);
+    let maybe_unsized = parser.eat("?");
     let name = parser.name()?.to_string();
     let mut generics = Vec::new();
     if parser.eat("<") {
@@ -587,7 +589,7 @@ fn decode_assoc_type(line: &Tagged<'_>) -> Parsed<AssocTypeDecl> {
         bounds,
         default,
         stable: !line.unstable,
-        known_sized: false,
+        known_sized: !maybe_unsized,
     })
 }
 

@@ -491,8 +491,8 @@ fn f(e: Entry, k: Kind, r: &Entry) {}
 }
 
 /// An associated type is `Sized` unless its trait declares it `?Sized`: a reference to
-/// `A::Item` is one pointer whatever `A` is, one to a `?Sized` one is not known. Found on
-/// tinyvec (`&mut <A as Array>::Item`, 22 bindings rustc sizes at 8 bytes).
+/// `A::Item` is one pointer whatever `A` is, one to a `?Sized` one (`Deref::Target`) is not
+/// known. Found on tinyvec (`&mut <A as Array>::Item`, 22 bindings rustc sizes at 8 bytes).
 #[test]
 fn references_to_associated_types_are_thin_unless_declared_unsized() {
     check(
@@ -512,6 +512,11 @@ impl<A: Array> ArrayVec<A> {
         Some(item)
     }
 }
+fn std_traits<I: Iterator, D: std::ops::Deref>(it: &mut I, d: &D) {
+    let next = it.next();
+    let item = next.as_ref();
+    let target = d.deref();
+}
 "#,
         expect![[r#"
             param self &mut Self | stack ?
@@ -520,6 +525,11 @@ impl<A: Array> ArrayVec<A> {
             local item &mut <A as Array>::Item | stack 8B
             local slice &<A as Array>::Slice | stack ?
             local maybe Option<&<A as Array>::Item> | stack 8B
+            param it &mut I | reg 8B
+            param d &D | reg 8B
+            local next Option<<I as Iterator>::Item> | stack ? + heap ?
+            local item Option<&<I as Iterator>::Item> | stack 8B
+            local target &<D as Deref>::Target | stack ?
         "#]],
     );
 }

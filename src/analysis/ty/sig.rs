@@ -204,7 +204,6 @@ pub struct AssocTypeDecl {
     pub default: Option<Ty>,
     pub stable: bool,
     /// Declared without `?Sized`, so every value of it is `Sized` (a pointer to one is thin).
-    /// `false` where that is not known (std's table does not record it).
     pub known_sized: bool,
 }
 
