@@ -833,3 +833,29 @@ fn f(cap: usize) {
         "#]],
     );
 }
+
+/// A closure that captures nothing is `Clone` and `Copy`, so an adapter holding one clones
+/// (`Map<Chars, {closure}>::clone`); one that captures is left to its captures. Found on natord.
+#[test]
+fn a_closure_capturing_nothing_is_clone_and_copy() {
+    check_std(
+        r#"
+fn f(a: &str, n: u32) {
+    let mut chars = a.chars().map(|c| c as u32);
+    let copy = chars.clone();
+    let adds = a.chars().map(move |c| c as u32 + n);
+    let again = adds.clone();
+}
+"#,
+        expect![[r#"
+            a: &str
+            n: u32
+            chars: Map<Chars, {closure}>
+            c: char
+            copy: Map<Chars, {closure}>
+            adds: Map<Chars, {closure}>
+            c: char
+            again: Map<Chars, {closure}>
+        "#]],
+    );
+}

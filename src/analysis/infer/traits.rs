@@ -453,6 +453,16 @@ impl InferCtx<'_> {
         if is_fn_trait(&bound.key) && self.callable_sig(&ty_now).is_some() {
             return Holds::Yes;
         }
+        // A closure is `Clone` and `Copy` when its captures are; one that captures nothing is
+        // both. Its body was checked where it was written, so whether it captures is known.
+        if let Ty::Closure { id, .. } = &ty_now
+            && matches!(bound.key.as_str(), "Clone" | "Copy")
+        {
+            return match self.closure_captures.get(*id as usize) {
+                Some(false) => Holds::Yes,
+                _ => Holds::Maybe,
+            };
+        }
         let query: Vec<Ty> = std::iter::once(ty_now.clone())
             .chain(bound.args.iter().map(|arg| self.resolve(arg)))
             .collect();
