@@ -147,7 +147,7 @@ impl FileDeclarations {
     /// Parses `text` with function bodies left out and collects its declarations.
     pub fn of_text(text: &str) -> FileDeclarations {
         let text = &super::chunk::blank_ignored_prefix(text);
-        let blanked = super::chunk::blank_bodies_and_docs(text);
+        let blanked = super::chunk::blank_fn_bodies(text);
         let parsed = parse_counted(blanked.as_deref().unwrap_or(text));
         let mut declarations = FileDeclarations::of_items(
             parsed

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_bodies_and_docs, blank_ignored_prefix, split_items, split_items_from};
+use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::items::def_map::CrateFile as ItemsFile;
@@ -116,7 +116,7 @@ impl Chunk {
         let full = overlaps(&range, scope).then(|| Parsed::of(source));
         let skeleton = match &full {
             Some(parsed) if parsed.errors.is_empty() => None,
-            _ => blank_bodies_and_docs(source)
+            _ => blank_fn_bodies(source)
                 .map(|blanked| Parsed::of(&blanked))
                 .filter(|parsed| parsed.errors.is_empty()),
         };

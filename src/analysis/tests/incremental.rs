@@ -161,8 +161,8 @@ fn a_scoped_analysis_answers_hovers_as_the_whole_one_does() {
     }
 }
 
-/// A document prepared when opened (declarations only, every body left unparsed, doc comments
-/// blanked) answers its first hover as a whole analysis does, wherever the hover is.
+/// A document prepared when opened (declarations only, every body left unparsed) answers its
+/// first hover as a whole analysis does, wherever the hover is.
 #[test]
 fn a_prepared_analysis_answers_hovers_as_the_whole_one_does() {
     let text = corpus()
