@@ -121,28 +121,105 @@ pub fn split_items_from(
     (items, false)
 }
 
-/// The text with the inside of every function body replaced by spaces (line breaks kept), or
-/// `None` when it has no body. Parsing the result yields the same declarations at the same byte
-/// offsets as parsing the text, several times faster: declarations are all that other items need.
-pub fn blank_fn_bodies(text: &str) -> Option<String> {
-    let bodies = fn_bodies(text);
-    if bodies.is_empty() {
-        return None;
+/// What a declarations-only parse of a text leaves out: the inside of every function body and,
+/// outside them, the doc comments. Parsing what is left yields the same declarations at the
+/// same byte offsets as parsing the text, several times faster: declarations are all that other
+/// items need, and doc comments, which the tokenizer turns into `#[doc = "..."]` attributes,
+/// are often most of what is left once the bodies are gone.
+pub struct Skeleton {
+    bodies: Vec<Range<usize>>,
+    docs: Vec<DocComment>,
+}
+
+/// A doc comment outside every function body.
+#[derive(Clone, Debug)]
+struct DocComment {
+    /// The whole comment, markers included.
+    range: Range<usize>,
+    /// Its text, between the markers.
+    text: Range<usize>,
+    /// Outer (`///`, `/** */`), without a bare carriage return: such a comment can only make a
+    /// parse fail by standing where no attribute may, which [`Skeleton::removed_docs_before`]
+    /// lets the parser check. An inner one (`//!`) depends on where its chunk starts, and a bare
+    /// carriage return is an error of its own: those are kept.
+    removable: bool,
+    /// Where the next token after it starts (the text's end if none does).
+    next_token: usize,
+}
+
+impl Skeleton {
+    /// The skeleton of `text`, or `None` when it has no body and no doc comment to leave out.
+    pub fn of(text: &str) -> Option<Skeleton> {
+        let (bodies, docs) = fn_bodies_and_docs(text);
+        (!bodies.is_empty() || !docs.is_empty()).then_some(Skeleton { bodies, docs })
     }
+
+    /// `text` with the bodies blanked and the removable doc comments blanked whole; the other
+    /// doc comments keep their markers, so each stays an attribute where it was.
+    pub fn without_docs(&self, text: &str) -> String {
+        let removed = self.docs.iter().map(|doc| {
+            if doc.removable {
+                doc.range.clone()
+            } else {
+                doc.text.clone()
+            }
+        });
+        blank(text, self.bodies.iter().cloned().chain(removed))
+    }
+
+    /// `text` with the bodies blanked and every doc comment's text blanked, its markers kept: it
+    /// parses exactly where `text` does.
+    pub fn with_docs(&self, text: &str) -> String {
+        blank(
+            text,
+            self.bodies
+                .iter()
+                .cloned()
+                .chain(self.docs.iter().map(|doc| doc.text.clone())),
+        )
+    }
+
+    /// Where the token after each doc comment that [`Skeleton::without_docs`] removes starts.
+    /// Its parse is the text's, attributes aside, when each of these starts a node that may
+    /// carry outer attributes (an item, a field, a variant, a generic parameter, an argument).
+    pub fn removed_docs_before(&self) -> impl Iterator<Item = usize> + '_ {
+        self.docs
+            .iter()
+            .filter(|doc| doc.removable)
+            .map(|doc| doc.next_token)
+    }
+
+    /// Whether any doc comment is removed.
+    pub fn removes_docs(&self) -> bool {
+        self.docs.iter().any(|doc| doc.removable)
+    }
+}
+
+/// `text` with the bytes of `ranges` replaced by spaces, line breaks kept.
+fn blank(text: &str, ranges: impl Iterator<Item = Range<usize>>) -> String {
     let mut bytes = text.as_bytes().to_vec();
-    for body in bodies {
-        for byte in &mut bytes[body] {
+    for range in ranges {
+        for byte in &mut bytes[range] {
+            // A carriage return is kept: a bare one in a doc comment is an error to keep.
             if !matches!(*byte, b'\n' | b'\r') {
                 *byte = b' ';
             }
         }
     }
-    // Each blanked range lies between two ASCII braces, so whole characters were replaced.
-    String::from_utf8(bytes).ok()
+    // Each blanked range lies between two ASCII braces or is (the text of) a comment between
+    // ASCII markers, so whole characters were replaced.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
-/// The byte ranges inside the braces of every outermost function body (`fn name ... { here }`).
-fn fn_bodies(text: &str) -> Vec<Range<usize>> {
+/// The text with the inside of every function body and the text of every doc comment blanked
+/// (see [`Skeleton::with_docs`]), or `None` when it has neither.
+pub fn blank_fn_bodies(text: &str) -> Option<String> {
+    Skeleton::of(text).map(|skeleton| skeleton.with_docs(text))
+}
+
+/// The byte ranges inside the braces of every outermost function body (`fn name ... { here }`),
+/// and the doc comments outside them.
+fn fn_bodies_and_docs(text: &str) -> (Vec<Range<usize>>, Vec<DocComment>) {
     let mut scanner = Scanner::new(text);
     let mut bodies = Vec::new();
     let mut depth = 0usize;
@@ -167,7 +244,13 @@ fn fn_bodies(text: &str) -> Vec<Range<usize>> {
             _ => {}
         }
     }
-    bodies
+    // A doc comment inside a body is blanked with the body.
+    let docs = scanner
+        .docs
+        .into_iter()
+        .filter(|doc| !bodies.iter().any(|body| body.contains(&doc.range.start)))
+        .collect();
+    (bodies, docs)
 }
 
 /// Re-splits a range that failed to parse at lines that start, at column 0, with an item keyword.
@@ -254,6 +337,9 @@ struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// The doc comments skipped so far; those from `pending_docs` on wait for the next token.
+    docs: Vec<DocComment>,
+    pending_docs: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -262,6 +348,8 @@ impl<'a> Scanner<'a> {
             text,
             bytes: text.as_bytes(),
             pos: 0,
+            docs: Vec::new(),
+            pending_docs: 0,
         }
     }
 
@@ -312,6 +400,7 @@ impl<'a> Scanner<'a> {
                     TokenKind::Other
                 }
             };
+            self.resolve_pending_docs(start);
             return Some(Token {
                 kind,
                 text: &self.text[start..self.pos],
@@ -340,16 +429,40 @@ impl<'a> Scanner<'a> {
         None
     }
 
-    fn skip_line(&mut self) {
-        while let Some(byte) = self.peek(0) {
-            self.pos += 1;
-            if byte == b'\n' {
-                break;
-            }
+    /// Whether the comment starting here is a doc comment, as rustc's lexer decides: `///` but
+    /// not `////`, `//!`, `/**` but not `/***` or `/**/`, `/*!`.
+    fn at_doc_comment(&self) -> bool {
+        match (self.peek(1), self.peek(2), self.peek(3)) {
+            (Some(b'/'), Some(b'/'), next) => next != Some(b'/'),
+            (Some(b'*'), Some(b'*'), next) => !matches!(next, Some(b'*' | b'/')),
+            (Some(b'/' | b'*'), Some(b'!'), _) => true,
+            _ => false,
         }
     }
 
+    fn skip_line(&mut self) {
+        let start = self.pos;
+        let is_doc = self.at_doc_comment();
+        while let Some(byte) = self.peek(0) {
+            if byte == b'\n' {
+                break;
+            }
+            self.pos += 1;
+        }
+        if is_doc {
+            let text = (start + 3).min(self.pos)..self.pos;
+            // A carriage return ending the line belongs to the line break.
+            let body = &self.bytes[text.clone()];
+            let bare_cr = body.strip_suffix(b"\r").unwrap_or(body).contains(&b'\r');
+            self.note_doc(start..self.pos, text, bare_cr);
+        }
+        // Past the line break, which is not part of the comment.
+        self.pos = (self.pos + 1).min(self.bytes.len());
+    }
+
     fn skip_block_comment(&mut self) {
+        let start = self.pos;
+        let is_doc = self.at_doc_comment();
         self.pos += 2;
         let mut depth = 1;
         while depth > 0 && self.pos < self.bytes.len() {
@@ -365,6 +478,35 @@ impl<'a> Scanner<'a> {
                 _ => self.pos += 1,
             }
         }
+        if is_doc {
+            // An unclosed comment runs to the end of the text and stays unclosed.
+            let text_end = if depth == 0 { self.pos - 2 } else { self.pos };
+            let text = (start + 3).min(text_end)..text_end;
+            let body = &self.bytes[text.clone()];
+            let bare_cr = body
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'\r' && body.get(i + 1) != Some(&b'\n'));
+            self.note_doc(start..self.pos, text, bare_cr || depth > 0);
+        }
+    }
+
+    fn note_doc(&mut self, range: Range<usize>, text: Range<usize>, bare_cr: bool) {
+        let inner = self.bytes.get(range.start + 2) == Some(&b'!');
+        self.docs.push(DocComment {
+            range,
+            text,
+            removable: !inner && !bare_cr,
+            next_token: self.bytes.len(),
+        });
+    }
+
+    /// A token starts at `start`: it is the one after every doc comment still waiting for one.
+    fn resolve_pending_docs(&mut self, start: usize) {
+        for doc in &mut self.docs[self.pending_docs..] {
+            doc.next_token = start;
+        }
+        self.pending_docs = self.docs.len();
     }
 
     /// Skips a `"..."` literal starting at the opening quote, honouring backslash escapes.
@@ -585,6 +727,47 @@ impl<T: Iterator<Item = u8>> A { fn f(&self) {} }
             ]
         );
         assert_eq!(blank_fn_bodies("struct A;\nconst N: usize = 3;"), None);
+    }
+
+    #[test]
+    fn blanking_doc_comments_keeps_their_markers_and_other_comments() {
+        let text = "/// A é doc\n//// not a doc\n/** block /* nested */ doc */\n/***/ /**/ /*** no */\n//! inner\nstruct A;\n";
+        let blanked = blank_fn_bodies(text).expect("the text has doc comments");
+        assert_eq!(blanked.len(), text.len());
+        let block = format!("/**{}*/", " ".repeat(" block /* nested */ doc ".len()));
+        assert_eq!(
+            blanked.lines().map(str::trim_end).collect::<Vec<_>>(),
+            vec![
+                "///",
+                "//// not a doc",
+                block.as_str(),
+                "/***/ /**/ /*** no */",
+                "//!",
+                "struct A;",
+            ]
+        );
+    }
+
+    /// Blanking keeps every doc comment an attribute where it was, so a misplaced one (an inner
+    /// doc after an item, an outer doc with nothing after it, a bare carriage return) is the
+    /// same error after blanking as before.
+    #[test]
+    fn blanking_doc_comments_keeps_every_parse_error() {
+        for text in [
+            "struct A;\n//! inner, too late\n",
+            "struct A;\n/// documents nothing\n",
+            "struct A;\n/*! inner, too late */\n",
+            "/// bare \r return\nstruct A;\n",
+            "/** unclosed doc\nstruct A;\n",
+            "fn f() {}\n/// doc\nstruct A;\n//! late\n",
+        ] {
+            let blanked = blank_fn_bodies(text).expect("the text has doc comments");
+            assert_eq!(
+                syn::parse_file(&blanked).is_ok(),
+                syn::parse_file(text).is_ok(),
+                "{text:?}"
+            );
+        }
     }
 
     /// A char literal being typed at the end of the file (`'\`) ends the text, not the scan's

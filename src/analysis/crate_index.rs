@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::defs::kept_entries;
-use super::incremental::{declarations_of_item, fingerprint, parse_counted};
+use super::incremental::{declarations_of_item, fingerprint, parse_declarations_counted};
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, Dependencies};
 use super::items::include::{
@@ -147,8 +147,7 @@ impl FileDeclarations {
     /// Parses `text` with function bodies left out and collects its declarations.
     pub fn of_text(text: &str) -> FileDeclarations {
         let text = &super::chunk::blank_ignored_prefix(text);
-        let blanked = super::chunk::blank_fn_bodies(text);
-        let parsed = parse_counted(blanked.as_deref().unwrap_or(text));
+        let parsed = parse_declarations_counted(text);
         let mut declarations = FileDeclarations::of_items(
             parsed
                 .iter()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_fn_bodies, blank_ignored_prefix, split_items, split_items_from};
+use super::chunk::{blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::items::def_map::CrateFile as ItemsFile;
@@ -32,7 +32,7 @@ use super::items::graph::{CrateSpec, build_graph};
 use super::items::item_tree::FileItems;
 use super::items::package::PackageInfo;
 use super::items::std_items::StdItems;
-use super::parse::{ParsedItem, SyntaxError, parse_chunk};
+use super::parse::{ParsedItem, SyntaxError, parse_chunk, parse_declarations};
 use super::std_api::StdApi;
 use super::symbols::{Symbols, flatten_items};
 use super::typed_body::CrateContext;
@@ -82,6 +82,16 @@ impl Parsed {
         let (items, errors) = parse_chunk(text);
         Parsed { items, errors }
     }
+
+    /// The chunk parsed for its declarations only; `None` if that is its full parse.
+    fn declarations_of(text: &str) -> Option<Parsed> {
+        let parsed = parse_declarations(text)?;
+        note_parsed(parsed.parsed_bytes);
+        Some(Parsed {
+            items: parsed.items,
+            errors: parsed.errors,
+        })
+    }
 }
 
 /// One chunk's analysis, positions relative to the chunk start.
@@ -116,9 +126,7 @@ impl Chunk {
         let full = overlaps(&range, scope).then(|| Parsed::of(source));
         let skeleton = match &full {
             Some(parsed) if parsed.errors.is_empty() => None,
-            _ => blank_fn_bodies(source)
-                .map(|blanked| Parsed::of(&blanked))
-                .filter(|parsed| parsed.errors.is_empty()),
+            _ => Parsed::declarations_of(source).filter(|parsed| parsed.errors.is_empty()),
         };
         let full = full.or_else(|| skeleton.is_none().then(|| Parsed::of(source)));
         let mut chunk = Chunk {
@@ -613,13 +621,17 @@ pub(super) fn declarations_of_item(item: &syn::Item) -> u64 {
     hasher.finish()
 }
 
-/// Parses a whole file item by item, counting its bytes against this thread's span budget
-/// (for trees that are used and dropped, like another file's declarations).
-pub(super) fn parse_counted(text: &str) -> Vec<ParsedItem> {
-    note_parsed(text.len());
+/// Parses a whole file item by item for its declarations only (see [`parse_declarations`]),
+/// counting its bytes against this thread's span budget (for trees that are used and dropped,
+/// like another file's declarations). Items that do not parse are left out.
+pub(super) fn parse_declarations_counted(text: &str) -> Vec<ParsedItem> {
     split_items(text)
         .into_iter()
-        .flat_map(|range| parse_chunk(&text[range]).0)
+        .flat_map(|range| {
+            let piece = &text[range];
+            let parsed = Parsed::declarations_of(piece).unwrap_or_else(|| Parsed::of(piece));
+            parsed.items
+        })
         .collect()
 }
 
@@ -636,18 +648,19 @@ fn definition_offsets(file: &syn::File) -> impl Iterator<Item = usize> + '_ {
         .map(|ident| ident.span().byte_range().start)
 }
 
+/// What an item declares as text: its tokens without function bodies and without doc
+/// attributes, which a declarations-only parse may leave out (see [`parse_declarations`]).
 fn declaration_tokens(item: &syn::Item) -> String {
+    let tokens = |node: &dyn ToTokens| tokens_without_docs(node.to_token_stream());
     match item {
-        syn::Item::Fn(function) => function.sig.to_token_stream().to_string(),
+        syn::Item::Fn(function) => tokens(&function.sig),
         syn::Item::Impl(block) => {
-            let mut text = block.self_ty.to_token_stream().to_string();
-            text.push_str(&block.generics.to_token_stream().to_string());
+            let mut text = tokens(&block.self_ty);
+            text.push_str(&tokens(&block.generics));
             for impl_item in &block.items {
                 match impl_item {
-                    syn::ImplItem::Fn(method) => {
-                        text.push_str(&method.sig.to_token_stream().to_string())
-                    }
-                    other => text.push_str(&other.to_token_stream().to_string()),
+                    syn::ImplItem::Fn(method) => text.push_str(&tokens(&method.sig)),
+                    other => text.push_str(&tokens(other)),
                 }
             }
             text
@@ -658,7 +671,7 @@ fn declaration_tokens(item: &syn::Item) -> String {
         syn::Item::Mod(module) => {
             let mut text = module.ident.to_string();
             for attr in &module.attrs {
-                text.push_str(&attr.to_token_stream().to_string());
+                text.push_str(&tokens(attr));
             }
             text.push_str(if module.content.is_some() { "{}" } else { ";" });
             for items in module.content.iter().map(|(_, items)| items) {
@@ -666,8 +679,52 @@ fn declaration_tokens(item: &syn::Item) -> String {
             }
             text
         }
-        other => other.to_token_stream().to_string(),
+        other => tokens(other),
     }
+}
+
+/// The tokens as text, each `#[doc ...]` and `#![doc ...]` attribute (a doc comment, at token
+/// level) left out, inside groups too.
+fn tokens_without_docs(tokens: proc_macro2::TokenStream) -> String {
+    use proc_macro2::{Delimiter, TokenTree};
+    let is_doc = |tree: Option<&TokenTree>| {
+        matches!(tree, Some(TokenTree::Group(group))
+            if group.delimiter() == Delimiter::Bracket
+                && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(ident)) if ident == "doc"))
+    };
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut text = String::new();
+    let mut index = 0;
+    while let Some(tree) = trees.get(index) {
+        if let TokenTree::Punct(punct) = tree
+            && punct.as_char() == '#'
+        {
+            let bang =
+                matches!(trees.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            let group_at = index + 1 + usize::from(bang);
+            if is_doc(trees.get(group_at)) {
+                index = group_at + 1;
+                continue;
+            }
+        }
+        match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                text.push_str(open);
+                text.push_str(&tokens_without_docs(group.stream()));
+                text.push_str(close);
+            }
+            other => text.push_str(&other.to_string()),
+        }
+        text.push(' ');
+        index += 1;
+    }
+    text
 }
 
 /// Puts the walked chunks' results together, shifted to their chunk's start in the text.

@@ -2,7 +2,12 @@
 
 use std::ops::Range;
 
-use super::chunk::{blank_ignored_prefix, split_at_item_lines, split_items};
+use std::collections::HashSet;
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use super::chunk::{Skeleton, blank_ignored_prefix, split_at_item_lines, split_items};
 
 /// A syntax error, as a byte range of the file and rustc-like message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +59,115 @@ pub fn parse_chunk(chunk: &str) -> (Vec<ParsedItem>, Vec<SyntaxError>) {
             let (mut items, mut errors) = (Vec::new(), Vec::new());
             recover(chunk, whole, &mut items, &mut errors);
             (items, errors)
+        }
+    }
+}
+
+/// A chunk parsed for its declarations only (see [`Skeleton`]), and how many bytes were parsed.
+pub struct DeclarationParse {
+    pub items: Vec<ParsedItem>,
+    pub errors: Vec<SyntaxError>,
+    pub parsed_bytes: usize,
+}
+
+/// Parses one chunk for its declarations: bodies left out, and doc comments too where that
+/// provably changes nothing but the attributes. The result is always that of parsing the chunk
+/// with bodies blanked and doc comments kept: when leaving them out gives errors, or a doc
+/// comment stood before something that cannot carry attributes, that parse is done instead.
+/// `None` when there is nothing to leave out (a full parse is the same).
+pub fn parse_declarations(chunk: &str) -> Option<DeclarationParse> {
+    let skeleton = Skeleton::of(chunk)?;
+    let mut parsed_bytes = 0;
+    if skeleton.removes_docs() {
+        let text = skeleton.without_docs(chunk);
+        parsed_bytes += text.len();
+        let (items, errors) = parse_chunk(&text);
+        if errors.is_empty() && docs_precede_attributed_nodes(&items, &skeleton) {
+            return Some(DeclarationParse {
+                items,
+                errors,
+                parsed_bytes,
+            });
+        }
+    }
+    let text = skeleton.with_docs(chunk);
+    parsed_bytes += text.len();
+    let (items, errors) = parse_chunk(&text);
+    Some(DeclarationParse {
+        items,
+        errors,
+        parsed_bytes,
+    })
+}
+
+/// Whether the token after each removed doc comment starts a node that may carry outer
+/// attributes, so that the doc comment would have parsed there as one.
+fn docs_precede_attributed_nodes(items: &[ParsedItem], skeleton: &Skeleton) -> bool {
+    let mut starts = AttributedStarts::default();
+    for item in items {
+        starts.base = item.range.start;
+        if let Some(file) = &item.file {
+            starts.visit_file(file);
+        }
+    }
+    skeleton
+        .removed_docs_before()
+        .all(|next| starts.offsets.contains(&next))
+}
+
+/// Where each node that may carry outer attributes starts (its first attribute, if any), and
+/// where each outer attribute starts.
+#[derive(Default)]
+struct AttributedStarts {
+    base: usize,
+    offsets: HashSet<usize>,
+}
+
+impl AttributedStarts {
+    fn note(&mut self, node: &impl Spanned) {
+        self.offsets
+            .insert(self.base + node.span().byte_range().start);
+    }
+}
+
+impl<'ast> Visit<'ast> for AttributedStarts {
+    fn visit_item(&mut self, node: &'ast syn::Item) {
+        self.note(node);
+        syn::visit::visit_item(self, node);
+    }
+    fn visit_impl_item(&mut self, node: &'ast syn::ImplItem) {
+        self.note(node);
+        syn::visit::visit_impl_item(self, node);
+    }
+    fn visit_trait_item(&mut self, node: &'ast syn::TraitItem) {
+        self.note(node);
+        syn::visit::visit_trait_item(self, node);
+    }
+    fn visit_foreign_item(&mut self, node: &'ast syn::ForeignItem) {
+        self.note(node);
+        syn::visit::visit_foreign_item(self, node);
+    }
+    fn visit_field(&mut self, node: &'ast syn::Field) {
+        self.note(node);
+        syn::visit::visit_field(self, node);
+    }
+    fn visit_variant(&mut self, node: &'ast syn::Variant) {
+        self.note(node);
+        syn::visit::visit_variant(self, node);
+    }
+    fn visit_generic_param(&mut self, node: &'ast syn::GenericParam) {
+        self.note(node);
+        syn::visit::visit_generic_param(self, node);
+    }
+    fn visit_fn_arg(&mut self, node: &'ast syn::FnArg) {
+        self.note(node);
+        syn::visit::visit_fn_arg(self, node);
+    }
+    /// At token level a doc comment is one more `#[...]`: before an outer attribute, wherever
+    /// it is, another one parses.
+    fn visit_attribute(&mut self, node: &'ast syn::Attribute) {
+        if matches!(node.style, syn::AttrStyle::Outer) {
+            self.note(node);
         }
     }
 }
@@ -153,5 +267,84 @@ mod tests {
         let text = "fn a() {}\u{feff}fn b() { let y = 2; }\n";
         let analysis = crate::analysis::analyze(text, crate::analysis::Target::default());
         assert_eq!(&text[analysis.bindings[0].binding.name_range.clone()], "y");
+    }
+
+    /// The items as text without doc attributes, and whether there were errors.
+    fn outcome(items: &[ParsedItem], errors: &[SyntaxError]) -> (Vec<String>, bool) {
+        let strip = |item: &syn::Item| {
+            let mut item = item.clone();
+            strip_docs(&mut item);
+            quote::ToTokens::to_token_stream(&item).to_string()
+        };
+        let items = items
+            .iter()
+            .filter_map(|item| item.file.as_ref())
+            .flat_map(|file| file.items.iter().map(strip))
+            .collect();
+        (items, errors.is_empty())
+    }
+
+    fn strip_docs(item: &mut syn::Item) {
+        struct Strip;
+        impl syn::visit_mut::VisitMut for Strip {
+            fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
+                attrs.retain(|attr| !attr.path().is_ident("doc"));
+            }
+        }
+        syn::visit_mut::VisitMut::visit_item_mut(&mut Strip, item);
+    }
+
+    /// Doc comments where rustc's crates put them (items, fields, variants, generic parameters,
+    /// arguments, before other attributes) are left out of the parse; it is the same parse.
+    #[test]
+    fn doc_comments_on_attributed_nodes_are_left_out_of_a_declarations_parse() {
+        let text = "/// A\n#[derive(Clone)]\npub struct A<\n    /// T\n    T,\n> {\n    /// a\n    a: T,\n}\n\
+                    /// E\nenum E {\n    /// V\n    V(\n        /// 0\n        u8,\n    ),\n}\n\
+                    impl A<u8> {\n    /// f\n    #[inline]\n    fn f(\n        /// x\n        x: u8,\n    ) -> u8 { x }\n}\n";
+        let parsed = parse_declarations(text).expect("there are doc comments");
+        assert_eq!(
+            parsed.parsed_bytes,
+            text.len(),
+            "one parse, without the doc comments"
+        );
+        let skeleton = Skeleton::of(text).expect("there are doc comments");
+        let (items, errors) = parse_chunk(&skeleton.with_docs(text));
+        assert_eq!(
+            outcome(&parsed.items, &parsed.errors),
+            outcome(&items, &errors)
+        );
+    }
+
+    /// Anywhere else a doc comment may be an error (or change what a macro sees): the parse
+    /// keeps the doc comments, and errs exactly where the text does.
+    #[test]
+    fn doc_comments_elsewhere_are_kept_in_a_declarations_parse() {
+        for text in [
+            "fn f<T>() where\n    /// bound\n    T: Clone {}\n",
+            "struct A(u8, Vec<\n    /// inner\n    u8>);\n",
+            "use std::{\n    /// doc\n    fmt};\n",
+            "m! {\n    /// doc\n    struct A;\n}\n",
+            "struct A;\n/// documents nothing\n",
+            "struct A {\n    a: u8,\n    /// documents nothing\n}\n",
+            "#[inline]\n/// after an attribute\nfn f() {}\n",
+            "const X: [u8; 1] = [\n    /// doc\n    1];\n",
+            "struct A;\n//! inner, too late\n",
+        ] {
+            let parsed = parse_declarations(text).expect("there are doc comments");
+            let skeleton = Skeleton::of(text).expect("there are doc comments");
+            let (items, errors) = parse_chunk(&skeleton.with_docs(text));
+            assert_eq!(
+                outcome(&parsed.items, &parsed.errors),
+                outcome(&items, &errors),
+                "{text:?}"
+            );
+            let parses = if skeleton.removes_docs() { 2 } else { 1 };
+            assert_eq!(parsed.parsed_bytes, parses * text.len(), "{text:?}");
+            assert_eq!(
+                errors.is_empty(),
+                syn::parse_file(text).is_ok(),
+                "blanking keeps the verdict: {text:?}"
+            );
+        }
     }
 }
