@@ -686,6 +686,7 @@ fn declaration_tokens(item: &syn::Item) -> String {
 /// The tokens as text, each `#[doc ...]` and `#![doc ...]` attribute (a doc comment, at token
 /// level) left out, inside groups too.
 fn tokens_without_docs(tokens: proc_macro2::TokenStream) -> String {
+    use super::syntax::macro_rules::delimiter_text;
     use proc_macro2::{Delimiter, TokenTree};
     let is_doc = |tree: Option<&TokenTree>| {
         matches!(tree, Some(TokenTree::Group(group))
@@ -709,12 +710,7 @@ fn tokens_without_docs(tokens: proc_macro2::TokenStream) -> String {
         }
         match tree {
             TokenTree::Group(group) => {
-                let (open, close) = match group.delimiter() {
-                    Delimiter::Parenthesis => ("(", ")"),
-                    Delimiter::Brace => ("{", "}"),
-                    Delimiter::Bracket => ("[", "]"),
-                    Delimiter::None => ("", ""),
-                };
+                let (open, close) = delimiter_text(group.delimiter());
                 text.push_str(open);
                 text.push_str(&tokens_without_docs(group.stream()));
                 text.push_str(close);

@@ -57,6 +57,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 
 pub use items::{ExpandedItems, ItemExpansionError, MacroScope, MacroTable, expand_items_in};
 pub use nesting::exceeds_syn_nesting;
+pub(crate) use token::delimiter_text;
 
 /// The edition of the crate that defines a macro: it decides what `pat` and `expr` match and
 /// which words are keywords.

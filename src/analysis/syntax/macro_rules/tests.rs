@@ -31,12 +31,7 @@ fn flat_string(stream: TokenStream) -> String {
                 out.push_str(&format!("⟦{}⟧ ", flat_string(group.stream()).trim_end()));
             }
             TokenTree::Group(group) => {
-                let (open, close) = match group.delimiter() {
-                    Delimiter::Parenthesis => ("(", ")"),
-                    Delimiter::Brace => ("{", "}"),
-                    Delimiter::Bracket => ("[", "]"),
-                    Delimiter::None => ("", ""),
-                };
+                let (open, close) = super::token::delimiter_text(group.delimiter());
                 let inner = flat_string(group.stream());
                 out.push_str(&format!("{open}{}{close} ", inner.trim_end()));
             }

@@ -3,6 +3,16 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
+/// The text that opens and closes a group with this delimiter (nothing for an invisible one).
+pub(crate) fn delimiter_text(delimiter: Delimiter) -> (&'static str, &'static str) {
+    match delimiter {
+        Delimiter::Parenthesis => ("(", ")"),
+        Delimiter::Brace => ("{", "}"),
+        Delimiter::Bracket => ("[", "]"),
+        Delimiter::None => ("", ""),
+    }
+}
+
 /// rustc's operators of more than one character. proc-macro2 splits them into `Joint` puncts;
 /// rustc matches (and counts, as `tt`) each as one token, so the matcher must too.
 pub(crate) const COMPOUND_OPS: &[&str] = &[
