@@ -859,3 +859,31 @@ fn f(a: &str, n: u32) {
         "#]],
     );
 }
+
+/// A binding on a subtrait bound sets its supertrait's associated type, and `I::Item` names the
+/// trait that declares `Item` (rustc elaborates `I: Sub<Item = u8>` to `<I as Base>::Item == u8`).
+#[test]
+fn a_subtrait_bound_s_binding_sets_the_supertrait_s_associated_type() {
+    check(
+        r#"
+enum Maybe<T> { Some(T), None }
+trait Base { type Item; fn next(&mut self) -> Maybe<Self::Item>; }
+trait Sub: Base { fn back(&mut self) -> Maybe<Self::Item>; }
+fn f<I: Sub<Item = u8>>(mut i: I) {
+    let a = i.back();
+    let b = i.next();
+}
+fn g<I: Sub>(i: I, x: I::Item) {
+    let y = x;
+}
+"#,
+        expect![[r#"
+            i: I
+            a: Maybe<u8>
+            b: Maybe<u8>
+            i: I
+            x: I::Item
+            y: I::Item
+        "#]],
+    );
+}

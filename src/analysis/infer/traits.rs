@@ -193,7 +193,8 @@ impl InferCtx<'_> {
                 (p.subject == base_now && self.trait_declares_assoc(&p.bound.key, name))
                     .then(|| p.bound.clone())
             });
-            if let Some(trait_ref) = found {
+            if let Some(bound) = found {
+                let trait_ref = self.declaring_trait(bound, name);
                 return self.project(base, trait_ref, name);
             }
             return Ty::Assoc(Box::new(Projection {
@@ -203,6 +204,31 @@ impl InferCtx<'_> {
             }));
         }
         Ty::Unknown(None)
+    }
+
+    /// The trait that declares `name` for a bound that has it: the bound's own trait, or the
+    /// supertrait that declares it (`I: DoubleEndedIterator` makes `I::Item` `Iterator`'s) when
+    /// that one takes no type arguments, which the bound would have to supply.
+    fn declaring_trait(&self, bound: TraitRef, name: &str) -> TraitRef {
+        let own = |key: &str| {
+            self.world
+                .trait_data(key)
+                .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == name))
+        };
+        if own(&bound.key) {
+            return bound;
+        }
+        match supertrait_declaring(self.world, Some(&bound.key), name) {
+            Some(declaring)
+                if self
+                    .world
+                    .trait_data(&declaring.key)
+                    .is_some_and(|data| !data.generics.iter().any(|p| p.is_type())) =>
+            {
+                declaring
+            }
+            _ => bound,
+        }
     }
 
     /// Whether the trait (or one of its supertraits) declares an associated type `name`.
@@ -255,13 +281,14 @@ impl InferCtx<'_> {
         self.project_through_impls(&base_now, trait_ref, name)
     }
 
-    /// A projection on a generic parameter: its bound's binding (`T: Iterator<Item = u8>`),
-    /// else the projection itself, which stays rigid ("depends on `T`").
+    /// A projection on a generic parameter: its bound's binding (`T: Iterator<Item = u8>`, or
+    /// on a subtrait, `T: DoubleEndedIterator<Item = u8>`, which sets `Iterator`'s `Item`), else
+    /// the projection itself, which stays rigid ("depends on `T`").
     fn param_projection(&self, base: &Ty, trait_ref: &TraitRef, name: &str) -> Ty {
         for predicate in &self.predicates {
             if predicate.subject == *base
-                && predicate.bound.key == trait_ref.key
                 && let Some((_, ty)) = predicate.bound.bindings.iter().find(|(n, _)| n == name)
+                && self.binding_sets(&predicate.bound.key, &trait_ref.key, name)
             {
                 return ty.clone();
             }
@@ -274,6 +301,19 @@ impl InferCtx<'_> {
             }),
             name: name.to_string(),
         }))
+    }
+
+    /// Whether a binding `name = ..` on a bound of trait `bound` sets `<_ as of>::name`: the
+    /// same trait, or a subtrait that does not declare a `name` of its own.
+    fn binding_sets(&self, bound: &str, of: &str, name: &str) -> bool {
+        if bound == of {
+            return true;
+        }
+        let declares_own = self
+            .world
+            .trait_data(bound)
+            .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == name));
+        !declares_own && self.is_subtrait(bound, of)
     }
 
     fn project_through_impls(&mut self, base: &Ty, trait_ref: &TraitRef, name: &str) -> Option<Ty> {
