@@ -211,12 +211,6 @@ fn blank(text: &str, ranges: impl Iterator<Item = Range<usize>>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
-/// The text with the inside of every function body and the text of every doc comment blanked
-/// (see [`Skeleton::with_docs`]), or `None` when it has neither.
-pub fn blank_fn_bodies(text: &str) -> Option<String> {
-    Skeleton::of(text).map(|skeleton| skeleton.with_docs(text))
-}
-
 /// The byte ranges inside the braces of every outermost function body (`fn name ... { here }`),
 /// and the doc comments outside them.
 fn fn_bodies_and_docs(text: &str) -> (Vec<Range<usize>>, Vec<DocComment>) {
@@ -626,6 +620,12 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text with the inside of every function body and the text of every doc comment
+    /// blanked (see [`Skeleton::with_docs`]), or `None` when it has neither.
+    fn blank_fn_bodies(text: &str) -> Option<String> {
+        Skeleton::of(text).map(|skeleton| skeleton.with_docs(text))
+    }
 
     fn pieces(text: &str) -> Vec<&str> {
         split_items(text)

@@ -210,20 +210,13 @@ impl InferCtx<'_> {
     /// supertrait that declares it (`I: DoubleEndedIterator` makes `I::Item` `Iterator`'s) when
     /// that one takes no type arguments, which the bound would have to supply.
     fn declaring_trait(&self, bound: TraitRef, name: &str) -> TraitRef {
-        let own = |key: &str| {
-            self.world
-                .trait_data(key)
-                .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == name))
-        };
-        if own(&bound.key) {
-            return bound;
-        }
         match supertrait_declaring(self.world, Some(&bound.key), name) {
             Some(declaring)
-                if self
-                    .world
-                    .trait_data(&declaring.key)
-                    .is_some_and(|data| !data.generics.iter().any(|p| p.is_type())) =>
+                if declaring.key != bound.key
+                    && self
+                        .world
+                        .trait_data(&declaring.key)
+                        .is_some_and(|data| !data.generics.iter().any(|p| p.is_type())) =>
             {
                 declaring
             }
@@ -309,11 +302,7 @@ impl InferCtx<'_> {
         if bound == of {
             return true;
         }
-        let declares_own = self
-            .world
-            .trait_data(bound)
-            .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == name));
-        !declares_own && self.is_subtrait(bound, of)
+        !declares_assoc(self.world, bound, name) && self.is_subtrait(bound, of)
     }
 
     fn project_through_impls(&mut self, base: &Ty, trait_ref: &TraitRef, name: &str) -> Option<Ty> {
@@ -687,11 +676,7 @@ fn fill_projection_traits(
     match ty {
         Ty::Assoc(projection) if projection.trait_ref.is_none() => {
             let base = fill_projection_traits(&projection.base, sig, trait_key, world);
-            let declares = |key: &str| {
-                world
-                    .trait_data(key)
-                    .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == projection.name))
-            };
+            let declares = |key: &str| declares_assoc(world, key, &projection.name);
             let from_bounds = sig.predicates.iter().find_map(|p| {
                 (p.subject == base && declares(&p.bound.key)).then(|| TraitRef {
                     bindings: Vec::new(),
@@ -728,6 +713,13 @@ fn trait_params_of(world: &super::World<'_>, key: &str) -> Vec<Ty> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether the trait itself (not a supertrait) declares an associated type `name`.
+fn declares_assoc(world: &super::World<'_>, key: &str, name: &str) -> bool {
+    world
+        .trait_data(key)
+        .is_some_and(|data| data.assoc_types.iter().any(|a| a.name == name))
 }
 
 /// The supertrait of `trait_key` that declares the associated type `name` (`Self::Item` in a
