@@ -356,3 +356,43 @@ fn diagnostics_are_published_for_big_stack_values() {
     assert_eq!(published["params"]["version"], 1);
     assert!(client.shutdown().success());
 }
+
+/// `inlayHints.heap` picks the heap figures of a binding changed after its `let`; the labels
+/// are the core's for that choice.
+#[test]
+fn inlay_hints_show_the_heap_figures_the_settings_ask_for() {
+    let text = "fn main() {\n    let mut v = Vec::new();\n    for i in 0..10u8 {\n        v.push(i);\n    }\n}\n";
+    let uri = "file:///tmp/figures.rs";
+    let core = analysis::analyze(text, Target::default());
+    let mut seen = Vec::new();
+    for (setting, figures) in [
+        ("both", inlay::HeapFigures::Both),
+        ("atLet", inlay::HeapFigures::AtLet),
+        ("afterChanges", inlay::HeapFigures::AfterChanges),
+    ] {
+        let options = inlay::InlayOptions {
+            heap: figures,
+            ..inlay::InlayOptions::default()
+        };
+        let expected: Vec<String> = inlay::inlay_hints(&core, 0..text.len(), options)
+            .into_iter()
+            .map(|hint| format!(" {}", hint.label))
+            .collect();
+        let mut client = LspClient::spawn();
+        client.initialize(&["utf-16"], json!({ "inlayHints": { "heap": setting } }));
+        client.open(uri, text);
+        let labels: Vec<String> = client
+            .inlay_hints(uri, 100)
+            .into_iter()
+            .map(|(_, _, label)| label)
+            .collect();
+        assert_eq!(labels, expected, "{setting}");
+        assert!(client.shutdown().success());
+        seen.push(labels);
+    }
+    // The three choices label `v` three ways, so a server ignoring the setting fails above.
+    assert!(
+        seen[0] != seen[1] && seen[1] != seen[2] && seen[0] != seen[2],
+        "{seen:?}"
+    );
+}

@@ -16,7 +16,11 @@ fn shown(analysis: &FileAnalysis, index: usize) -> (String, String, String) {
     let ty = report
         .ty()
         .map_or_else(|| "?".to_string(), ToString::to_string);
-    (report.binding.name.clone(), ty, inlay::label(report))
+    (
+        report.binding.name.clone(),
+        ty,
+        inlay::label(report, Default::default()),
+    )
 }
 
 /// Replays typing `text` in steps of `step` bytes. At every step, each binding in an item that

@@ -8,33 +8,17 @@ mod support;
 
 use std::collections::HashMap;
 use std::process::Command;
+use std::time::Duration;
 
 use memlens::analysis::bindings::BindingKind;
-use memlens::analysis::heap::Heap;
-use memlens::analysis::ty::Ty;
 use memlens::analysis::{self, FileAnalysis, Target};
+use support::heap_judge::{HeapTruth, judge_heap, nameable};
 use support::heap_probe::measure_heap;
 use support::rustc_probe::{ProbeDir, compile, rustc_available, sizes_and_aligns};
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
         .expect("fixture exists")
-}
-
-fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        (before.matches('\n').count() + 1) as u32,
-        (before[line_start..].chars().count() + 1) as u32,
-    )
-}
-
-/// Types a probe can name: no closures, function items or unknown parts.
-fn nameable(ty: &Ty) -> bool {
-    !matches!(ty, Ty::Closure { .. } | Ty::FnItem(_))
-        && ty.is_fully_known()
-        && !ty.to_string().contains('{')
 }
 
 /// Every binding's size and alignment against rustc's; returns how many were compared.
@@ -69,69 +53,17 @@ fn check_layouts(name: &str, text: &str, analysis: &FileAnalysis) -> usize {
     typed.len()
 }
 
-/// Every local's type and heap claim against rustc and the counting allocator: the probe
-/// asserts each claimed type (a wrong one does not compile); exact heap claims match to the byte,
-/// lower bounds do not exceed the truth. A binding changed in place (pushes, reserves) is
-/// compared with what it owns after its last change; others right after their `let`.
-/// Returns (exact, bounds, unknown) counts.
-fn check_heap(name: &str, text: &str, analysis: &FileAnalysis) -> (usize, usize, usize) {
-    let claimed_types: HashMap<(u32, u32), String> = analysis
-        .bindings
-        .iter()
-        .filter(|b| b.binding.kind == BindingKind::Local)
-        .filter_map(|b| {
-            Some((
-                line_column(text, b.binding.name_range.start),
-                b.ty().filter(|t| nameable(t))?.to_string(),
-            ))
-        })
-        .collect();
-    let measured = measure_heap(name, text, &claimed_types);
-    let mut counts = (0, 0, 0);
-    let mut wrong = Vec::new();
-    for report in analysis
-        .bindings
-        .iter()
-        .filter(|b| b.binding.kind == BindingKind::Local)
-    {
-        let position = line_column(text, report.binding.name_range.start);
-        let Some(measurement) = measured.get(&position) else {
-            continue;
-        };
-        let truth = if report.binding.mutations.is_empty() {
-            measurement.after_let
-        } else {
-            measurement.after_changes
-        };
-        let Some(truth) = truth else { continue };
-        let claim = report.heap();
-        let ok = match claim {
-            Heap::Exact(bytes) => {
-                counts.0 += 1;
-                bytes as i64 == truth
-            }
-            Heap::AtLeast(bytes) => {
-                counts.1 += 1;
-                bytes as i64 <= truth
-            }
-            Heap::Unknown => {
-                counts.2 += 1;
-                true
-            }
-        };
-        if !ok {
-            wrong.push(format!(
-                "{name}:{}:{} `{}`: memlens {claim:?}, allocator {truth}",
-                position.0, position.1, report.binding.name
-            ));
-        }
-    }
+/// Every local's type and both heap claims against rustc and the counting allocator (see
+/// [`judge_heap`]); any disagreement fails the test.
+fn check_heap(name: &str, text: &str, analysis: &FileAnalysis) -> HeapTruth {
+    let judged = judge_heap(name, text, analysis, Duration::from_secs(60))
+        .unwrap_or_else(|failure| panic!("probe {name} {failure}"));
     assert!(
-        wrong.is_empty(),
+        judged.wrong.is_empty(),
         "heap disagreements:\n{}",
-        wrong.join("\n")
+        judged.wrong.join("\n")
     );
-    counts
+    judged.counts
 }
 
 /// The ELF section of each named static of a compiled program.
@@ -238,7 +170,7 @@ fn seed_program_matches_rustc() {
         layouts >= 11 && sections == 2,
         "layouts {layouts}, sections {sections}"
     );
-    assert_eq!(heap.2, 0, "every seed local's heap is known");
+    assert_eq!(heap.at_let.unknown, 0, "every seed local's heap is known");
     eprintln!(
         "seed truth: {layouts} layouts, heap {heap:?} (exact, bound, unknown), {sections} sections"
     );
@@ -256,17 +188,14 @@ fn statics_land_in_the_sections_rustc_picks() {
     assert!(compared >= 14, "compared {compared}");
 }
 
-/// Checks a fixture's layouts and heap claims against rustc; returns (layouts compared,
-/// (exact, bound, unknown) heap claims).
-fn fixture_truth(name: &str, path: &str) -> (usize, (usize, usize, usize)) {
+/// Checks a fixture's layouts and heap claims against rustc; returns the layouts compared and
+/// the heap claims by figure.
+fn fixture_truth(name: &str, path: &str) -> (usize, HeapTruth) {
     let text = fixture(path);
     let analysis = analysis::analyze(&text, Target::default());
     let layouts = check_layouts(name, &text, &analysis);
     let heap = check_heap(name, &text, &analysis);
-    eprintln!(
-        "{name}: {layouts} layouts; heap {} exact, {} bounds, {} unknown",
-        heap.0, heap.1, heap.2
-    );
+    eprintln!("{name}: {layouts} layouts; heap {heap:?}");
     (layouts, heap)
 }
 
@@ -275,8 +204,8 @@ fn heap_basics_match_the_allocator() {
     if skip_without_rustc() {
         return;
     }
-    let (_, (exact, _, _)) = fixture_truth("heap_basics", "tests/fixtures/heap_basics.rs");
-    assert!(exact >= 20, "exact claims: {exact}");
+    let (_, heap) = fixture_truth("heap_basics", "tests/fixtures/heap_basics.rs");
+    assert!(heap.at_let.exact >= 20, "exact claims: {heap:?}");
 }
 
 #[test]
@@ -284,8 +213,11 @@ fn heap_growth_follows_std() {
     if skip_without_rustc() {
         return;
     }
-    let (_, (exact, _, _)) = fixture_truth("heap_growth", "tests/fixtures/heap_growth.rs");
-    assert!(exact >= 20, "exact claims: {exact}");
+    let (_, heap) = fixture_truth("heap_growth", "tests/fixtures/heap_growth.rs");
+    assert!(
+        heap.at_let.exact >= 40 && heap.after_changes.exact >= 14,
+        "exact claims: {heap:?}"
+    );
 }
 
 #[test]

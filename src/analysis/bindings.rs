@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use proc_macro2::Span;
 
-use super::alloc_model::Event;
+use super::alloc_model::{Buffer, Event};
 use super::heap::Heap;
 use super::infer::InferenceResult;
 use super::lower::{self, LowerCtx};
@@ -70,9 +70,25 @@ pub struct Binding {
     pub literal_fallback: bool,
     /// What happens to the binding's buffer after its `let`, in program order.
     pub mutations: Vec<Event>,
+    /// Where the last of those changes ends (a byte offset), when there is one.
+    pub last_change: Option<usize>,
+    /// What the binding owns after its last change; `None` when nothing changes it after its
+    /// `let`. `value.heap` is what it owns right after the `let` statement.
+    pub after_changes: Option<HeapAfterChanges>,
     /// Inside a generic item: its type parameters that may be unsized (`?Sized`, a trait's
     /// `Self`); every other parameter is `Sized`. `None` outside functions.
     pub unsized_params: Option<Vec<String>>,
+}
+
+/// The heap a binding owns after its last change in its scope (pushes, inserts, reserves, the
+/// loops around them), replayed over what it owned at its `let`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeapAfterChanges {
+    pub heap: Heap,
+    /// How the bytes come about, in words, for the hover.
+    pub rule: Option<String>,
+    /// The buffer after the changes, when memlens follows it: its growth, for fixes.
+    pub buffer: Option<Buffer>,
 }
 
 /// A use of a binding, by name, somewhere after its definition.
@@ -583,9 +599,15 @@ impl<'a> Walker<'a> {
                 .unwrap_or(Ty::Unknown(None));
             self.adopt(&mut value, ty);
         }
-        // A type that can never own heap owns exactly none, whatever memlens knows of its value.
-        if super::heap::may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {
-            value.heap = Heap::NONE;
+        // A type that can never own heap owns exactly none, whatever memlens knows of its value;
+        // a value of a type memlens does not know may own any amount.
+        match super::heap::may_own_heap(&value.ty, &self.symbols.defs) {
+            Some(false) => value.heap = Heap::NONE,
+            _ if value.ty.is_unknown() => {
+                value.heap = Heap::Unknown;
+                value.heap_rule = None;
+            }
+            _ => {}
         }
         let binding = Binding {
             name,
@@ -600,6 +622,8 @@ impl<'a> Walker<'a> {
             literal_text_bytes: None,
             literal_fallback,
             mutations: Vec::new(),
+            last_change: None,
+            after_changes: None,
             unsized_params: self.unsized_params.clone(),
         };
         let index = self.out.bindings.len();

@@ -148,7 +148,7 @@ fn cycle(analysis: &FileAnalysis, link: &super::cycles::RcLink, path: &[usize]) 
         .map(|b| format!("`{}`", analysis.bindings[*b].binding.name))
         .collect();
     let leaked = path.iter().try_fold(0u64, |total, b| {
-        Some(total + analysis.bindings[*b].heap().bytes()?)
+        Some(total + analysis.bindings[*b].final_heap().bytes()?)
     });
     let bytes = leaked.map_or_else(
         || "their heap memory is".to_string(),

@@ -73,6 +73,17 @@ impl Heap {
     }
 }
 
+impl Heap {
+    /// Hover and table form: `5 B`, `≥ 12 B`, `?`.
+    pub fn label(self) -> String {
+        match self {
+            Heap::Exact(bytes) => format!("{bytes} B"),
+            Heap::AtLeast(bytes) => format!("≥ {bytes} B"),
+            Heap::Unknown => "?".to_string(),
+        }
+    }
+}
+
 /// Inlay-hint form: `5B`, `≥12B`, `?`.
 impl fmt::Display for Heap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

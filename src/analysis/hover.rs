@@ -73,11 +73,17 @@ pub fn hover(analysis: &FileAnalysis, offset: usize) -> Option<HoverResult> {
 }
 
 /// `24 B`, `≥ 12 B`, `?`: byte counts as the hover prints them.
-fn heap_text(heap: Heap) -> String {
-    match heap {
-        Heap::Exact(bytes) => format!("{bytes} B"),
-        Heap::AtLeast(bytes) => format!("≥ {bytes} B"),
-        Heap::Unknown => "?".to_string(),
+/// `0 B here → 16 B after line 4`: what a changed binding owns at its `let` and after its last
+/// change; an unchanged one's figure alone.
+fn heap_over_scope(analysis: &FileAnalysis, report: &BindingReport) -> String {
+    let at_let = report.heap().label();
+    match report.heap_after_changes() {
+        Some((after, changed_at)) => format!(
+            "{at_let} here → {} after line {}",
+            after.label(),
+            analysis.line_of(changed_at)
+        ),
+        None => at_let,
     }
 }
 
@@ -161,7 +167,7 @@ fn binding_markdown(analysis: &FileAnalysis, report: &BindingReport) -> String {
     let mut text = format!("```rust\n{}\n```\n\n---\n\n", signature_line(report));
     text.push_str(&where_sentence(analysis, report));
     text.push_str("\n\n");
-    text.push_str(&bytes_line(report));
+    text.push_str(&bytes_line(analysis, report));
     text.push_str("\n\n");
     match &report.layout {
         Ok(layout) => text.push_str(&size_line(layout)),
@@ -178,7 +184,7 @@ fn binding_markdown(analysis: &FileAnalysis, report: &BindingReport) -> String {
 }
 
 /// The bytes in each place: `stack 24 B + heap 5 B — String::from copies ...`.
-fn bytes_line(report: &BindingReport) -> String {
+fn bytes_line(analysis: &FileAnalysis, report: &BindingReport) -> String {
     let size = report
         .layout
         .as_ref()
@@ -188,15 +194,19 @@ fn bytes_line(report: &BindingReport) -> String {
         other => other.as_str(),
     };
     let mut line = format!("`{region} {size}");
-    let heap = report.heap();
-    if report.binding.kind == BindingKind::Local || heap != Heap::NONE {
-        let _ = write!(line, " + heap {}", heap_text(heap));
+    if report.binding.kind == BindingKind::Local || report.final_heap() != Heap::NONE {
+        let _ = write!(line, " + heap {}", heap_over_scope(analysis, report));
     }
     if let Some(text_bytes) = report.binding.literal_text_bytes {
         let _ = write!(line, " + {text_bytes} B of text in rodata");
     }
     line.push('`');
-    if let Some(rule) = &report.binding.value.heap_rule {
+    let after_rule = report
+        .binding
+        .after_changes
+        .as_ref()
+        .map(|after| &after.rule);
+    if let Some(rule) = after_rule.unwrap_or(&report.binding.value.heap_rule) {
         let _ = write!(line, " — {rule}");
     }
     line
@@ -216,7 +226,7 @@ fn where_sentence(analysis: &FileAnalysis, report: &BindingReport) -> String {
     let function = binding.function.as_deref().unwrap_or("its function");
     match binding.kind {
         BindingKind::Local => {
-            let heap_part = match report.heap() {
+            let heap_part = match report.final_heap() {
                 Heap::Exact(0) => String::new(),
                 heap => format!(
                     "; {} it owns live on the heap, where it points",
@@ -339,7 +349,7 @@ fn diagram(report: &BindingReport) -> Option<String> {
         .unwrap_or(0)
         .max(12)
         + 2;
-    let heap_label = heap_text(report.heap());
+    let heap_label = report.final_heap().label();
     let right_width = heap_label.chars().count().max(8) + 2;
     let mut out = String::new();
     let _ = writeln!(

@@ -361,7 +361,9 @@ impl Analyzer {
                 types
             }
         };
-        assemble(&walked, Arc::clone(&declared.defs), types, target)
+        let mut analysis = assemble(&walked, Arc::clone(&declared.defs), types, target);
+        analysis.line_starts = super::line_starts(&self.text);
+        analysis
     }
 
     /// The full syntax trees of the last analysed text, with the byte offset each starts at.
@@ -741,6 +743,7 @@ fn assemble(
         types,
         errors: Vec::new(),
         defs,
+        line_starts: Vec::new(),
     };
     for (start, walked, errors) in walked {
         let start = *start;
@@ -752,6 +755,7 @@ fn assemble(
             .extend(walked.reports.iter().cloned().map(|mut report| {
                 report.binding.name_range = shift(&report.binding.name_range);
                 report.binding.hint_offset += start;
+                report.binding.last_change = report.binding.last_change.map(|at| at + start);
                 report
             }));
         analysis

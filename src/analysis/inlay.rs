@@ -16,11 +16,36 @@ pub struct InlayHint {
     pub binding: usize,
 }
 
+/// Which heap figure a hint shows for a binding that changes after its `let`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HeapFigures {
+    /// `heap 0B → 16B`: at the `let`, then after the last change.
+    #[default]
+    Both,
+    /// `heap 0B`: right after the `let` only.
+    AtLet,
+    /// `heap 16B`: after the last change only.
+    AfterChanges,
+}
+
+impl HeapFigures {
+    /// The setting's name in client settings (`both`, `atLet`, `afterChanges`).
+    pub fn from_setting(name: &str) -> Option<HeapFigures> {
+        match name {
+            "both" => Some(HeapFigures::Both),
+            "atLet" => Some(HeapFigures::AtLet),
+            "afterChanges" => Some(HeapFigures::AfterChanges),
+            _ => None,
+        }
+    }
+}
+
 /// What the user wants hinted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InlayOptions {
-    /// Values smaller than this many bytes (stack and heap together) get no hint.
+    /// Values smaller than this many bytes (stack and the larger heap figure) get no hint.
     pub min_bytes: u64,
+    pub heap: HeapFigures,
 }
 
 /// Hints for every binding whose name ends inside `range`.
@@ -39,7 +64,7 @@ pub fn inlay_hints(
         .filter(|(_, report)| total_bytes(report) >= options.min_bytes)
         .map(|(index, report)| InlayHint {
             offset: report.binding.hint_offset,
-            label: label(report),
+            label: label(report, options.heap),
             binding: index,
         })
         .collect()
@@ -47,11 +72,14 @@ pub fn inlay_hints(
 
 fn total_bytes(report: &BindingReport) -> u64 {
     let stack = report.layout.as_ref().map_or(0, |layout| layout.size);
-    stack + report.heap().bytes().unwrap_or(0)
+    let heap = report.heap().bytes().unwrap_or(0);
+    let later = report.final_heap().bytes().unwrap_or(0);
+    stack + heap.max(later)
 }
 
-/// `stack 24B + heap 5B`, `stack 4B`, `rodata 16B`, `reg 4B`, `stack ?`.
-pub fn label(report: &BindingReport) -> String {
+/// `stack 24B + heap 5B`, `stack 24B + heap 0B → 16B`, `stack 4B`, `rodata 16B`, `reg 4B`,
+/// `stack ?`.
+pub fn label(report: &BindingReport, figures: HeapFigures) -> String {
     let size = report
         .layout
         .as_ref()
@@ -60,8 +88,14 @@ pub fn label(report: &BindingReport) -> String {
         (BindingKind::Param, Region::Register) => "reg",
         (_, region) => region.as_str(),
     };
-    let heap = report.heap();
-    if report.binding.kind == BindingKind::Local && heap != Heap::NONE {
+    let (at_let, later) = (report.heap(), report.final_heap());
+    let heap = match (figures, report.heap_after_changes()) {
+        (HeapFigures::Both, Some(_)) => format!("{at_let} → {later}"),
+        (HeapFigures::AfterChanges, _) => later.to_string(),
+        _ => at_let.to_string(),
+    };
+    let owns_nothing = at_let == Heap::NONE && later == Heap::NONE;
+    if report.binding.kind == BindingKind::Local && !owns_nothing {
         format!("{region} {size} + heap {heap}")
     } else {
         format!("{region} {size}")

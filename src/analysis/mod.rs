@@ -64,8 +64,22 @@ impl BindingReport {
         Some(&self.binding.value.ty).filter(|ty| !ty.is_unknown())
     }
 
+    /// What the binding owns right after its `let` statement (for parameters, on entry).
     pub fn heap(&self) -> Heap {
         self.binding.value.heap
+    }
+
+    /// What the binding owns after its last change in its scope, and the byte offset where that
+    /// change ends; `None` when nothing changes it after its `let`.
+    pub fn heap_after_changes(&self) -> Option<(Heap, usize)> {
+        let after = self.binding.after_changes.as_ref()?;
+        Some((after.heap, self.binding.last_change?))
+    }
+
+    /// What the binding owns when its scope ends, as far as memlens follows it.
+    pub fn final_heap(&self) -> Heap {
+        self.heap_after_changes()
+            .map_or(self.heap(), |(heap, _)| heap)
     }
 }
 
@@ -91,11 +105,18 @@ pub struct FileAnalysis {
     pub types: std::sync::Arc<Vec<TypeReport>>,
     pub errors: Vec<SyntaxError>,
     pub defs: std::sync::Arc<TypeDefs>,
+    /// Where each line of the analysed text starts, for naming the line of a position.
+    pub line_starts: Vec<usize>,
 }
 
 impl FileAnalysis {
     pub fn layout_of(&self, ty: &Ty) -> Result<Layout, LayoutError> {
         layout::layout_of(ty, &self.target, &self.defs)
+    }
+
+    /// The 1-based line a byte offset of the analysed text is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     /// Every finding as debug text, equal for two analyses that agree: how the tests check that
@@ -115,6 +136,13 @@ impl FileAnalysis {
             self.errors
         )
     }
+}
+
+/// Where each line of `text` starts: 0, then the byte after every `\n`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Analyses one file's text for `target`.

@@ -7,8 +7,10 @@
 
 use std::collections::HashMap;
 
+use syn::spanned::Spanned;
+
 use super::alloc_model::{Event, Key, Mutation};
-use super::bindings::{BindingKind, Walker};
+use super::bindings::{BindingKind, HeapAfterChanges, Walker};
 use super::heap::Heap;
 use super::ty::Ty;
 use super::values::Value;
@@ -109,6 +111,15 @@ impl Walker<'_> {
                 .any(|frame| frame.events.contains_key(&binding))
     }
 
+    /// Files a change that `changed` makes to a binding, and notes where it ends.
+    fn record_change(&mut self, binding: usize, event: Event, changed: &impl Spanned) {
+        let end = self.range(changed.span()).end;
+        if let Some(target) = self.out.bindings.get_mut(binding) {
+            target.last_change = Some(target.last_change.map_or(end, |at| at.max(end)));
+        }
+        self.record(binding, event);
+    }
+
     /// Files an event for a binding: into the innermost frame it was declared outside of.
     fn record(&mut self, binding: usize, event: Event) {
         // The innermost open frame, if the binding is older than it; closing that frame files
@@ -187,7 +198,7 @@ impl Walker<'_> {
             other if UNMODELLED_MUTATIONS.contains(&other) => Mutation::Unknown,
             _ => return,
         };
-        self.record(binding, Event::Mutate(mutation));
+        self.record_change(binding, Event::Mutate(mutation), call);
     }
 
     /// `insert` into a `HashMap`/`HashSet`: the key decides whether the table grows.
@@ -222,7 +233,7 @@ impl Walker<'_> {
             | "values" | "capacity" => return,
             _ => Mutation::Unknown,
         };
-        self.record(binding, Event::Mutate(mutation));
+        self.record_change(binding, Event::Mutate(mutation), call);
     }
 
     /// `let mut m = HashMap::new(); m.insert(1u8, 'a');`: the first insert decides the types.
@@ -276,45 +287,53 @@ impl Walker<'_> {
                 count: appended.display_len(),
                 element_heap: Heap::NONE,
             };
-            self.record(binding, Event::Mutate(mutation));
+            self.record_change(binding, Event::Mutate(mutation), target);
         }
     }
 
     /// `v = ...` or `&mut v` handed elsewhere: memlens stops following the buffer.
     pub(super) fn record_lost(&mut self, expr: &syn::Expr) {
         if let Some(binding) = self.receiver_binding(expr) {
-            self.record(binding, Event::Mutate(Mutation::Unknown));
+            self.record_change(binding, Event::Mutate(Mutation::Unknown), expr);
         }
     }
 
-    /// Replays every binding's recorded mutations over its buffer to get its final heap.
+    /// Replays every changed binding's recorded mutations over what it owned at its `let`.
     pub(super) fn settle_mutations(&mut self) {
         for binding in &mut self.out.bindings {
-            if binding.mutations.is_empty() {
-                continue;
-            }
-            if let Some(table) = &binding.value.table {
-                let mut table = table.clone();
-                table.replay(&binding.mutations, &mut Vec::new());
-                binding.value.heap = table.heap();
-                binding.value.heap_rule = table.rule();
-                binding.value.table = Some(table);
-                continue;
-            }
-            match &binding.value.buffer {
-                Some(buffer) => {
-                    let mut buffer = buffer.clone();
-                    buffer.replay(&binding.mutations);
-                    binding.value.heap = buffer.heap();
-                    binding.value.heap_rule = buffer.rule().or(binding.value.heap_rule.take());
-                    binding.value.buffer = Some(buffer);
-                }
-                None => {
-                    binding.value.heap = Heap::Unknown;
-                    binding.value.heap_rule = None;
-                }
+            if !binding.mutations.is_empty() {
+                binding.after_changes = Some(after_changes(&binding.value, &binding.mutations));
             }
         }
+    }
+}
+
+/// What a value owns once `mutations` have happened to it.
+fn after_changes(value: &Value, mutations: &[Event]) -> HeapAfterChanges {
+    if let Some(table) = &value.table {
+        let mut table = table.clone();
+        table.replay(mutations, &mut Vec::new());
+        return HeapAfterChanges {
+            heap: table.heap(),
+            rule: table.rule(),
+            buffer: None,
+        };
+    }
+    match &value.buffer {
+        Some(buffer) => {
+            let mut buffer = buffer.clone();
+            buffer.replay(mutations);
+            HeapAfterChanges {
+                heap: buffer.heap(),
+                rule: buffer.rule().or_else(|| value.heap_rule.clone()),
+                buffer: Some(buffer),
+            }
+        }
+        None => HeapAfterChanges {
+            heap: Heap::Unknown,
+            rule: None,
+            buffer: None,
+        },
     }
 }
 

@@ -1404,10 +1404,12 @@ impl Walker<'_> {
                     } else {
                         left
                     };
-                Value {
-                    heap: Heap::NONE,
-                    ..decided
-                }
+                // Arithmetic on numbers owns nothing; on a type memlens does not know, it may.
+                let heap = match may_own_heap(&decided.ty, &self.symbols.defs) {
+                    Some(false) => Heap::NONE,
+                    _ => Heap::Unknown,
+                };
+                Value { heap, ..decided }
             }
         }
     }

@@ -59,10 +59,10 @@ pub struct LineIndex<'t> {
 
 impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts: analysis::line_starts(text),
+        }
     }
 
     /// 1-based line and column (in Unicode chars) of a byte offset.
@@ -93,6 +93,11 @@ fn binding_json(lines: &LineIndex<'_>, report: &BindingReport) -> Json {
         "align": layout.map(|l| l.align),
         "heap": heap_json(report.heap()),
     });
+    if let Some((heap, changed_at)) = report.heap_after_changes() {
+        let mut after = heap_json(heap);
+        after["line"] = json!(lines.line_column(changed_at).0);
+        object["heap_after_changes"] = after;
+    }
     if let Some(function) = &binding.function {
         object["function"] = json!(function);
     }
@@ -159,10 +164,21 @@ fn heap_cell(report: &BindingReport) -> String {
         Heap::Exact(0) if report.binding.kind != analysis::bindings::BindingKind::Local => {
             "–".to_string()
         }
-        Heap::Exact(bytes) => format!("{bytes} B"),
-        Heap::AtLeast(bytes) => format!("≥ {bytes} B"),
-        Heap::Unknown => "?".to_string(),
+        heap => heap.label(),
     }
+}
+
+/// `16 B (line 4)`: what the binding owns after its last change, and where that change is.
+fn after_changes_cell(lines: &LineIndex<'_>, report: &BindingReport) -> String {
+    report
+        .heap_after_changes()
+        .map_or_else(String::new, |(heap, changed_at)| {
+            format!(
+                "{} (line {})",
+                heap.label(),
+                lines.line_column(changed_at).0
+            )
+        })
 }
 
 fn where_cell(report: &BindingReport) -> String {
@@ -180,8 +196,22 @@ fn where_cell(report: &BindingReport) -> String {
 /// The human-readable report: a header line, then one aligned row per binding.
 pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
     let lines = LineIndex::new(text);
-    let header = ["line:col", "name", "type", "where", "stack", "heap"];
-    let rows: Vec<[String; 6]> = analysis
+    // The column for what bindings own after their changes shows only when one changes.
+    let any_changed = analysis
+        .bindings
+        .iter()
+        .any(|report| report.heap_after_changes().is_some());
+    let header = [
+        "line:col",
+        "name",
+        "type",
+        "where",
+        "stack",
+        "heap",
+        "after changes",
+    ];
+    let header = &header[..if any_changed { 7 } else { 6 }];
+    let rows: Vec<Vec<String>> = analysis
         .bindings
         .iter()
         .map(|report| {
@@ -190,7 +220,7 @@ pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
                 .layout
                 .as_ref()
                 .map_or_else(|_| "?".to_string(), |layout| format!("{} B", layout.size));
-            [
+            let mut row = vec![
                 format!("{line}:{column}"),
                 report.binding.name.clone(),
                 report
@@ -199,7 +229,11 @@ pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
                 where_cell(report),
                 stack,
                 heap_cell(report),
-            ]
+            ];
+            if any_changed {
+                row.push(after_changes_cell(&lines, report));
+            }
+            row
         })
         .collect();
     let widths: Vec<usize> = (0..header.len())
@@ -217,7 +251,7 @@ pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
         for (col, cell) in cells.iter().enumerate() {
             let pad = widths[col] - cell.chars().count();
             // Byte counts read best right-aligned.
-            if col >= 4 {
+            if (4..6).contains(&col) {
                 let _ = write!(line, "{}{cell}  ", " ".repeat(pad));
             } else {
                 let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
@@ -225,7 +259,7 @@ pub fn to_table(path: &str, text: &str, analysis: &FileAnalysis) -> String {
         }
         let _ = writeln!(out, "  {}", line.trim_end());
     };
-    push_row(&header);
+    push_row(header);
     for row in &rows {
         push_row(&row.iter().map(String::as_str).collect::<Vec<_>>());
     }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::analysis::Target;
-use crate::analysis::inlay::InlayOptions;
+use crate::analysis::inlay::{HeapFigures, InlayOptions};
 
 /// Settings as clients send them under the `memlens` section; every field is optional.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -20,6 +20,8 @@ pub struct WireSettings {
 pub struct WireInlayHints {
     pub enable: Option<bool>,
     pub min_bytes: Option<u64>,
+    /// `both`, `atLet` or `afterChanges`: the heap figures a hint shows.
+    pub heap: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -88,6 +90,15 @@ impl Settings {
                 defaults.target
             }),
         };
+        let heap = match wire.inlay_hints.heap.as_deref() {
+            None => defaults.inlay.heap,
+            Some(name) => HeapFigures::from_setting(name).unwrap_or_else(|| {
+                problems.push(format!(
+                    "unknown inlayHints.heap `{name}`; using `both`. Known: both, atLet, afterChanges"
+                ));
+                defaults.inlay.heap
+            }),
+        };
         let settings = Settings {
             target,
             inlay_hints: wire.inlay_hints.enable.unwrap_or(defaults.inlay_hints),
@@ -96,6 +107,7 @@ impl Settings {
                     .inlay_hints
                     .min_bytes
                     .unwrap_or(defaults.inlay.min_bytes),
+                heap,
             },
             diagnostics: wire.diagnostics.enable.unwrap_or(defaults.diagnostics),
             stack_array_bytes: wire

@@ -331,7 +331,7 @@ mod tests {
             0..MAIN.len(),
             Some(krate),
         );
-        crate::analysis::inlay::label(&analysis.bindings[0])
+        crate::analysis::inlay::label(&analysis.bindings[0], Default::default())
     }
 
     #[test]

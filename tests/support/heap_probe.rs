@@ -6,11 +6,12 @@
 //! binding's 1-based line and column in the original file.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use quote::quote;
 use syn::visit_mut::VisitMut;
 
-use super::rustc_probe::{ProbeDir, compile};
+use super::rustc_probe::{ProbeDir, try_compile};
 
 const PRELUDE: &str = r#"
 mod __memlens_probe {
@@ -34,42 +35,77 @@ mod __memlens_probe {
     }
     pub fn live() -> isize { LIVE.load(Ordering::SeqCst) }
     /// The heap a value owns, computed by std itself: a buffer's capacity times its element
-    /// size, plus what the elements own.
-    pub trait Owned { fn owned(&self) -> usize; }
-    impl Owned for String { fn owned(&self) -> usize { self.capacity() } }
+    /// size, plus what the elements own. `None` where ownership is shared (an `Rc` with other
+    /// strong references), so no one figure is the truth.
+    pub trait Owned { fn owned(&self) -> Option<usize>; }
+    fn sum<'a, T: Owned + 'a>(items: impl Iterator<Item = &'a T>) -> Option<usize> {
+        items.map(Owned::owned).sum()
+    }
+    impl Owned for String { fn owned(&self) -> Option<usize> { Some(self.capacity()) } }
     impl<T: Owned> Owned for Vec<T> {
-        fn owned(&self) -> usize {
+        fn owned(&self) -> Option<usize> {
             let own = if std::mem::size_of::<T>() == 0 { 0 } else { self.capacity() * std::mem::size_of::<T>() };
-            own + self.iter().map(Owned::owned).sum::<usize>()
+            Some(own + sum(self.iter())?)
         }
     }
-    impl<T: ?Sized> Owned for &T { fn owned(&self) -> usize { 0 } }
+    impl<T: ?Sized> Owned for &T { fn owned(&self) -> Option<usize> { Some(0) } }
+    impl<T: ?Sized> Owned for &mut T { fn owned(&self) -> Option<usize> { Some(0) } }
+    impl<T: Owned> Owned for Option<T> { fn owned(&self) -> Option<usize> { self.as_ref().map_or(Some(0), Owned::owned) } }
+    impl<T: Owned> Owned for Box<T> {
+        fn owned(&self) -> Option<usize> { Some(std::mem::size_of::<T>() + (**self).owned()?) }
+    }
+    /// An `Rc`/`Arc` allocation holds the two counts, then the value.
+    fn counted_block<T>() -> usize {
+        let counts = Layout::new::<[usize; 2]>();
+        counts.extend(Layout::new::<T>()).map_or(0, |(block, _)| block.pad_to_align().size())
+    }
+    impl<T: Owned> Owned for std::rc::Rc<T> {
+        fn owned(&self) -> Option<usize> {
+            (std::rc::Rc::strong_count(self) == 1).then(|| Some(counted_block::<T>() + (**self).owned()?))?
+        }
+    }
+    impl<T: Owned> Owned for std::sync::Arc<T> {
+        fn owned(&self) -> Option<usize> {
+            (std::sync::Arc::strong_count(self) == 1).then(|| Some(counted_block::<T>() + (**self).owned()?))?
+        }
+    }
+    impl<A: Owned, B: Owned> Owned for (A, B) { fn owned(&self) -> Option<usize> { Some(self.0.owned()? + self.1.owned()?) } }
+    impl<A: Owned, B: Owned, C: Owned> Owned for (A, B, C) {
+        fn owned(&self) -> Option<usize> { Some(self.0.owned()? + self.1.owned()? + self.2.owned()?) }
+    }
+    impl<T: Owned, const N: usize> Owned for [T; N] { fn owned(&self) -> Option<usize> { sum(self.iter()) } }
     /// A hash table's clone allocates a table of the same bucket count, and clones of its keys
     /// and values: the allocator's count during a clone is what the original owns (for keys
     /// and values whose buffers have no spare capacity).
-    fn cloned_bytes<T: Clone>(value: &T) -> usize {
+    fn cloned_bytes<T: Clone>(value: &T) -> Option<usize> {
         let before = live();
         let copy = value.clone();
         let grown = live() - before;
         drop(copy);
-        grown as usize
+        Some(grown as usize)
     }
-    impl<K: Clone, V: Clone> Owned for std::collections::HashMap<K, V> { fn owned(&self) -> usize { cloned_bytes(self) } }
-    impl<T: Clone> Owned for std::collections::HashSet<T> { fn owned(&self) -> usize { cloned_bytes(self) } }
-    impl<K: Clone, V: Clone> Owned for std::collections::BTreeMap<K, V> { fn owned(&self) -> usize { cloned_bytes(self) } }
-    impl<T: Clone> Owned for std::collections::BTreeSet<T> { fn owned(&self) -> usize { cloned_bytes(self) } }
-    macro_rules! owns_nothing { ($($t:ty),*) => { $(impl Owned for $t { fn owned(&self) -> usize { 0 } })* } }
+    impl<K: Clone, V: Clone> Owned for std::collections::HashMap<K, V> { fn owned(&self) -> Option<usize> { cloned_bytes(self) } }
+    impl<T: Clone> Owned for std::collections::HashSet<T> { fn owned(&self) -> Option<usize> { cloned_bytes(self) } }
+    impl<K: Clone, V: Clone> Owned for std::collections::BTreeMap<K, V> { fn owned(&self) -> Option<usize> { cloned_bytes(self) } }
+    impl<T: Clone> Owned for std::collections::BTreeSet<T> { fn owned(&self) -> Option<usize> { cloned_bytes(self) } }
+    macro_rules! owns_nothing { ($($t:ty),*) => { $(impl Owned for $t { fn owned(&self) -> Option<usize> { Some(0) } })* } }
     owns_nothing!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, ());
     /// Autoref specialization: `(&Probe(&x)).owned_bytes()` is the owned bytes when the type
-    /// implements `Owned`, else -1 (not measured).
+    /// implements `Owned` and the figure is one, else -1 (not measured).
     pub struct Probe<'a, T>(pub &'a T);
     pub trait OwnedSpecific { fn owned_bytes(&self) -> isize; }
-    impl<T: Owned> OwnedSpecific for Probe<'_, T> { fn owned_bytes(&self) -> isize { self.0.owned() as isize } }
+    impl<T: Owned> OwnedSpecific for Probe<'_, T> { fn owned_bytes(&self) -> isize { self.0.owned().map_or(-1, |bytes| bytes as isize) } }
     pub trait OwnedFallback { fn owned_bytes(&self) -> isize; }
     impl<T> OwnedFallback for &Probe<'_, T> { fn owned_bytes(&self) -> isize { -1 } }
     pub fn report_owned(line: u32, column: u32, bytes: isize) {
         if bytes >= 0 {
             eprintln!("owned {line}:{column} {bytes}");
+        }
+    }
+    /// What a binding owns right after its `let`, when its type says how to count it.
+    pub fn report_owned_at_let(line: u32, column: u32, bytes: isize) {
+        if bytes >= 0 {
+            eprintln!("owned_let {line}:{column} {bytes}");
         }
     }
     /// Results go to stderr, which is unbuffered and allocates nothing.
@@ -125,12 +161,21 @@ impl VisitMut for Instrument {
                 Some(ident) => {
                     let start = ident.span().start();
                     let (line, column) = (start.line as u32, start.column as u32 + 1);
+                    // What the statement allocated is what the binding owns only when nothing
+                    // already owned moves into it (or is freed by it): its initializer names
+                    // no local.
+                    let fresh = !mentions_any(&statement, &self.visible);
                     statements.push(
                         syn::parse_quote! { let __memlens_before = __memlens_probe::live(); },
                     );
                     statements.push(statement);
+                    if fresh {
+                        statements.push(syn::parse_quote! {
+                            __memlens_probe::report(#line, #column, __memlens_probe::live() - __memlens_before);
+                        });
+                    }
                     statements.push(syn::parse_quote! {
-                        __memlens_probe::report(#line, #column, __memlens_probe::live() - __memlens_before);
+                        __memlens_probe::report_owned_at_let(#line, #column, (&__memlens_probe::Probe(&#ident)).owned_bytes());
                     });
                     if let Some(claimed) = self.claimed_types.get(&(line, column)) {
                         statements.push(syn::parse_quote! { let _: &#claimed = &#ident; });
@@ -160,6 +205,38 @@ impl VisitMut for Instrument {
         syn::visit_mut::visit_expr_closure_mut(self, closure);
         self.visible = saved;
     }
+}
+
+/// Whether a statement names any of the visible locals (as a path of one segment, or inside a
+/// macro call's tokens).
+fn mentions_any(statement: &syn::Stmt, visible: &[(String, (u32, u32))]) -> bool {
+    struct Finder<'v>(&'v [(String, (u32, u32))], bool);
+    impl Finder<'_> {
+        fn note(&mut self, ident: &proc_macro2::Ident) {
+            let name = ident.to_string();
+            self.1 |= self.0.iter().any(|(visible, _)| *visible == name);
+        }
+        fn note_tokens(&mut self, tokens: proc_macro2::TokenStream) {
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Ident(ident) => self.note(&ident),
+                    proc_macro2::TokenTree::Group(group) => self.note_tokens(group.stream()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.note(ident);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            self.note_tokens(mac.tokens.clone());
+        }
+    }
+    let mut finder = Finder(visible, false);
+    syn::visit::Visit::visit_stmt(&mut finder, statement);
+    finder.1
 }
 
 /// Names of locals that a statement grows or shrinks in place (`v.push(..)` anywhere in it).
@@ -205,10 +282,12 @@ fn prime_stdout(file: &mut syn::File) {
     }
 }
 
-/// What the probe measured for one binding: its heap right after its `let`, and what it owns
-/// after the last statement that changed it in place (for bindings that are changed).
+/// What the probe measured for one binding: what it owns right after its `let`, and after the
+/// last statement that changed it in place (for bindings that are changed).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Measured {
+    /// Counted from the value's type (capacities, boxes) where the probe knows how, else what
+    /// the `let` statement allocated, for initializers that name no local; else unmeasured.
     pub after_let: Option<i64>,
     pub after_changes: Option<i64>,
 }
@@ -216,13 +295,26 @@ pub struct Measured {
 /// Runs an instrumented copy of `source` and returns the heap bytes measured per (line, column).
 /// The program's stdout is initialised first, so its buffer is not charged to a binding.
 /// `claimed_types` are the types memlens gives bindings, by (line, column): the probe asserts
-/// each one, so it does not compile if memlens names a wrong type.
+/// each one, so it does not compile if memlens names a wrong type. Panics when the probe does
+/// not build or run.
 pub fn measure_heap(
     name: &str,
     source: &str,
     claimed_types: &HashMap<(u32, u32), String>,
 ) -> HashMap<(u32, u32), Measured> {
-    let mut file = syn::parse_file(source).expect("fixture parses");
+    try_measure_heap(name, source, claimed_types, Duration::from_secs(60))
+        .unwrap_or_else(|failure| panic!("probe {name} {failure}"))
+}
+
+/// Like [`measure_heap`], with the reason when the probe does not parse, build, finish within
+/// `deadline` or succeed.
+pub fn try_measure_heap(
+    name: &str,
+    source: &str,
+    claimed_types: &HashMap<(u32, u32), String>,
+    deadline: Duration,
+) -> Result<HashMap<(u32, u32), Measured>, String> {
+    let mut file = syn::parse_file(source).map_err(|e| format!("does not parse: {e}"))?;
     // Inner attributes must come first in a crate; the prelude goes before the file's items.
     file.attrs.clear();
     let claimed_types = claimed_types
@@ -237,13 +329,50 @@ pub fn measure_heap(
     prime_stdout(&mut file);
     let instrumented = format!("{PRELUDE}\n{}", quote!(#file));
     let dir = ProbeDir::new(name);
-    let binary = compile(&dir.path, name, &instrumented, &[]);
-    let output = std::process::Command::new(&binary)
-        .output()
-        .expect("probe runs");
-    assert!(output.status.success(), "probe {name} failed");
+    let binary = try_compile(&dir.path, name, &instrumented, &[])
+        .map_err(|errors| format!("does not compile:\n{errors}\n--- source ---\n{instrumented}"))?;
+    let stderr = run_within(&binary, deadline)?;
+    Ok(parse_reports(&stderr))
+}
+
+/// Runs a probe with no input and returns its stderr, if it succeeds within `deadline`.
+fn run_within(binary: &std::path::Path, deadline: Duration) -> Result<String, String> {
+    let mut child = std::process::Command::new(binary)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("does not start: {e}"))?;
+    let mut stderr = child.stderr.take().ok_or("has no stderr")?;
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("did not finish within {deadline:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let text = reader.join().unwrap_or_default();
+    if status.success() {
+        Ok(text)
+    } else {
+        Err(format!("failed ({status})"))
+    }
+}
+
+/// The probe's `heap L:C BYTES` and `owned L:C BYTES` lines, by position.
+fn parse_reports(stderr: &str) -> HashMap<(u32, u32), Measured> {
     let mut measured: HashMap<(u32, u32), Measured> = HashMap::new();
-    for line in String::from_utf8_lossy(&output.stderr).lines() {
+    for line in stderr.lines() {
         let Some((kind, rest)) = line.split_once(' ') else {
             continue;
         };
@@ -260,7 +389,9 @@ pub fn measure_heap(
         };
         let entry = measured.entry((line, column)).or_default();
         match kind {
-            "heap" => entry.after_let = Some(bytes),
+            // A count from the type wins over the allocation count; both come once per let.
+            "heap" => entry.after_let = entry.after_let.or(Some(bytes)),
+            "owned_let" => entry.after_let = Some(bytes),
             "owned" => entry.after_changes = Some(bytes),
             _ => {}
         }

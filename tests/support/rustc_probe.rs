@@ -40,8 +40,20 @@ pub fn rustc_available() -> bool {
 
 /// Compiles `source` into an executable in `dir`; panics with rustc's errors on failure.
 pub fn compile(dir: &Path, name: &str, source: &str, extra_args: &[&str]) -> PathBuf {
+    try_compile(dir, name, source, extra_args).unwrap_or_else(|errors| {
+        panic!("probe {name} does not compile:\n{errors}\n--- source ---\n{source}")
+    })
+}
+
+/// Compiles `source` into an executable in `dir`, or gives rustc's errors.
+pub fn try_compile(
+    dir: &Path,
+    name: &str,
+    source: &str,
+    extra_args: &[&str],
+) -> Result<PathBuf, String> {
     let source_path = dir.join(format!("{name}.rs"));
-    std::fs::write(&source_path, source).expect("write probe");
+    std::fs::write(&source_path, source).map_err(|e| format!("write probe: {e}"))?;
     let binary = dir.join(name);
     let output = Command::new("rustc")
         .args(["--edition", "2024", "-A", "warnings", "-o"])
@@ -49,13 +61,12 @@ pub fn compile(dir: &Path, name: &str, source: &str, extra_args: &[&str]) -> Pat
         .arg(&source_path)
         .args(extra_args)
         .output()
-        .expect("rustc runs");
-    assert!(
-        output.status.success(),
-        "probe {name} does not compile:\n{}\n--- source ---\n{source}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    binary
+        .map_err(|e| format!("rustc does not run: {e}"))?;
+    if output.status.success() {
+        Ok(binary)
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
 }
 
 /// Runs a compiled probe and returns its stdout.

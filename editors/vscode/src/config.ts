@@ -21,7 +21,7 @@ export const TARGETS = [
  */
 export interface ServerConfig {
   target: string;
-  inlayHints: { enable: boolean; minBytes: number };
+  inlayHints: { enable: boolean; minBytes: number; heap: string };
   diagnostics: { enable: boolean };
   thresholds: { stackArrayBytes: number; stackFrameBytes: number };
 }
@@ -33,6 +33,7 @@ export function serverConfig(scope?: vscode.ConfigurationScope): ServerConfig {
     inlayHints: {
       enable: c.get<boolean>('inlayHints.enable', true),
       minBytes: c.get<number>('inlayHints.minBytes', 0),
+      heap: c.get<string>('inlayHints.heap', 'both'),
     },
     diagnostics: {
       enable: c.get<boolean>('diagnostics.enable', true),

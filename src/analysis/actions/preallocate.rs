@@ -123,6 +123,7 @@ fn fix(
     let init = &local.init.as_ref()?.expr;
     let (owner, path) = constructor(init)?;
     let capacity = capacity_of(&report.binding.mutations, owner == "String")?;
+    let grown = report.binding.after_changes.as_ref()?.buffer.as_ref();
     let scope = absolute_range(function.base, function.sig).start
         ..absolute_range(function.base, function.body).end;
     if !declared_before(context, &capacity.text, &scope, name_range.start) {
@@ -133,7 +134,7 @@ fn fix(
     // The title speaks the user's words (`n`); the edit writes what compiles (`n as usize`).
     let written = as_usize(context, &capacity.text, &scope);
     Some(CodeAction {
-        title: title(owner, &capacity, report.binding.value.buffer.as_ref()).replace(
+        title: title(owner, &capacity, grown).replace(
             &format!("with_capacity({})", capacity.text),
             &format!("with_capacity({written})"),
         ),

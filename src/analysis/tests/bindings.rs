@@ -19,7 +19,7 @@ fn check(source: &str, expected: Expect) {
                 report
                     .ty()
                     .map_or_else(|| "?".to_string(), ToString::to_string),
-                inlay::label(report)
+                inlay::label(report, Default::default())
             )
         })
         .chain(
@@ -530,6 +530,51 @@ fn std_traits<I: Iterator, D: std::ops::Deref>(it: &mut I, d: &D) {
             local next Option<<I as Iterator>::Item> | stack ? + heap ?
             local item Option<&<I as Iterator>::Item> | stack 8B
             local target &<D as Deref>::Target | stack ?
+        "#]],
+    );
+}
+
+#[test]
+fn a_binding_changed_after_its_let_has_both_heap_figures() {
+    check(
+        r#"
+use std::collections::HashMap;
+fn f() {
+    let mut v = Vec::new();
+    for i in 0..10u8 { v.push(i); }
+    let mut s = String::from("ab");
+    s.push_str("cdefgh");
+    let mut m: HashMap<u8, u8> = HashMap::new();
+    m.insert(1, 2);
+    let fixed = vec![1u32, 2, 3];
+}
+"#,
+        expect![[r#"
+            local v Vec<u8> | stack 24B + heap 0B → 16B
+            local i u8 | stack 1B
+            local s String | stack 24B + heap 2B → 8B
+            local m HashMap<u8, u8> | stack 48B + heap 0B → 40B
+            local fixed Vec<u32> | stack 24B + heap 12B
+        "#]],
+    );
+}
+
+#[test]
+fn a_value_of_an_unknown_type_owns_an_unknown_heap() {
+    // `String + &String` needs the operator's one impl to coerce its right side, which the
+    // engine does not do yet: the type is unknown, and so is the heap (it once said 0 B).
+    check(
+        r#"
+fn f() {
+    let s1 = String::from("tic");
+    let s2 = String::from("tac");
+    let s = s1 + "-" + &s2;
+}
+"#,
+        expect![[r#"
+            local s1 String | stack 24B + heap 3B
+            local s2 String | stack 24B + heap 3B
+            local s ? | stack ? + heap ?
         "#]],
     );
 }

@@ -48,7 +48,11 @@ fn bindings_of(analyzer: &mut Analyzer, index: &CrateIndex, path: &str, text: &s
             let ty = report
                 .ty()
                 .map_or_else(|| "?".to_string(), ToString::to_string);
-            format!("{} {ty} | {}\n", report.binding.name, inlay::label(report))
+            format!(
+                "{} {ty} | {}\n",
+                report.binding.name,
+                inlay::label(report, Default::default())
+            )
         })
         .collect()
 }
@@ -131,8 +135,8 @@ fn an_ambiguous_name_that_is_not_imported_stays_unknown() {
         &fixture,
         "/src/other.rs",
         expect![[r#"
-            cfg ? | stack ?
-            d ? | stack ?
+            cfg ? | stack ? + heap ?
+            d ? | stack ? + heap ?
         "#]],
     );
 }

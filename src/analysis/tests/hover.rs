@@ -219,7 +219,7 @@ fn growth_rule_after_pushes() {
 
             `v` is a local variable, so its 24 bytes live on the stack in `main`'s frame; the 64 bytes it owns live on the heap, where it points.
 
-            `stack 24 B + heap 64 B` — capacity 16 after 10 pushes (4 → 8 → 16, 3 allocations)
+            `stack 24 B + heap 0 B here → 64 B after line 1` — capacity 16 after 10 pushes (4 → 8 → 16, 3 allocations)
 
             size = 24 (0x18), align = 8, niches = 2^63
 

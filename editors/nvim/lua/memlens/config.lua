@@ -17,7 +17,7 @@ M.targets = {
 function M.defaults()
   return {
     target = 'x86_64-unknown-linux-gnu',
-    inlayHints = { enable = true, minBytes = 0 },
+    inlayHints = { enable = true, minBytes = 0, heap = 'both' },
     diagnostics = { enable = true },
     thresholds = { stackArrayBytes = 16384, stackFrameBytes = 512000 },
   }

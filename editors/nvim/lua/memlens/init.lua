@@ -47,6 +47,9 @@ local function server_settings(opts)
     if ih.min_bytes ~= nil then
       s.inlayHints.minBytes = ih.min_bytes
     end
+    if ih.heap ~= nil then
+      s.inlayHints.heap = ih.heap
+    end
   end
   if opts.diagnostics ~= nil then
     s.diagnostics.enable = opts.diagnostics
