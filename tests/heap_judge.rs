@@ -1,11 +1,12 @@
 //! The heap judge: both heap figures of every local of whole programs, against a counting
 //! allocator.
 //!
-//! `cargo test --release --test heap_judge -- PROGRAM.rs|DIR...` instruments each
+//! `cargo test --release --test heap_judge -- [--misses] PROGRAM.rs|DIR...` instruments each
 //! single-file program (std only, runs without input), runs it, and compares what each local
 //! owns right after its `let` and after its last change with memlens's two figures. It prints
 //! one line per program, the totals and every wrong claim, and fails if memlens states a wrong
-//! number. With no argument it judges the project's own heap fixtures.
+//! number; `--misses` also lists the measured bindings without an exact figure. With no
+//! program it judges the project's own heap fixtures.
 
 mod support;
 
@@ -69,6 +70,7 @@ fn row(label: &str, counts: &ClaimCounts) -> String {
 }
 
 fn main() -> ExitCode {
+    let show_misses = std::env::args().any(|a| a == "--misses");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
     let mut total = HeapTruth::default();
     let (mut judged, mut skipped) = (0, 0);
     let mut wrong = Vec::new();
+    let mut misses = Vec::new();
     for path in programs(&args) {
         let name = path
             .file_stem()
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
                 total.at_let.add(at_let);
                 total.after_changes.add(later);
                 wrong.extend(result.wrong);
+                misses.extend(result.inexact);
             }
             Err(failure) => {
                 skipped += 1;
@@ -116,6 +120,12 @@ fn main() -> ExitCode {
     println!("\n{judged} programs judged, {skipped} skipped");
     println!("{}", row("at its let", &total.at_let));
     println!("{}", row("after changes", &total.after_changes));
+    if show_misses {
+        println!("\nwithout an exact figure:");
+        for miss in &misses {
+            println!("  {miss}");
+        }
+    }
     if wrong.is_empty() {
         return ExitCode::SUCCESS;
     }

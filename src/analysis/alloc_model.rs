@@ -46,10 +46,12 @@ pub enum Mutation {
     /// `truncate(n)`, `clear()` (n = 0), `pop()`: the length shrinks, the capacity stays.
     Truncate(Option<u64>),
     Pop,
-    /// `insert(key, value)` into a `HashMap`/`HashSet`.
+    /// `insert(key, value)` into a `HashMap`/`HashSet`: what the key and value own together,
+    /// and the value alone (a repeated key keeps the old key and replaces only the value).
     Insert {
         key: Key,
         entry_heap: Heap,
+        value_heap: Heap,
     },
     /// Anything else that may change the buffer.
     Unknown,
@@ -380,6 +382,8 @@ pub struct Table {
     pub group_width: u64,
     /// Heap owned by the keys and values.
     pub entry_heap: Heap,
+    /// Whether some value inserted so far may own heap (a repeated key then frees it).
+    pub values_own_heap: bool,
     /// Bucket counts after each allocation, in order.
     pub growth: Vec<u64>,
     pub exact: bool,
@@ -441,6 +445,7 @@ impl Table {
             entry_align,
             group_width,
             entry_heap: Heap::NONE,
+            values_own_heap: false,
             growth: Vec::new(),
             exact: true,
             lost: false,
@@ -515,9 +520,11 @@ impl Table {
     pub fn replay(&mut self, events: &[Event], known: &mut Vec<String>) {
         for event in events {
             match event {
-                Event::Mutate(Mutation::Insert { key, entry_heap }) => {
-                    self.insert(key, *entry_heap, known, false)
-                }
+                Event::Mutate(Mutation::Insert {
+                    key,
+                    entry_heap,
+                    value_heap,
+                }) => self.insert(key, (*entry_heap, *value_heap), known, false),
                 Event::Mutate(Mutation::Reserve(Some(n))) => {
                     if self.items + n > self.full_capacity() {
                         let wanted = (self.items + n).max(self.full_capacity() + 1);
@@ -557,39 +564,45 @@ impl Table {
     fn replay_counted(&mut self, body: &[Event], known: &mut Vec<String>) {
         for event in body {
             match event {
-                Event::Mutate(Mutation::Insert { key, entry_heap }) => {
-                    self.insert(key, *entry_heap, known, true)
-                }
+                Event::Mutate(Mutation::Insert {
+                    key,
+                    entry_heap,
+                    value_heap,
+                }) => self.insert(key, (*entry_heap, *value_heap), known, true),
                 other => self.replay(std::slice::from_ref(other), known),
             }
         }
     }
 
+    /// One insert; `heaps` are what the key and value own together, and the value alone.
     fn insert(
         &mut self,
         key: &Key,
-        entry_heap: Heap,
+        (entry_heap, value_heap): (Heap, Heap),
         known: &mut Vec<String>,
         in_counted_loop: bool,
     ) {
-        match key {
-            // The same key again replaces its value: no growth, but the old value's heap is
-            // freed and the new one's kept, which memlens does not track per key.
-            Key::Literal(text) if known.contains(text) => {
-                if entry_heap != Heap::NONE || self.entry_heap != Heap::NONE {
-                    self.lost = true;
-                }
-            }
+        let is_new = match key {
+            Key::Literal(text) if known.contains(text) => false,
             Key::Literal(text) => {
                 known.push(text.clone());
-                self.insert_new();
-                self.entry_heap = self.entry_heap.plus(entry_heap);
+                true
             }
-            Key::LoopCounter if in_counted_loop => {
-                self.insert_new();
-                self.entry_heap = self.entry_heap.plus(entry_heap);
+            Key::LoopCounter if in_counted_loop => true,
+            _ => {
+                self.lost = true;
+                return;
             }
-            _ => self.lost = true,
+        };
+        if is_new {
+            self.insert_new();
+            self.entry_heap = self.entry_heap.plus(entry_heap);
+            self.values_own_heap |= value_heap != Heap::NONE;
+        } else if value_heap != Heap::NONE || self.values_own_heap {
+            // The same key again keeps the old key, drops the new one, and replaces the value:
+            // the old value's heap is freed and the new one's kept, which memlens does not
+            // track per key. Values owning nothing change nothing.
+            self.lost = true;
         }
     }
 
@@ -665,6 +678,7 @@ mod table_tests {
         let body = vec![Event::Mutate(Mutation::Insert {
             key: Key::LoopCounter,
             entry_heap: Heap::NONE,
+            value_heap: Heap::NONE,
         })];
         table.replay(
             &[Event::Repeat {

@@ -212,17 +212,24 @@ impl Walker<'_> {
         let mutation = match method {
             "insert" => {
                 self.settle_entry_type(binding, args);
-                let key = match (call.args.first(), args.first()) {
-                    (Some(syn::Expr::Lit(lit)), _) => {
-                        Key::Literal(quote::ToTokens::to_token_stream(lit).to_string())
-                    }
+                let key = match (call.args.first().and_then(literal_key), args.first()) {
+                    (Some(value), _) => Key::Literal(value),
                     (_, Some(value)) if value.range_counter => Key::LoopCounter,
                     _ => Key::Unknown,
                 };
                 let entry_heap = args
                     .iter()
                     .fold(Heap::NONE, |total, arg| total.plus(arg.heap));
-                Mutation::Insert { key, entry_heap }
+                // A set's one argument is its key; a map's value comes second.
+                let value_heap = match args {
+                    [_, value] => value.heap,
+                    _ => Heap::NONE,
+                };
+                Mutation::Insert {
+                    key,
+                    entry_heap,
+                    value_heap,
+                }
             }
             "reserve" => Mutation::Reserve(
                 call.args
@@ -239,7 +246,17 @@ impl Walker<'_> {
     /// `let mut m = HashMap::new(); m.insert(1u8, 'a');`: the first insert decides the types.
     fn settle_entry_type(&mut self, binding: usize, args: &[Value]) {
         let current = self.out.bindings[binding].value.ty.clone();
-        if current.is_fully_known() || !args.iter().all(|a| a.ty.is_fully_known()) {
+        if current.is_fully_known() {
+            // Inference may have given the type already (from these inserts); a table that owns
+            // no heap is empty, so the inserts start from an empty one.
+            let value = &self.out.bindings[binding].value;
+            if value.table.is_none() && value.heap == Heap::NONE {
+                let table = self.empty_table(&current);
+                self.out.bindings[binding].value.table = table;
+            }
+            return;
+        }
+        if !args.iter().all(|a| a.ty.is_fully_known()) {
             return;
         }
         let ty = match &current {
@@ -334,6 +351,51 @@ fn after_changes(value: &Value, mutations: &[Event]) -> HeapAfterChanges {
             rule: None,
             buffer: None,
         },
+    }
+}
+
+/// A key written as a literal, by its value: `1`, `1u32` and `0x1` are one key, and so are
+/// `"a"`, `String::from("a")`, `"a".to_string()` and `"a".to_owned()` (a `String` key hashes
+/// and compares as its text).
+fn literal_key(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Lit(literal) => literal_value(&literal.lit),
+        syn::Expr::Paren(inner) => literal_key(&inner.expr),
+        syn::Expr::Call(call) if call.args.len() == 1 => {
+            let syn::Expr::Path(function) = &*call.func else {
+                return None;
+            };
+            let names: Vec<String> = function
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            let from_text =
+                matches!(names.as_slice(), [owner, from] if owner == "String" && from == "from");
+            let text = literal_key(&call.args[0])?;
+            (from_text && text.starts_with("str:")).then_some(text)
+        }
+        syn::Expr::MethodCall(call) if call.args.is_empty() => {
+            let owned = matches!(
+                call.method.to_string().as_str(),
+                "to_string" | "to_owned" | "into"
+            );
+            let text = literal_key(&call.receiver)?;
+            (owned && text.starts_with("str:")).then_some(text)
+        }
+        _ => None,
+    }
+}
+
+fn literal_value(literal: &syn::Lit) -> Option<String> {
+    match literal {
+        syn::Lit::Str(text) => Some(format!("str:{}", text.value())),
+        syn::Lit::Int(int) => Some(format!("int:{}", int.base10_parse::<u128>().ok()?)),
+        syn::Lit::Char(ch) => Some(format!("char:{}", ch.value())),
+        syn::Lit::Bool(flag) => Some(format!("bool:{}", flag.value)),
+        syn::Lit::Byte(byte) => Some(format!("int:{}", byte.value())),
+        _ => None,
     }
 }
 

@@ -1273,11 +1273,15 @@ impl Walker<'_> {
                 self.target.pointer_bytes,
             )));
         }
+        // The hasher lives beside the table, not in it; std's own owns no heap.
+        let std_hasher = |args: &[Ty]| args.iter().all(|arg| arg.is_adt("RandomState"));
         let entry = match ty {
-            Ty::Adt { name, args } if name == "HashMap" && args.len() == 2 => {
-                Ty::Tuple(args.clone())
+            Ty::Adt { name, args } if name == "HashMap" && std_hasher(args.get(2..)?) => {
+                Ty::Tuple(args.get(..2)?.to_vec())
             }
-            Ty::Adt { name, args } if name == "HashSet" && args.len() == 1 => args[0].clone(),
+            Ty::Adt { name, args } if name == "HashSet" && std_hasher(args.get(1..)?) => {
+                args.first()?.clone()
+            }
             _ => return None,
         };
         let (size, align) = self.layout_of(&entry)?;

@@ -80,10 +80,12 @@ pub struct HeapTruth {
     pub after_changes: ClaimCounts,
 }
 
-/// A program's counts and the claims the allocator contradicts.
+/// A program's counts, the claims the allocator contradicts, and the measured bindings
+/// memlens gave no exact figure for.
 pub struct Judged {
     pub counts: HeapTruth,
     pub wrong: Vec<String>,
+    pub inexact: Vec<String>,
 }
 
 /// Every local's type and both heap claims against rustc and the counting allocator. The probe
@@ -115,17 +117,21 @@ pub fn judge_heap(
     let measured = try_measure_heap(name, text, &claimed_types, deadline)?;
     let mut counts = HeapTruth::default();
     let mut wrong = Vec::new();
+    let mut inexact = Vec::new();
     for report in locals() {
         let position = line_column(text, report.binding.name_range.start);
         let Some(measurement) = measured.get(&position) else {
             continue;
         };
         let mut compare = |figure: &str, claim: Heap, truth: i64, counts: &mut ClaimCounts| {
+            let line = format!(
+                "{name}:{}:{} `{}` {figure}: memlens {claim:?}, allocator {truth}",
+                position.0, position.1, report.binding.name
+            );
             if !counts.judge(claim, truth) {
-                wrong.push(format!(
-                    "{name}:{}:{} `{}` {figure}: memlens {claim:?}, allocator {truth}",
-                    position.0, position.1, report.binding.name
-                ));
+                wrong.push(line);
+            } else if !matches!(claim, Heap::Exact(_)) {
+                inexact.push(line);
             }
         };
         if let Some(truth) = measurement.after_let {
@@ -141,5 +147,9 @@ pub fn judge_heap(
             );
         }
     }
-    Ok(Judged { counts, wrong })
+    Ok(Judged {
+        counts,
+        wrong,
+        inexact,
+    })
 }

@@ -578,3 +578,24 @@ fn f() {
         "#]],
     );
 }
+
+#[test]
+fn inserts_into_a_map_typed_by_them_count_each_key_once() {
+    check(
+        r#"
+use std::collections::HashMap;
+fn f() {
+    let mut scores = HashMap::new();
+    scores.insert(String::from("Blue"), 10);
+    scores.insert("Blue".to_string(), 25);
+    let mut named = HashMap::new();
+    named.insert(String::from("Blue"), String::from("x"));
+    named.insert(String::from("Blue"), String::from("y"));
+}
+"#,
+        expect![[r#"
+            local scores HashMap<String, i32> | stack 48B + heap 0B → 152B
+            local named HashMap<String, String> | stack 48B + heap 0B → ?
+        "#]],
+    );
+}
