@@ -199,6 +199,11 @@ impl Walker<'_> {
                 .unwrap_or(Ty::Unknown(None));
             self.adopt(&mut value, ty);
         }
+        // A value of a type that can never own heap owns none, however it was made (a call,
+        // a field): `Box::new(origin())` is then exactly the box.
+        if value.heap != Heap::NONE && may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {
+            value.heap = Heap::NONE;
+        }
         value
     }
 
