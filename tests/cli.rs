@@ -194,3 +194,40 @@ fn bad_input_exits_2_with_one_clear_line() {
     assert_eq!(target.status.code(), Some(2));
     assert!(stderr_line(&target).contains("unknown target `sparc-sun-solaris`"));
 }
+
+/// A binding changed after its `let` has both figures, in JSON and in the table, and they are
+/// the core's; the line named is the line of the last change.
+#[test]
+fn changed_bindings_report_both_heap_figures() {
+    let path = "tests/fixtures/heap_over_scope.rs";
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let core = memlens::analysis::analyze(&text, memlens::analysis::Target::default());
+    let output = memlens(&["explain", "--json", path]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let bindings = report["bindings"].as_array().expect("bindings");
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let mut changed = 0;
+    for (json, binding) in bindings.iter().zip(&core.bindings) {
+        assert_eq!(json["heap"]["bytes"].as_u64(), binding.heap().bytes());
+        match binding.heap_after_changes() {
+            Some((heap, changed_at)) => {
+                changed += 1;
+                let after = &json["heap_after_changes"];
+                assert_eq!(after["bytes"].as_u64(), heap.bytes(), "{json}");
+                assert_eq!(after["certainty"], heap.certainty(), "{json}");
+                assert_eq!(after["line"].as_u64(), Some(line_of(changed_at) as u64));
+                let (after_line, let_line) = (after["line"].as_u64(), json["line"].as_u64());
+                assert!(after_line > let_line, "{json}");
+            }
+            None => assert!(json.get("heap_after_changes").is_none(), "{json}"),
+        }
+    }
+    assert!(changed >= 4, "changed bindings: {changed}");
+    let table = String::from_utf8(memlens(&["explain", path]).stdout).expect("utf-8");
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .is_some_and(|header| header.ends_with("after changes"))
+    );
+}
