@@ -3,6 +3,8 @@
 use std::fmt;
 
 use super::defs::TypeDefs;
+use super::std_api::StdApi;
+use super::target::Target;
 use super::ty::Ty;
 
 /// The heap bytes a value owns: exactly what the allocator was asked for, a true lower bound,
@@ -136,7 +138,6 @@ const NO_HEAP: &[&str] = &[
     "fmt::Error",
     "io::ErrorKind",
     "PhantomData",
-    "NonNull",
     "Duration",
     "Instant",
     "SystemTime",
@@ -158,61 +159,94 @@ const NO_HEAP: &[&str] = &[
 ];
 
 /// Whether a value of type `ty` can own heap memory: `Some(false)` means it never does, so its
-/// heap is exactly zero whatever its initializer; `None` means memlens cannot tell.
-pub fn may_own_heap(ty: &Ty, defs: &TypeDefs) -> Option<bool> {
-    may_own_heap_within(ty, defs, 0)
+/// heap is exactly zero whatever its initializer; `None` means memlens cannot tell. A raw
+/// pointer may own what it points to (`Box::into_raw`, a hand-made vector), so a type holding
+/// one is never known to own nothing. std's types not listed here are judged by their fields
+/// as std's table records them for `target`.
+pub fn may_own_heap(ty: &Ty, defs: &TypeDefs, target: &Target) -> Option<bool> {
+    let owners = Owners {
+        defs,
+        std: StdApi::for_target(target),
+    };
+    owners.may_own_heap_within(ty, 0)
 }
 
-fn may_own_heap_within(ty: &Ty, defs: &TypeDefs, depth: usize) -> Option<bool> {
-    // Recursive types own heap only through a pointer, which is caught before this bound.
-    if depth > 16 {
-        return None;
+/// Where the definitions of the types whose fields decide come from.
+struct Owners<'a> {
+    defs: &'a TypeDefs,
+    std: &'static StdApi,
+}
+
+impl Owners<'_> {
+    fn may_own_heap_within(&self, ty: &Ty, depth: usize) -> Option<bool> {
+        let defs = self.defs;
+        // Recursive types own heap only through a pointer, which is caught before this bound.
+        if depth > 16 {
+            return None;
+        }
+        let any = |types: &mut dyn Iterator<Item = &Ty>| -> Option<bool> {
+            let mut unknown = false;
+            for inner in types {
+                match self.may_own_heap_within(inner, depth + 1) {
+                    Some(true) => return Some(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            if unknown { None } else { Some(false) }
+        };
+        match ty {
+            Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Char | Ty::Never => Some(false),
+            Ty::Ref { .. } | Ty::FnPtr { .. } | Ty::FnItem(_) => Some(false),
+            Ty::Tuple(items) => any(&mut items.iter()),
+            Ty::Array(element, _) => self.may_own_heap_within(element, depth + 1),
+            Ty::Closure { captures, .. } => any(&mut captures.iter()),
+            Ty::Adt { name, args } => {
+                if let Some(def) = defs.adt(name) {
+                    let fields: Vec<Ty> = def
+                        .variants
+                        .iter()
+                        .flat_map(|variant| &variant.fields)
+                        .map(|field| field.ty.substitute(&def.generics, args))
+                        .collect();
+                    return any(&mut fields.iter());
+                }
+                if defs.alias(name).is_some() {
+                    return self.may_own_heap_within(&defs.resolve_alias(ty), depth + 1);
+                }
+                let base = name.as_str();
+                if HEAP_OWNERS.contains(&base) {
+                    Some(true)
+                } else if TRANSPARENT_WRAPPERS.contains(&base) {
+                    any(&mut args.iter())
+                } else if NO_HEAP.contains(&base)
+                    || base.starts_with("NonZero")
+                    || base.starts_with("Atomic")
+                {
+                    Some(false)
+                } else {
+                    self.std_fields_may_own_heap(name, args, depth)
+                }
+            }
+            _ => None,
+        }
     }
-    let any = |types: &mut dyn Iterator<Item = &Ty>| -> Option<bool> {
+
+    /// One of std's other types, by the fields std's table records (`ParseIntError` holds an
+    /// `IntErrorKind`, which holds nothing).
+    fn std_fields_may_own_heap(&self, name: &str, args: &[Ty], depth: usize) -> Option<bool> {
+        let def = self.std.adt(name)?;
+        let full_args = def.full_args(args);
         let mut unknown = false;
-        for inner in types {
-            match may_own_heap_within(inner, defs, depth + 1) {
+        for field in def.variants.iter().flat_map(|variant| &variant.fields) {
+            let field_ty = field.ty.substitute(&def.generics, &full_args);
+            match self.may_own_heap_within(&field_ty, depth + 1) {
                 Some(true) => return Some(true),
                 None => unknown = true,
                 Some(false) => {}
             }
         }
         if unknown { None } else { Some(false) }
-    };
-    match ty {
-        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Char | Ty::Never => Some(false),
-        Ty::Ref { .. } | Ty::Ptr { .. } | Ty::FnPtr { .. } | Ty::FnItem(_) => Some(false),
-        Ty::Tuple(items) => any(&mut items.iter()),
-        Ty::Array(element, _) => may_own_heap_within(element, defs, depth + 1),
-        Ty::Closure { captures, .. } => any(&mut captures.iter()),
-        Ty::Adt { name, args } => {
-            if let Some(def) = defs.adt(name) {
-                let fields: Vec<Ty> = def
-                    .variants
-                    .iter()
-                    .flat_map(|variant| &variant.fields)
-                    .map(|field| field.ty.substitute(&def.generics, args))
-                    .collect();
-                return any(&mut fields.iter());
-            }
-            if defs.alias(name).is_some() {
-                return may_own_heap_within(&defs.resolve_alias(ty), defs, depth + 1);
-            }
-            let base = name.as_str();
-            if HEAP_OWNERS.contains(&base) {
-                Some(true)
-            } else if TRANSPARENT_WRAPPERS.contains(&base) {
-                any(&mut args.iter())
-            } else if NO_HEAP.contains(&base)
-                || base.starts_with("NonZero")
-                || base.starts_with("Atomic")
-            {
-                Some(false)
-            } else {
-                None
-            }
-        }
-        _ => None,
     }
 }
 
@@ -232,6 +266,8 @@ mod tests {
     #[test]
     fn knows_which_types_own_heap() {
         let defs = TypeDefs::default();
+        let target = Target::default();
+        let may_own_heap = |ty: &Ty, defs: &TypeDefs| may_own_heap(ty, defs, &target);
         assert_eq!(
             may_own_heap(&Ty::Array(Box::new(Ty::Bool), Some(3)), &defs),
             Some(false)

@@ -365,12 +365,7 @@ fn literal_key(expr: &syn::Expr) -> Option<String> {
             let syn::Expr::Path(function) = &*call.func else {
                 return None;
             };
-            let names: Vec<String> = function
-                .path
-                .segments
-                .iter()
-                .map(|segment| segment.ident.to_string())
-                .collect();
+            let names = super::lower::segment_names(&function.path);
             let from_text =
                 matches!(names.as_slice(), [owner, from] if owner == "String" && from == "from");
             let text = literal_key(&call.args[0])?;

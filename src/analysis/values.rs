@@ -129,9 +129,14 @@ impl Value {
 
     /// Takes the type inference gave the expression. Heap figures the walk computed for a
     /// different type are dropped, unless the type cannot own heap at all.
-    pub fn adopt_type(&mut self, ty: Ty, defs: &super::defs::TypeDefs) {
+    pub fn adopt_type(
+        &mut self,
+        ty: Ty,
+        defs: &super::defs::TypeDefs,
+        target: &super::target::Target,
+    ) {
         if ty.to_string() != self.ty.to_string() {
-            self.heap = match may_own_heap(&ty, defs) {
+            self.heap = match may_own_heap(&ty, defs, target) {
                 Some(false) => Heap::NONE,
                 _ => Heap::Unknown,
             };
@@ -201,7 +206,9 @@ impl Walker<'_> {
         }
         // A value of a type that can never own heap owns none, however it was made (a call,
         // a field): `Box::new(origin())` is then exactly the box.
-        if value.heap != Heap::NONE && may_own_heap(&value.ty, &self.symbols.defs) == Some(false) {
+        if value.heap != Heap::NONE
+            && may_own_heap(&value.ty, &self.symbols.defs, &self.target) == Some(false)
+        {
             value.heap = Heap::NONE;
         }
         value
@@ -226,7 +233,7 @@ impl Walker<'_> {
             value.ty = ty;
             return;
         }
-        value.adopt_type(ty, &self.symbols.defs);
+        value.adopt_type(ty, &self.symbols.defs, &self.target);
     }
 
     fn walk_value(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
@@ -1307,7 +1314,7 @@ impl Walker<'_> {
         let Some(size) = self.size_of(&element) else {
             return Value::declared(ty);
         };
-        let element_heap = match may_own_heap(&element, &self.symbols.defs) {
+        let element_heap = match may_own_heap(&element, &self.symbols.defs, &self.target) {
             Some(false) => Heap::NONE,
             _ => Heap::Unknown,
         };
@@ -1414,7 +1421,7 @@ impl Walker<'_> {
                         left
                     };
                 // Arithmetic on numbers owns nothing; on a type memlens does not know, it may.
-                let heap = match may_own_heap(&decided.ty, &self.symbols.defs) {
+                let heap = match may_own_heap(&decided.ty, &self.symbols.defs, &self.target) {
                     Some(false) => Heap::NONE,
                     _ => Heap::Unknown,
                 };
@@ -1497,7 +1504,7 @@ impl Walker<'_> {
             return Ty::Unknown(None);
         }
         if by_move {
-            return match may_own_heap(ty, &self.symbols.defs) {
+            return match may_own_heap(ty, &self.symbols.defs, &self.target) {
                 Some(_) => ty.clone(),
                 None => Ty::Unknown(None),
             };

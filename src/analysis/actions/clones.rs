@@ -91,7 +91,9 @@ fn fixes_in(context: &Context<'_>, function: &FunctionSyntax<'_>) -> Vec<CodeAct
         let report = &context.analysis.bindings[binding];
         let Some(ty) = report.ty() else { continue };
         // Cloning a reference copies a pointer; only owners of heap memory are worth it.
-        if matches!(ty, Ty::Ref { .. }) || may_own_heap(ty, &context.analysis.defs) != Some(true) {
+        if matches!(ty, Ty::Ref { .. })
+            || may_own_heap(ty, &context.analysis.defs, &context.analysis.target) != Some(true)
+        {
             continue;
         }
         for site in sites

@@ -48,12 +48,7 @@ fn constructor(expr: &syn::Expr) -> Option<(&'static str, &syn::ExprPath)> {
     let syn::Expr::Path(path) = &*call.func else {
         return None;
     };
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segments = crate::analysis::lower::segment_names(&path.path);
     if !call.args.is_empty() {
         return None;
     }

@@ -166,7 +166,7 @@ fn f() {
             local text &str | stack 16B
             local slice &[u16] | stack 16B
             local object &dyn std::fmt::Debug | stack 16B
-            local raw *const u8 | stack 8B
+            local raw *const u8 | stack 8B + heap ?
             local boxed_str Box<str> | stack 16B + heap ?
             local boxed_slice Box<[u8]> | stack 16B + heap 1B
             local boxed_dyn Box<dyn Fn()> | stack 16B + heap ?
