@@ -112,8 +112,11 @@ fn main() -> ExitCode {
             }
             Err(failure) => {
                 skipped += 1;
-                let reason = failure.lines().next().unwrap_or_default();
-                println!("{name}: skipped, the probe {reason}");
+                // rustc's first error says whether a type memlens claimed was refused.
+                let mut lines = failure.lines();
+                let reason = lines.next().unwrap_or_default();
+                let error = lines.find(|l| l.starts_with("error")).unwrap_or_default();
+                println!("{name}: skipped, the probe {reason} {error}");
             }
         }
     }

@@ -115,6 +115,17 @@ mod __memlens_probe {
 }
 #[allow(unused_imports)]
 use __memlens_probe::{OwnedFallback as _, OwnedSpecific as _};
+/// memlens prints std types by their short names (`JoinHandle`, `io::Error`); the type
+/// assertions need them in scope. A glob import yields to the program's own names.
+#[allow(unused_imports)]
+mod __memlens_names {
+    pub use std::num::{ParseFloatError, ParseIntError};
+    pub use std::sync::{MutexGuard, RwLockReadGuard, RwLockWriteGuard};
+    pub use std::thread::JoinHandle;
+    pub use std::{cell, collections, fmt, io, ops, path, rc, slice, str, string, sync, vec};
+}
+#[allow(unused_imports)]
+use __memlens_names::*;
 #[global_allocator]
 static __MEMLENS_ALLOCATOR: __memlens_probe::Counting = __memlens_probe::Counting;
 "#;
@@ -174,9 +185,11 @@ impl VisitMut for Instrument {
                             __memlens_probe::report(#line, #column, __memlens_probe::live() - __memlens_before);
                         });
                     }
-                    statements.push(syn::parse_quote! {
-                        __memlens_probe::report_owned_at_let(#line, #column, (&__memlens_probe::Probe(&#ident)).owned_bytes());
-                    });
+                    if self.countable_at(&(line, column)) {
+                        statements.push(syn::parse_quote! {
+                            __memlens_probe::report_owned_at_let(#line, #column, (&__memlens_probe::Probe(&#ident)).owned_bytes());
+                        });
+                    }
                     if let Some(claimed) = self.claimed_types.get(&(line, column)) {
                         statements.push(syn::parse_quote! { let _: &#claimed = &#ident; });
                     }
@@ -185,10 +198,14 @@ impl VisitMut for Instrument {
                 None => statements.push(statement),
             }
             for name in mutated {
-                let Some((_, (line, column))) = self.visible.iter().rev().find(|(n, _)| *n == name)
+                let Some(&(_, (line, column))) =
+                    self.visible.iter().rev().find(|(n, _)| *n == name)
                 else {
                     continue;
                 };
+                if !self.countable_at(&(line, column)) {
+                    continue;
+                }
                 let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
                 statements.push(syn::parse_quote! {
                     __memlens_probe::report_owned(#line, #column, (&__memlens_probe::Probe(&#ident)).owned_bytes());
@@ -237,6 +254,51 @@ fn mentions_any(statement: &syn::Stmt, visible: &[(String, (u32, u32))]) -> bool
     let mut finder = Finder(visible, false);
     syn::visit::Visit::visit_stmt(&mut finder, statement);
     finder.1
+}
+
+impl Instrument {
+    /// Whether the probe may count what the binding at `position` owns from its type. The
+    /// `Owned` impls are generic (`Option<T: Owned>`), and autoref specialization cannot fall
+    /// back past a nested bound that fails (`Option<UserType>` does not compile), so a claimed
+    /// type must be made of counted types only. A binding memlens gives no type is counted
+    /// anyway, so that its unknown figure is not left out of the totals.
+    fn countable_at(&self, position: &(u32, u32)) -> bool {
+        self.claimed_types.get(position).is_none_or(countable)
+    }
+}
+
+/// Types the probe's `Owned` impls cover, with every part covered too.
+fn countable(ty: &syn::Type) -> bool {
+    const COUNTED: [&str; 26] = [
+        "String", "Vec", "Option", "Box", "Rc", "Arc", "HashMap", "HashSet", "BTreeMap",
+        "BTreeSet", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128",
+        "isize", "f32", "f64", "bool", "char",
+    ];
+    match ty {
+        syn::Type::Reference(_) => true,
+        syn::Type::Paren(inner) => countable(&inner.elem),
+        syn::Type::Array(array) => countable(&array.elem),
+        syn::Type::Tuple(tuple) => {
+            matches!(tuple.elems.len(), 0 | 2 | 3) && tuple.elems.iter().all(countable)
+        }
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            if !COUNTED.contains(&last.ident.to_string().as_str()) {
+                return false;
+            }
+            match &last.arguments {
+                syn::PathArguments::None => true,
+                syn::PathArguments::AngleBracketed(args) => args.args.iter().all(|arg| match arg {
+                    syn::GenericArgument::Type(inner) => countable(inner),
+                    _ => false,
+                }),
+                syn::PathArguments::Parenthesized(_) => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Names of locals that a statement grows or shrinks in place (`v.push(..)` anywhere in it).
