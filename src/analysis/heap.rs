@@ -73,9 +73,7 @@ impl Heap {
             Heap::Exact(bytes) | Heap::AtLeast(bytes) => Heap::AtLeast(bytes),
         }
     }
-}
 
-impl Heap {
     /// Hover and table form: `5 B`, `≥ 12 B`, `?`.
     pub fn label(self) -> String {
         match self {
@@ -164,17 +162,14 @@ const NO_HEAP: &[&str] = &[
 /// one is never known to own nothing. std's types not listed here are judged by their fields
 /// as std's table records them for `target`.
 pub fn may_own_heap(ty: &Ty, defs: &TypeDefs, target: &Target) -> Option<bool> {
-    let owners = Owners {
-        defs,
-        std: StdApi::for_target(target),
-    };
-    owners.may_own_heap_within(ty, 0)
+    Owners { defs, target }.may_own_heap_within(ty, 0)
 }
 
-/// Where the definitions of the types whose fields decide come from.
+/// Where the definitions of the types whose fields decide come from. std's table is looked up
+/// only for a std type outside the lists: this runs for every expression the heap walk sees.
 struct Owners<'a> {
     defs: &'a TypeDefs,
-    std: &'static StdApi,
+    target: &'a Target,
 }
 
 impl Owners<'_> {
@@ -235,7 +230,7 @@ impl Owners<'_> {
     /// One of std's other types, by the fields std's table records (`ParseIntError` holds an
     /// `IntErrorKind`, which holds nothing).
     fn std_fields_may_own_heap(&self, name: &str, args: &[Ty], depth: usize) -> Option<bool> {
-        let def = self.std.adt(name)?;
+        let def = StdApi::for_target(self.target).adt(name)?;
         let full_args = def.full_args(args);
         let mut unknown = false;
         for field in def.variants.iter().flat_map(|variant| &variant.fields) {

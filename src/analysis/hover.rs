@@ -72,7 +72,6 @@ pub fn hover(analysis: &FileAnalysis, offset: usize) -> Option<HoverResult> {
     })
 }
 
-/// `24 B`, `≥ 12 B`, `?`: byte counts as the hover prints them.
 /// `0 B here → 16 B after line 4`: what a changed binding owns at its `let` and after its last
 /// change; an unchanged one's figure alone.
 fn heap_over_scope(analysis: &FileAnalysis, report: &BindingReport) -> String {

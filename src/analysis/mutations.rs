@@ -356,7 +356,8 @@ fn after_changes(value: &Value, mutations: &[Event]) -> HeapAfterChanges {
 
 /// A key written as a literal, by its value: `1`, `1u32` and `0x1` are one key, and so are
 /// `"a"`, `String::from("a")`, `"a".to_string()` and `"a".to_owned()` (a `String` key hashes
-/// and compares as its text).
+/// and compares as its text). Not `"a".into()`: a key type of the crate's own may make two
+/// texts one key.
 fn literal_key(expr: &syn::Expr) -> Option<String> {
     match expr {
         syn::Expr::Lit(literal) => literal_value(&literal.lit),
@@ -372,10 +373,7 @@ fn literal_key(expr: &syn::Expr) -> Option<String> {
             (from_text && text.starts_with("str:")).then_some(text)
         }
         syn::Expr::MethodCall(call) if call.args.is_empty() => {
-            let owned = matches!(
-                call.method.to_string().as_str(),
-                "to_string" | "to_owned" | "into"
-            );
+            let owned = matches!(call.method.to_string().as_str(), "to_string" | "to_owned");
             let text = literal_key(&call.receiver)?;
             (owned && text.starts_with("str:")).then_some(text)
         }
