@@ -188,6 +188,8 @@ pub struct Walker<'a> {
     pub(super) inferred: Option<InferenceResult>,
     /// In a function: the type parameters in scope that may be unsized.
     unsized_params: Option<Vec<String>>,
+    /// How many expressions deep the walk is (see [`super::values::MAX_WALK_DEPTH`]).
+    pub(super) expr_depth: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -208,6 +210,7 @@ impl<'a> Walker<'a> {
             inline: Vec::new(),
             inferred: None,
             unsized_params: None,
+            expr_depth: 0,
         }
     }
 
@@ -664,6 +667,11 @@ impl<'a> Walker<'a> {
         for scope in &mut self.scopes {
             scope.retain(|&index| index < mark.bindings);
         }
+    }
+
+    /// Every binding in scope, outermost first.
+    pub(super) fn bindings_in_scope(&self) -> Vec<usize> {
+        self.scopes.iter().flatten().copied().collect()
     }
 
     /// The innermost binding with this name in scope.

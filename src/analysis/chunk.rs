@@ -121,6 +121,149 @@ pub fn split_items_from(
     (items, false)
 }
 
+/// How deep one item may nest before memlens declines to parse it. syn and every walk over its
+/// trees recurse once per level; real code stays far below (rustc's own crates nest under 40),
+/// and past this limit a file could overflow any stack.
+pub const MAX_NESTING: usize = 256;
+
+/// Where `text` first nests deeper than `limit`, as the parser would recurse: the offset of the
+/// token that goes one level too deep, or `None` if nothing does.
+///
+/// The nesting counted is a bound on syn's recursion, not the exact syntax tree, and it errs on
+/// the high side only by a few per expression:
+/// - brackets;
+/// - generic arguments: a `<` after a name or `::` (`Vec<Vec<u8>>`), until its `>`;
+/// - prefixes that syn parses by recursion: runs of operators with no operand between them
+///   (`- - !x`, `&&&&u8`, `*&*&x`), and `impl`, `dyn`, `return`, `break`, `move` and closures'
+///   `|…|` since the last `;`, `,`, `=`, `{` or `}` of their bracket (`impl Fn() -> impl Fn()`,
+///   `|x| |y| x`).
+///
+/// Comparisons and `|` written between operands count too, but only until the next such
+/// separator (or `&&`/`||`), so a long `a < b` chain or a bit-or of flags cannot add up over a
+/// file.
+pub fn nesting_beyond(text: &str, limit: usize) -> Option<usize> {
+    let mut scanner = Scanner::new(text);
+    // What is open at each bracket level, outermost first, and their sum.
+    let mut levels: Vec<LevelNesting> = vec![LevelNesting::default()];
+    let mut open = 0usize;
+    let mut operator_run = 0usize;
+    let mut previous: Option<Token> = None;
+    while let Some(token) = scanner.next_token() {
+        let joined = previous.filter(|previous| previous.end == token.start);
+        let is_operator = token.kind == TokenKind::Other && is_operator_char(token.text);
+        operator_run = if is_operator { operator_run + 1 } else { 0 };
+        let level_change = match (token.kind, token.text) {
+            (TokenKind::Open, bracket) => {
+                if bracket == "{" {
+                    close_level(&mut levels, &mut open);
+                }
+                levels.push(LevelNesting::default());
+                0
+            }
+            (TokenKind::Close, _) => {
+                if levels.len() > 1 {
+                    open -= levels.pop().map_or(0, |level| level.total());
+                }
+                if token.text == "}" {
+                    close_level(&mut levels, &mut open);
+                }
+                0
+            }
+            (TokenKind::Semicolon, _) | (_, "=" | ",") => {
+                close_level(&mut levels, &mut open);
+                0
+            }
+            (_, "<") if previous.is_some_and(opens_generic_arguments) => {
+                Nested::Angle.open(&mut levels)
+            }
+            (_, ">") if !joined.is_some_and(|p| p.text == "-" || p.text == "=") => {
+                Nested::Angle.close(&mut levels)
+            }
+            (_, "&" | "|") if joined.is_some_and(|p| p.text == token.text) => {
+                close_level(&mut levels, &mut open);
+                0
+            }
+            (_, "|") => Nested::Pipe.open(&mut levels),
+            (TokenKind::Word, "impl" | "dyn" | "return" | "break" | "move") => {
+                Nested::Prefix.open(&mut levels)
+            }
+            _ => 0,
+        };
+        open = (open as isize + level_change) as usize;
+        if levels.len() - 1 + open + operator_run > limit {
+            return Some(token.start);
+        }
+        previous = Some(token);
+    }
+    None
+}
+
+/// What is open at one bracket level of [`nesting_beyond`]'s count.
+#[derive(Default)]
+struct LevelNesting {
+    angles: usize,
+    prefixes: usize,
+    pipes: usize,
+}
+
+impl LevelNesting {
+    /// The nesting this level adds: a closure's `|…|` is two pipes.
+    fn total(&self) -> usize {
+        self.angles + self.prefixes + self.pipes / 2
+    }
+}
+
+/// One kind of nesting counted at a bracket level.
+#[derive(Clone, Copy)]
+enum Nested {
+    Angle,
+    Prefix,
+    Pipe,
+}
+
+impl Nested {
+    /// Counts one more at the innermost level; returns how much the level's total changed.
+    fn open(self, levels: &mut [LevelNesting]) -> isize {
+        self.change(levels, |count| *count += 1)
+    }
+
+    fn close(self, levels: &mut [LevelNesting]) -> isize {
+        self.change(levels, |count| *count = count.saturating_sub(1))
+    }
+
+    fn change(self, levels: &mut [LevelNesting], change: impl FnOnce(&mut usize)) -> isize {
+        let Some(level) = levels.last_mut() else {
+            return 0;
+        };
+        let before = level.total();
+        change(match self {
+            Nested::Angle => &mut level.angles,
+            Nested::Prefix => &mut level.prefixes,
+            Nested::Pipe => &mut level.pipes,
+        });
+        level.total() as isize - before as isize
+    }
+}
+
+/// Whether a `<` after `token` may open generic arguments: after a name (`Vec<`) or `::`.
+fn opens_generic_arguments(token: Token) -> bool {
+    token.kind == TokenKind::Word || token.text == ":"
+}
+
+/// Whether a one-character token is an operator that may prefix an operand.
+fn is_operator_char(text: &str) -> bool {
+    matches!(text, "-" | "!" | "*" | "&" | "|" | ".")
+}
+
+/// Forgets what is open at the innermost bracket level: what follows a separator cannot be
+/// inside it, so a `<` or `|` before it was an operator.
+fn close_level(levels: &mut [LevelNesting], open: &mut usize) {
+    if let Some(level) = levels.last_mut() {
+        *open -= level.total();
+        *level = LevelNesting::default();
+    }
+}
+
 /// What a declarations-only parse of a text leaves out: the inside of every function body and,
 /// outside them, the doc comments. Parsing what is left yields the same declarations at the
 /// same byte offsets as parsing the text, several times faster: declarations are all that other
@@ -620,6 +763,55 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No file of memlens's own sources comes near the nesting limit: the count does not add up
+    /// comparisons, bit-ors or operators between operands over a file.
+    #[test]
+    fn real_code_nests_far_below_the_limit() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut pending = vec![root];
+        let mut files = 0;
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("the source tree reads") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    assert_eq!(nesting_beyond(&text, 24), None, "{}", path.display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 50);
+    }
+
+    #[test]
+    fn nesting_counts_brackets_generic_arguments_and_prefixes() {
+        fn at(text: &str, limit: usize) -> Option<&str> {
+            nesting_beyond(text, limit).map(|offset| &text[offset..])
+        }
+        assert_eq!(
+            at("fn f() { let v: Vec<Vec<u8>> = g((1)); }", 2),
+            Some("<u8>> = g((1)); }")
+        );
+        assert_eq!(at("fn f() { let v: Vec<Vec<u8>> = g((1)); }", 3), None);
+        assert_eq!(at("fn f() { let v = g(((1))); }", 3), Some("(1))); }"));
+        assert_eq!(at("type A = Vec<Vec<Vec<u8>>>;", 2), Some("<u8>>>;"));
+        assert_eq!(at("fn f() -> u8 { - - - !x }", 4), Some("!x }"));
+        assert_eq!(
+            at("fn f(x: impl Fn() -> impl Fn() -> u8) {}", 3),
+            Some("() -> u8) {}")
+        );
+        assert_eq!(at("fn f() { |x| |y| |z| 1; }", 4), Some("|z| 1; }"));
+        // Comparisons and bit-ors between operands are forgotten at each separator.
+        let comparisons = "fn f() { if a < b { } let c = d < e; g(h < i, j < k); }\n".repeat(50);
+        assert_eq!(nesting_beyond(&comparisons, 4), None);
+        let flags = format!("const F: u32 = {};", vec!["A | B"; 40].join(", "));
+        assert_eq!(nesting_beyond(&flags, 4), None);
+        let sum = format!("fn f() -> u8 {{ {} }}", vec!["1"; 500].join(" + "));
+        assert_eq!(nesting_beyond(&sum, 4), None);
+    }
 
     /// The text with the inside of every function body and the text of every doc comment
     /// blanked (see [`Skeleton::with_docs`]), or `None` when it has neither.

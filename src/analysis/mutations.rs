@@ -112,7 +112,7 @@ impl Walker<'_> {
     }
 
     /// Files a change that `changed` makes to a binding, and notes where it ends.
-    fn record_change(&mut self, binding: usize, event: Event, changed: &impl Spanned) {
+    pub(super) fn record_change(&mut self, binding: usize, event: Event, changed: &impl Spanned) {
         let end = self.range(changed.span()).end;
         if let Some(target) = self.out.bindings.get_mut(binding) {
             target.last_change = Some(target.last_change.map_or(end, |at| at.max(end)));

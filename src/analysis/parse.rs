@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-use super::chunk::{Skeleton, blank_ignored_prefix, split_at_item_lines, split_items};
+use super::chunk::{
+    MAX_NESTING, Skeleton, blank_ignored_prefix, nesting_beyond, split_at_item_lines, split_items,
+};
 
 /// A syntax error, as a byte range of the file and rustc-like message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,6 +197,9 @@ fn recover(
 
 fn parse_range(text: &str, range: Range<usize>) -> Result<ParsedItem, SyntaxError> {
     let source = &text[range.clone()];
+    if let Some(offset) = nesting_beyond(source, MAX_NESTING) {
+        return Err(too_deep(range.start + offset));
+    }
     // Not `syn::parse_file`, which strips a byte-order mark and a shebang and then gives
     // positions relative to the rest: the caller blanked those (see `blank_ignored_prefix`).
     match syn::parse_str::<syn::File>(source) {
@@ -203,6 +208,19 @@ fn parse_range(text: &str, range: Range<usize>) -> Result<ParsedItem, SyntaxErro
             file: Some(file),
         }),
         Err(error) => Err(syntax_error(source, range.start, &error)),
+    }
+}
+
+/// The error for an item nested deeper than memlens parses, pointing at the bracket or `<` that
+/// goes one level too deep.
+fn too_deep(offset: usize) -> SyntaxError {
+    SyntaxError {
+        // The token is a one-byte bracket or `<`.
+        range: offset..offset + 1,
+        message: format!(
+            "this item nests more than {MAX_NESTING} levels deep here (brackets, generic arguments, prefix operators): memlens \
+             leaves this item out (rustc may accept it, but parsing it could overflow the stack)"
+        ),
     }
 }
 

@@ -3,13 +3,17 @@
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 
-use super::alloc_model::{self, Buffer, Table, TreeNodes};
+use super::alloc_model::{self, Buffer, Event, Mutation, Table, TreeNodes};
 use super::bindings::{BindingKind, StaticInit, Walker};
 use super::heap::{Heap, may_own_heap};
 use super::lower;
 use super::methods;
 use super::symbols::FnSig;
 use super::ty::{FloatTy, IntTy, Ty};
+
+/// How many expressions deep the walk of a body goes, as inference does (`infer::MAX_EXPR_DEPTH`):
+/// each level costs a few KiB of stack.
+pub(super) const MAX_WALK_DEPTH: usize = 256;
 
 /// What an expression evaluates to, as far as memlens can tell.
 #[derive(Clone, Debug, PartialEq)]
@@ -195,7 +199,13 @@ impl Walker<'_> {
     /// Infers `expr`, walking every sub-expression so that uses and nested bindings are found;
     /// inside a function the type is inference's.
     pub(super) fn infer(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
-        let mut value = self.walk_value(expr, expected);
+        if self.expr_depth >= MAX_WALK_DEPTH {
+            return self.cut_walk(expr);
+        }
+        self.expr_depth += 1;
+        let walked = self.walk_value(expr, expected);
+        self.expr_depth -= 1;
+        let mut value = walked;
         if let Some(inferred) = &self.inferred {
             let ty = inferred
                 .exprs
@@ -212,6 +222,16 @@ impl Walker<'_> {
             value.heap = Heap::NONE;
         }
         value
+    }
+
+    /// Leaves out an expression nested too deep to walk (a generated `.clone()` chain thousands
+    /// long): its value is unknown, and since it may change any binding in scope, so is what
+    /// each of them owns after it.
+    fn cut_walk(&mut self, expr: &syn::Expr) -> Value {
+        for binding in self.bindings_in_scope() {
+            self.record_change(binding, Event::Mutate(Mutation::Unknown), expr);
+        }
+        Value::unknown()
     }
 
     /// Gives a value the type inference found. The walk's heap figures stay when its own type

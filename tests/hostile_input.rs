@@ -1,0 +1,307 @@
+//! Hostile source text against the real binary: nesting and chains of every kind, a hundred
+//! thousand deep, never abort or hang the process, and never change the answers for the other
+//! items of the file.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Far longer than any honest run (a fraction of a second): only a hang reaches it.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// An item whose answers a hostile neighbour must not change.
+const SIBLING: &str = "fn sibling() { let kept = String::from(\"kept\"); let n = 5u32; }\n";
+
+/// One way to nest or chain syntax: `open` repeated, then `middle`, then `close` repeated,
+/// inside `prefix` … `suffix`.
+struct Form {
+    name: &'static str,
+    prefix: &'static str,
+    open: &'static str,
+    middle: &'static str,
+    close: &'static str,
+    suffix: &'static str,
+}
+
+const fn form(
+    name: &'static str,
+    prefix: &'static str,
+    open: &'static str,
+    middle: &'static str,
+    close: &'static str,
+    suffix: &'static str,
+) -> Form {
+    Form {
+        name,
+        prefix,
+        open,
+        middle,
+        close,
+        suffix,
+    }
+}
+
+/// Every nesting and chain the issue lists, and the other recursive forms of expressions,
+/// types, patterns and items.
+const FORMS: &[Form] = &[
+    form("blocks", "fn main() { ", "{ ", "let y = 1u8;", " }", " }"),
+    form("parens", "fn main() { let y = ", "(", "1", ")", "; }"),
+    form("arrays", "fn main() { let y = ", "[", "1", "]", "; }"),
+    form(
+        "calls",
+        "fn f(x: u8) -> u8 { x }\nfn main() { let y = ",
+        "f(",
+        "1",
+        ")",
+        "; }",
+    ),
+    form(
+        "boxes",
+        "fn main() { let y = ",
+        "Box::new(",
+        "1",
+        ")",
+        "; }",
+    ),
+    form(
+        "if-else",
+        "fn main() { let c = true; let y = ",
+        "if c { 1 } else ",
+        "{ 0 }",
+        "",
+        "; }",
+    ),
+    form("inline-modules", "", "mod m { ", "fn f() {}", " }", "\n"),
+    form("functions", "", "fn f() { ", "", " }", "\n"),
+    form(
+        "clone-chain",
+        "fn main() { let s = String::new(); let t = s",
+        ".clone()",
+        "",
+        "",
+        "; }",
+    ),
+    form(
+        "binary-chain",
+        "fn main() { let y = 1",
+        " + 1",
+        "",
+        "",
+        "; }",
+    ),
+    form(
+        "generic-types",
+        "fn main() { let v: ",
+        "Vec<",
+        "u8",
+        ">",
+        " = Vec::new(); }",
+    ),
+    form(
+        "reference-types",
+        "fn main() { let v: ",
+        "&",
+        "u8",
+        "",
+        " = &1; }",
+    ),
+    form("negations", "fn main() { let y = ", "-", "1", "", "; }"),
+    form("references", "fn main() { let y = ", "& ", "1", "", "; }"),
+    form(
+        "derefs",
+        "fn main() { let x = 1u8; let y = ",
+        "*&",
+        "x",
+        "",
+        "; }",
+    ),
+    form(
+        "closures",
+        "fn main() { let y = ",
+        "|x: u8| ",
+        "1",
+        "",
+        "; }",
+    ),
+    form("returns", "fn main() { ", "return ", "", "", "; }"),
+    form(
+        "impl-trait",
+        "fn f(x: ",
+        "impl Fn() -> ",
+        "u8",
+        "",
+        ") {}\n",
+    ),
+    form(
+        "tuple-patterns",
+        "fn main() { let ",
+        "(",
+        "a,",
+        ")",
+        " = 1; }",
+    ),
+    form(
+        "matches",
+        "fn main() { let x = 1u8; let y = ",
+        "match x { _ => ",
+        "1",
+        " }",
+        "; }",
+    ),
+    form("macros", "fn main() { let y = ", "vec![", "1", "]", "; }"),
+    form(
+        "formats",
+        "fn main() { let y = ",
+        "format!(\"{}\", ",
+        "1",
+        ")",
+        "; }",
+    ),
+    form(
+        "attributes",
+        "#[cfg(",
+        "all(",
+        "unix",
+        ")",
+        ")]\nfn main() {}\n",
+    ),
+    form(
+        "field-chain",
+        "struct S { s: u8 }\nfn main() { let s = S { s: 1 }; let t = s",
+        ".s",
+        "",
+        "",
+        "; }",
+    ),
+    form("casts", "fn main() { let y = 1", " as u8", "", "", "; }"),
+    form(
+        "try-chain",
+        "fn f() -> Option<u8> { let y = Some(1)",
+        "?",
+        "",
+        "",
+        "; None }\n",
+    ),
+];
+
+impl Form {
+    fn text(&self, depth: usize) -> String {
+        format!(
+            "{}{}{}{}{}\n",
+            self.prefix,
+            self.open.repeat(depth),
+            self.middle,
+            self.close.repeat(depth),
+            self.suffix
+        )
+    }
+}
+
+/// Runs `memlens explain --json` on `text` and returns its JSON, failing on a crash, a
+/// non-zero exit or a hang.
+fn explain(dir: &Path, name: &str, text: &str) -> serde_json::Value {
+    let path = dir.join(format!("{name}.rs"));
+    std::fs::write(&path, text).expect("the test file is written");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memlens"))
+        .args(["explain", "--json"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("memlens starts");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("memlens can be waited for") {
+            break status;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            panic!("{name}: no answer within {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert!(
+        status.success(),
+        "{name}: memlens exited with {status}: {stderr}"
+    );
+    let out = reader.join().expect("stdout is read");
+    serde_json::from_str(&out).unwrap_or_else(|error| panic!("{name}: not JSON ({error}): {out}"))
+}
+
+/// The bindings of the sibling function, as JSON.
+fn sibling_bindings(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    report["bindings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|binding| binding["function"] == "sibling")
+        .cloned()
+        .collect()
+}
+
+/// A directory of this test's own under the system's temporary directory.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "memlens-hostile-input-{}-{test}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+/// A hundred thousand levels of every form: the process answers, and the other item of the
+/// file keeps exactly the answers it has alone.
+#[test]
+fn deep_nesting_of_every_kind_neither_aborts_nor_hangs() {
+    let dir = scratch("every-kind");
+    let alone = sibling_bindings(&explain(&dir, "alone", SIBLING));
+    assert_eq!(alone.len(), 2, "the sibling's two bindings are reported");
+    for form in FORMS {
+        let text = format!("{SIBLING}{}", form.text(100_000));
+        let report = explain(&dir, form.name, &text);
+        assert_eq!(
+            sibling_bindings(&report),
+            alone,
+            "{}: the sibling's answers changed",
+            form.name
+        );
+    }
+}
+
+/// Where an item is left out for its depth, the error says so at the place it gets too deep,
+/// and an item nested as deep as real code goes is analysed.
+#[test]
+fn only_items_nested_past_the_limit_are_left_out() {
+    let dir = scratch("limit");
+    for name in [
+        "blocks",
+        "parens",
+        "generic-types",
+        "inline-modules",
+        "negations",
+    ] {
+        let form = FORMS.iter().find(|form| form.name == name).expect("a form");
+        let deep = explain(&dir, name, &form.text(100_000));
+        let errors = deep["errors"].as_array().cloned().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{name}: one error for the deep item");
+        let message = errors[0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("deep"), "{name}: {message}");
+        let shallow = explain(&dir, name, &form.text(60));
+        assert_eq!(
+            shallow["errors"],
+            serde_json::json!([]),
+            "{name} at depth 60"
+        );
+    }
+}
