@@ -305,3 +305,66 @@ fn only_items_nested_past_the_limit_are_left_out() {
         );
     }
 }
+
+/// The JSON report of the binding named `name`.
+fn binding<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["bindings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|binding| binding["name"] == name)
+        .unwrap_or_else(|| panic!("no binding {name} in {report}"))
+}
+
+/// Loops with huge or exponential trip counts are replayed in closed form or within a budget,
+/// and a growth past `isize::MAX` bytes (std panics: capacity overflow) is never a number.
+#[test]
+fn huge_counts_finish_and_overflow_is_not_a_number() {
+    let dir = scratch("counts");
+    let nested_twice = format!(
+        "{}deep.push(1u8);{}",
+        "for _ in 0..2 { ".repeat(40),
+        " }".repeat(40)
+    );
+    let text = format!(
+        "fn main() {{\n\
+         let mut pairs = Vec::new();\n\
+         for _ in 0..100000 {{ for _ in 0..100000 {{ pairs.push(1); pairs.push(2); }} }}\n\
+         let mut deep = Vec::new();\n\
+         {nested_twice}\n\
+         let mut mixed = Vec::new();\n\
+         for _ in 0..100000 {{ for _ in 0..100000 {{ mixed.push(1u8); mixed.reserve(2); }} }}\n\
+         let mut all = Vec::new();\n\
+         for i in 0..u64::MAX {{ all.push(i) }}\n\
+         let too_big = vec![0u64; 1 << 61];\n\
+         let nested = vec![vec![0u64; 1 << 40]; 1 << 40];\n\
+         let reserved: Vec<u16> = Vec::with_capacity(usize::MAX);\n\
+         let mut map = std::collections::HashMap::new();\n\
+         map.insert(1u8, 2u8);\n\
+         map.reserve(18446744073709551615);\n\
+         }}\n"
+    );
+    let report = explain(&dir, "counts", &text);
+    for name in ["pairs", "deep"] {
+        let later = &binding(&report, name)["heap_after_changes"];
+        assert_eq!(
+            later["certainty"], "exact",
+            "{name}: pushes alone sum exactly: {later}"
+        );
+    }
+    let mixed = &binding(&report, "mixed")["heap_after_changes"];
+    assert_ne!(mixed["certainty"], "exact", "past the budget: {mixed}");
+    for name in ["all", "map"] {
+        let later = &binding(&report, name)["heap_after_changes"];
+        assert_eq!(later["certainty"], "unknown", "{name} overflows: {later}");
+    }
+    for name in ["too_big", "reserved"] {
+        let heap = &binding(&report, name)["heap"];
+        assert_eq!(heap["certainty"], "unknown", "{name} overflows: {heap}");
+    }
+    let nested = &binding(&report, "nested")["heap"];
+    assert_ne!(
+        nested["certainty"], "exact",
+        "the elements' total overflows: {nested}"
+    );
+}

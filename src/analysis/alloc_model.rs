@@ -3,7 +3,12 @@
 
 use std::fmt::Write;
 
-use super::heap::Heap;
+use super::heap::{Heap, MAX_ALLOCATION};
+
+/// How many mutations one replay applies one by one. Counted loops of pushes are summed in
+/// closed form; other loop bodies repeat one by one until this runs out, and what they would
+/// still add is then a lower bound. Nested `for _ in 0..2` loops forty deep are 2^40 repeats.
+const REPLAY_BUDGET: u64 = 100_000;
 
 /// What memlens knows of a `Vec` or `String` buffer: length and capacity in elements.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -25,6 +30,11 @@ pub struct Buffer {
     pub lost: bool,
     /// False while the element type is not known yet (`Vec::new()` before its first push).
     pub sized: bool,
+    /// The most bytes the target lets one allocation have (`isize::MAX`).
+    pub max_bytes: u64,
+    /// True once a growth asked for more than that, or more elements than a `usize` counts:
+    /// std panics with "capacity overflow" there, so nothing after it happens.
+    pub overflowed: bool,
 }
 
 /// A change to a buffer that memlens can replay.
@@ -87,7 +97,36 @@ impl Buffer {
             exact: true,
             lost: false,
             sized: true,
+            max_bytes: MAX_ALLOCATION,
+            overflowed: cap
+                .checked_mul(element_size)
+                .is_none_or(|bytes| bytes > MAX_ALLOCATION),
         }
+    }
+
+    /// Lowers the largest allocation to the target's `isize::MAX`; returns whether the buffer
+    /// overflows it now and did not before.
+    pub fn limit_to(&mut self, max_bytes: u64) -> bool {
+        if max_bytes >= self.max_bytes {
+            return false;
+        }
+        self.max_bytes = max_bytes;
+        let peak = self
+            .growth
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(self.cap)
+            .max(self.cap);
+        let was = self.overflowed;
+        self.overflowed |= self.bytes_for(peak).is_none();
+        self.overflowed && !was
+    }
+
+    /// The bytes of `cap` elements, if one allocation may have that many.
+    fn bytes_for(&self, cap: u64) -> Option<u64> {
+        cap.checked_mul(self.element_size)
+            .filter(|bytes| *bytes <= self.max_bytes)
     }
 
     /// A buffer whose element type a later push decides.
@@ -114,37 +153,61 @@ impl Buffer {
         }
     }
 
-    fn set_cap(&mut self, cap: u64) {
+    /// Moves to a new capacity, or records the capacity-overflow panic std raises instead.
+    fn set_cap(&mut self, cap: Option<u64>) {
+        let Some(cap) = cap.filter(|cap| self.bytes_for(*cap).is_some()) else {
+            self.overflowed = true;
+            return;
+        };
         if cap != self.cap && self.element_size > 0 {
             self.growth.push(cap);
         }
         self.cap = cap;
     }
 
+    /// Room for `additional` more elements without growing.
+    fn has_room(&self, additional: u64) -> bool {
+        self.element_size == 0 || self.cap - self.len.min(self.cap) >= additional
+    }
+
     /// `RawVec::grow_amortized`: at least double, at least what is required, at least the
     /// minimum non-zero capacity.
     fn reserve(&mut self, additional: u64) {
-        if self.element_size == 0 || self.cap - self.len.min(self.cap) >= additional {
+        if self.has_room(additional) {
             return;
         }
-        let required = self.len + additional;
-        let cap = (self.cap * 2).max(required).max(self.min_non_zero_cap());
+        let cap = self.len.checked_add(additional).map(|required| {
+            (self.cap.saturating_mul(2))
+                .max(required)
+                .max(self.min_non_zero_cap())
+        });
         self.set_cap(cap);
     }
 
     fn reserve_exact(&mut self, additional: u64) {
-        if self.element_size == 0 || self.cap - self.len.min(self.cap) >= additional {
+        if self.has_room(additional) {
             return;
         }
-        self.set_cap(self.len + additional);
+        self.set_cap(self.len.checked_add(additional));
+    }
+
+    /// `count` more elements in the buffer's length; more than a `usize` counts overflows.
+    fn add_len(&mut self, count: u64) {
+        match self.len.checked_add(count) {
+            Some(len) => self.len = len,
+            None => self.overflowed = true,
+        }
     }
 
     /// `count` single pushes, computed in O(log count) steps.
     fn push_many(&mut self, mut count: u64) {
-        self.pushes += count;
-        while count > 0 {
+        self.pushes = self.pushes.saturating_add(count);
+        while count > 0 && !self.overflowed {
             if self.len >= self.cap {
                 self.reserve(1);
+                if self.overflowed {
+                    return;
+                }
             }
             let room = if self.element_size == 0 {
                 count
@@ -152,12 +215,16 @@ impl Buffer {
                 self.cap - self.len
             };
             let taken = room.min(count);
-            self.len += taken;
+            self.add_len(taken);
             count -= taken;
         }
     }
 
     fn apply(&mut self, mutation: &Mutation) {
+        if self.overflowed {
+            // The program panicked at the growth before.
+            return;
+        }
         match mutation {
             Mutation::Push {
                 count,
@@ -171,8 +238,10 @@ impl Buffer {
                 element_heap,
             } => {
                 self.reserve(*count);
-                self.len += count;
-                self.pushes += 1;
+                if !self.overflowed {
+                    self.add_len(*count);
+                }
+                self.pushes = self.pushes.saturating_add(1);
                 self.element_heap = self.element_heap.plus(*element_heap);
             }
             Mutation::Extend { count: None, .. } => self.exact = false,
@@ -181,7 +250,7 @@ impl Buffer {
             Mutation::Reserve(None) | Mutation::ReserveExact(None) => self.exact = false,
             Mutation::ShrinkToFit => {
                 if self.cap > self.len {
-                    self.set_cap(self.len);
+                    self.set_cap(Some(self.len));
                 }
             }
             Mutation::Truncate(Some(n)) => {
@@ -206,60 +275,85 @@ impl Buffer {
     /// Replays events in order. A loop with a known count repeats its body; an unknown one (or
     /// a branch) leaves only a lower bound, or nothing if its body can shrink the buffer.
     pub fn replay(&mut self, events: &[Event]) {
+        self.replay_within(events, &mut REPLAY_BUDGET.clone());
+    }
+
+    fn replay_within(&mut self, events: &[Event], budget: &mut u64) {
         for event in events {
             match event {
-                Event::Mutate(mutation) => self.apply(mutation),
+                Event::Mutate(mutation) => {
+                    *budget = budget.saturating_sub(1);
+                    self.apply(mutation);
+                }
                 Event::Repeat {
                     times: Some(times),
                     body,
                     ..
-                } => {
-                    // Bodies repeat exactly; a large count of simple pushes is summed at once.
-                    if let [
-                        Event::Mutate(Mutation::Push {
-                            count,
-                            element_heap,
-                        }),
-                    ] = body.as_slice()
-                    {
-                        self.apply(&Mutation::Push {
-                            count: count * times,
-                            element_heap: element_heap.times(*times),
-                        });
-                    } else {
-                        for _ in 0..(*times).min(100_000) {
-                            self.replay(body);
-                        }
-                        if *times > 100_000 {
-                            self.exact = false;
-                        }
-                    }
-                }
+                } => self.repeat(*times, body, budget),
                 Event::Repeat {
                     times: None, body, ..
-                } => {
-                    if body_only_grows(body) {
-                        self.exact = false;
-                    } else {
-                        self.lost = true;
-                    }
-                }
+                } => self.repeat_uncounted(body),
             }
+        }
+    }
+
+    /// A loop body `times` times: pushes alone are summed at once; anything else repeats while
+    /// the budget lasts.
+    fn repeat(&mut self, times: u64, body: &[Event], budget: &mut u64) {
+        if let Some((count, element_heap)) = pushes_per_iteration(body) {
+            match count.checked_mul(times) {
+                Some(count) => self.apply(&Mutation::Push {
+                    count,
+                    element_heap: element_heap.times(times),
+                }),
+                // More elements than a `usize` counts: std's length check panics first.
+                None => self.overflowed = true,
+            }
+            return;
+        }
+        for _ in 0..times {
+            if *budget == 0 {
+                return self.repeat_uncounted(body);
+            }
+            if self.overflowed || self.lost {
+                return;
+            }
+            *budget -= 1;
+            self.replay_within(body, budget);
+        }
+    }
+
+    /// A loop body repeated a number of times memlens does not know (or could not follow).
+    fn repeat_uncounted(&mut self, body: &[Event]) {
+        if body_only_grows(body) {
+            self.exact = false;
+        } else {
+            self.lost = true;
         }
     }
 
     /// The heap this buffer and its elements own.
     pub fn heap(&self) -> Heap {
-        if self.lost || !self.sized {
+        if self.lost || !self.sized || self.overflowed {
             return Heap::Unknown;
         }
-        let own = Heap::Exact(self.cap * self.element_size);
+        let Some(bytes) = self.bytes_for(self.cap) else {
+            return Heap::Unknown;
+        };
+        let own = Heap::Exact(bytes);
         let total = own.plus(self.element_heap);
         if self.exact { total } else { total.at_least() }
     }
 
     /// The rule behind the number, e.g. `capacity 16 after 10 pushes (4 → 8 → 16, 3 allocations)`.
     pub fn rule(&self) -> Option<String> {
+        if self.overflowed && self.sized {
+            return Some(format!(
+                "capacity overflow: the buffer would need more than {} B (isize::MAX), so std \
+                 panics before this point",
+                self.max_bytes
+            ));
+        }
         if self.pushes == 0 || self.lost || !self.sized {
             return None;
         }
@@ -285,6 +379,33 @@ impl Buffer {
         }
         Some(text)
     }
+}
+
+/// Elements one iteration of `body` pushes, and what they own, when pushes (in counted loops or
+/// not) are all it does.
+fn pushes_per_iteration(body: &[Event]) -> Option<(u64, Heap)> {
+    let mut count = 0u64;
+    let mut heap = Heap::NONE;
+    for event in body {
+        let (more, more_heap) = match event {
+            Event::Mutate(Mutation::Push {
+                count,
+                element_heap,
+            }) => (*count, *element_heap),
+            Event::Repeat {
+                times: Some(times),
+                body,
+                ..
+            } => {
+                let (inner, inner_heap) = pushes_per_iteration(body)?;
+                (inner.checked_mul(*times)?, inner_heap.times(*times))
+            }
+            _ => return None,
+        };
+        count = count.checked_add(more)?;
+        heap = heap.plus(more_heap);
+    }
+    Some((count, heap))
 }
 
 fn body_only_grows(body: &[Event]) -> bool {
@@ -345,6 +466,82 @@ mod tests {
             })],
         }]);
         buffer
+    }
+
+    fn push() -> Event {
+        Event::Mutate(Mutation::Push {
+            count: 1,
+            element_heap: Heap::NONE,
+        })
+    }
+
+    fn counted(times: u64, body: Vec<Event>) -> Event {
+        Event::Repeat {
+            times: Some(times),
+            count_text: None,
+            body,
+        }
+    }
+
+    /// Nested counted loops of pushes, summed in closed form, grow the buffer exactly as the
+    /// same pushes one after another.
+    #[test]
+    fn nested_loops_of_pushes_sum_to_the_pushes_one_by_one() {
+        let nested = counted(
+            3,
+            vec![counted(5, vec![push(), push()]), counted(4, vec![push()])],
+        );
+        for element_size in [1, 2, 8, 2048] {
+            let mut summed = Buffer::new(0, 0, element_size, Heap::NONE);
+            summed.replay(std::slice::from_ref(&nested));
+            let mut one_by_one = Buffer::new(0, 0, element_size, Heap::NONE);
+            for _ in 0..42 {
+                one_by_one.replay(&[push()]);
+            }
+            assert_eq!(summed, one_by_one, "{element_size}-byte elements");
+        }
+    }
+
+    /// Forty nested loops of two are 2^40 pushes, summed at once; growing past `isize::MAX`
+    /// bytes is std's capacity-overflow panic, not a number.
+    #[test]
+    fn huge_counts_are_summed_and_overflow_is_unknown() {
+        let mut deep = push();
+        for _ in 0..40 {
+            deep = counted(2, vec![deep]);
+        }
+        let mut buffer = Buffer::new(0, 0, 1, Heap::NONE);
+        buffer.replay(&[deep]);
+        assert_eq!(buffer.heap(), Heap::Exact(1 << 40));
+        let mut overflowing = Buffer::new(0, 0, 8, Heap::NONE);
+        overflowing.replay(&[counted(u64::MAX, vec![push()])]);
+        assert_eq!(overflowing.heap(), Heap::Unknown);
+        assert!(
+            overflowing
+                .rule()
+                .is_some_and(|rule| rule.contains("capacity overflow"))
+        );
+        let mut on_32_bits = pushes(4, 1 << 29);
+        assert_eq!(on_32_bits.heap(), Heap::Exact(1 << 31));
+        assert!(on_32_bits.limit_to(crate::analysis::Target::ALL[1].max_allocation()));
+        assert_eq!(on_32_bits.heap(), Heap::Unknown);
+    }
+
+    /// A body that does more than push repeats one iteration at a time within the budget; past
+    /// it, what the rest would add is a lower bound.
+    #[test]
+    fn other_bodies_repeat_within_the_budget() {
+        let reserve = Event::Mutate(Mutation::Reserve(Some(2)));
+        let mut buffer = Buffer::new(0, 0, 1, Heap::NONE);
+        buffer.replay(&[counted(
+            1 << 20,
+            vec![counted(1 << 20, vec![push(), reserve])],
+        )]);
+        assert!(
+            matches!(buffer.heap(), Heap::AtLeast(_)),
+            "{:?}",
+            buffer.heap()
+        );
     }
 
     #[test]
@@ -518,19 +715,27 @@ impl Table {
 
     /// Replays inserts. `known` keeps the literal keys seen so far, so repeats are not counted.
     pub fn replay(&mut self, events: &[Event], known: &mut Vec<String>) {
+        self.replay_within(events, known, false, &mut REPLAY_BUDGET.clone());
+    }
+
+    /// Replays `events`; in a counted loop's body (`in_counted_loop`) the loop counter is a
+    /// fresh key each time.
+    fn replay_within(
+        &mut self,
+        events: &[Event],
+        known: &mut Vec<String>,
+        in_counted_loop: bool,
+        budget: &mut u64,
+    ) {
         for event in events {
+            *budget = budget.saturating_sub(1);
             match event {
                 Event::Mutate(Mutation::Insert {
                     key,
                     entry_heap,
                     value_heap,
-                }) => self.insert(key, (*entry_heap, *value_heap), known, false),
-                Event::Mutate(Mutation::Reserve(Some(n))) => {
-                    if self.items + n > self.full_capacity() {
-                        let wanted = (self.items + n).max(self.full_capacity() + 1);
-                        self.set_buckets(self.buckets_for(wanted));
-                    }
-                }
+                }) => self.insert(key, (*entry_heap, *value_heap), known, in_counted_loop),
+                Event::Mutate(Mutation::Reserve(Some(n))) => self.reserve(*n),
                 Event::Mutate(Mutation::Pop | Mutation::Truncate(_) | Mutation::Unknown) => {
                     self.lost = true
                 }
@@ -540,37 +745,51 @@ impl Table {
                     body,
                     ..
                 } => {
-                    for _ in 0..(*times).min(100_000) {
-                        self.replay_counted(body, known);
-                    }
-                    if *times > 100_000 {
-                        self.exact = false;
+                    for _ in 0..*times {
+                        if *budget == 0 {
+                            self.repeat_uncounted(body);
+                            break;
+                        }
+                        if self.lost {
+                            break;
+                        }
+                        *budget -= 1;
+                        self.replay_within(body, known, true, budget);
                     }
                 }
                 Event::Repeat {
                     times: None, body, ..
-                } if body
-                    .iter()
-                    .all(|e| matches!(e, Event::Mutate(Mutation::Insert { .. }))) =>
-                {
-                    self.exact = false;
-                }
-                Event::Repeat { times: None, .. } => self.lost = true,
+                } => self.repeat_uncounted(body),
             }
         }
     }
 
-    /// One iteration of a counted loop: its counter is a fresh key each time.
-    fn replay_counted(&mut self, body: &[Event], known: &mut Vec<String>) {
-        for event in body {
-            match event {
-                Event::Mutate(Mutation::Insert {
-                    key,
-                    entry_heap,
-                    value_heap,
-                }) => self.insert(key, (*entry_heap, *value_heap), known, true),
-                other => self.replay(std::slice::from_ref(other), known),
-            }
+    /// `reserve(n)`: room for `n` more entries; more than a table can count is hashbrown's
+    /// capacity-overflow panic, after which nothing is known.
+    fn reserve(&mut self, n: u64) {
+        let Some(wanted) = self
+            .items
+            .checked_add(n)
+            .filter(|wanted| *wanted <= 1 << 56)
+        else {
+            self.lost = true;
+            return;
+        };
+        if wanted > self.full_capacity() {
+            let wanted = wanted.max(self.full_capacity() + 1);
+            self.set_buckets(self.buckets_for(wanted));
+        }
+    }
+
+    /// A loop body repeated a number of times memlens does not know (or could not follow).
+    fn repeat_uncounted(&mut self, body: &[Event]) {
+        if body
+            .iter()
+            .all(|e| matches!(e, Event::Mutate(Mutation::Insert { .. })))
+        {
+            self.exact = false;
+        } else {
+            self.lost = true;
         }
     }
 
@@ -608,29 +827,36 @@ impl Table {
 
     /// The one allocation: entries rounded up to the control bytes' alignment, then the
     /// control bytes (one per bucket, plus a group's worth so probes can read past the end).
-    pub fn allocation(&self) -> u64 {
+    /// `None` past what one allocation may have (hashbrown's capacity-overflow panic).
+    pub fn allocation(&self) -> Option<u64> {
         if let Some(nodes) = self.nodes {
             // One leaf up to its capacity; after the first split, at least two leaves and a root.
             return match self.items {
-                0 => 0,
-                n if n <= TreeNodes::LEAF_CAPACITY => nodes.leaf_bytes,
-                _ => 2 * nodes.leaf_bytes + nodes.internal_bytes,
+                0 => Some(0),
+                n if n <= TreeNodes::LEAF_CAPACITY => Some(nodes.leaf_bytes),
+                _ => Some(2 * nodes.leaf_bytes + nodes.internal_bytes),
             };
         }
         if self.buckets == 0 {
-            return 0;
+            return Some(0);
         }
         let control_align = self.entry_align.max(self.group_width);
-        (self.buckets * self.entry_size).div_ceil(control_align) * control_align
-            + self.buckets
-            + self.group_width
+        self.buckets
+            .checked_mul(self.entry_size)?
+            .checked_next_multiple_of(control_align)?
+            .checked_add(self.buckets)?
+            .checked_add(self.group_width)
+            .filter(|bytes| *bytes <= MAX_ALLOCATION)
     }
 
     pub fn heap(&self) -> Heap {
         if self.lost {
             return Heap::Unknown;
         }
-        let total = Heap::Exact(self.allocation()).plus(self.entry_heap);
+        let Some(allocation) = self.allocation() else {
+            return Heap::Unknown;
+        };
+        let total = Heap::Exact(allocation).plus(self.entry_heap);
         let split_tree = self.nodes.is_some() && self.items > TreeNodes::LEAF_CAPACITY;
         if self.exact && !split_tree {
             total
@@ -664,7 +890,7 @@ impl Table {
             self.items,
             if self.items == 1 { "entry" } else { "entries" },
             steps.join(" → "),
-            self.allocation()
+            self.allocation()?
         ))
     }
 }
@@ -694,8 +920,8 @@ mod table_tests {
     #[test]
     fn small_tables_follow_hashbrown() {
         // The issue's examples: one HashSet<u8> insert, one (u64, u64) entry.
-        assert_eq!(inserts(1, 1, 1).allocation(), 48);
-        assert_eq!(inserts(16, 8, 1).allocation(), 84);
+        assert_eq!(inserts(1, 1, 1).allocation(), Some(48));
+        assert_eq!(inserts(16, 8, 1).allocation(), Some(84));
         assert_eq!(inserts(8, 8, 100).buckets, 128);
     }
 }

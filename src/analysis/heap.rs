@@ -16,8 +16,20 @@ pub enum Heap {
     Unknown,
 }
 
+/// The most bytes one allocation may have on a 64-bit target: `isize::MAX`, past which std's
+/// `Layout` refuses (a capacity-overflow panic). A figure above it is no program's.
+pub const MAX_ALLOCATION: u64 = i64::MAX as u64;
+
 impl Heap {
     pub const NONE: Heap = Heap::Exact(0);
+
+    /// Bytes as a figure: a sum past what any process can own is not one.
+    fn checked(bytes: Option<u64>, make: fn(u64) -> Heap) -> Heap {
+        match bytes.filter(|bytes| *bytes <= MAX_ALLOCATION) {
+            Some(bytes) => make(bytes),
+            None => Heap::Unknown,
+        }
+    }
 
     /// The bytes, when there is a number to state.
     pub fn bytes(self) -> Option<u64> {
@@ -39,27 +51,32 @@ impl Heap {
     /// bound, since heap bytes are never negative; a bound of zero says nothing, so it stays unknown.
     pub fn plus(self, other: Heap) -> Heap {
         match (self, other) {
-            (Heap::Exact(a), Heap::Exact(b)) => Heap::Exact(a.saturating_add(b)),
+            (Heap::Exact(a), Heap::Exact(b)) => Heap::checked(a.checked_add(b), Heap::Exact),
             (Heap::Unknown, Heap::Unknown) => Heap::Unknown,
             (a, b) => {
-                let known = a
-                    .bytes()
-                    .unwrap_or(0)
-                    .saturating_add(b.bytes().unwrap_or(0));
-                if known == 0 {
+                let known = a.bytes().unwrap_or(0).checked_add(b.bytes().unwrap_or(0));
+                if known == Some(0) {
                     Heap::Unknown
                 } else {
-                    Heap::AtLeast(known)
+                    Heap::checked(known, Heap::AtLeast)
                 }
             }
         }
     }
 
+    /// `count` elements of `size` bytes in one allocation, unless that is more than one
+    /// allocation may have.
+    pub fn array(count: u64, size: u64) -> Heap {
+        Heap::checked(count.checked_mul(size), Heap::Exact)
+    }
+
     /// The heap of `count` values like this one.
     pub fn times(self, count: u64) -> Heap {
         match self {
-            Heap::Exact(bytes) => Heap::Exact(bytes.saturating_mul(count)),
-            Heap::AtLeast(bytes) if count > 0 => Heap::AtLeast(bytes.saturating_mul(count)),
+            Heap::Exact(bytes) => Heap::checked(bytes.checked_mul(count), Heap::Exact),
+            Heap::AtLeast(bytes) if count > 0 => {
+                Heap::checked(bytes.checked_mul(count), Heap::AtLeast)
+            }
             Heap::AtLeast(_) => Heap::Exact(0),
             Heap::Unknown if count == 0 => Heap::Exact(0),
             Heap::Unknown => Heap::Unknown,

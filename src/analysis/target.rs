@@ -36,6 +36,11 @@ impl Target {
         f64_align: 8,
     };
 
+    /// The most bytes one allocation may have here: `isize::MAX`.
+    pub fn max_allocation(&self) -> u64 {
+        (1u64 << (self.pointer_bytes * 8 - 1).min(63)) - 1
+    }
+
     /// All targets memlens accepts, the default first.
     pub const ALL: [Target; 5] = [
         Target::X86_64_LINUX,

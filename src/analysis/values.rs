@@ -99,6 +99,9 @@ impl Value {
     /// A `Vec` or `String` value built with this buffer: its heap is the buffer's.
     fn with_buffer(mut self, buffer: Buffer) -> Value {
         self.heap = buffer.heap();
+        if buffer.overflowed {
+            self.heap_rule = buffer.rule();
+        }
         self.exact_len = Some(buffer.len);
         self.buffer = Some(buffer);
         self
@@ -213,6 +216,13 @@ impl Walker<'_> {
                 .cloned()
                 .unwrap_or(Ty::Unknown(None));
             self.adopt(&mut value, ty);
+        }
+        // On a 32-bit target one allocation holds at most 2^31 - 1 bytes.
+        if let Some(buffer) = &mut value.buffer
+            && buffer.limit_to(self.target.max_allocation())
+        {
+            value.heap = buffer.heap();
+            value.heap_rule = buffer.rule();
         }
         // A value of a type that can never own heap owns none, however it was made (a call,
         // a field): `Box::new(origin())` is then exactly the box.
@@ -916,7 +926,7 @@ impl Walker<'_> {
                     .with_buffer(Buffer::new(0, n, size, Heap::NONE)),
                     (Some(n), Some(size)) => Value::owning(
                         ty,
-                        Heap::Exact(n * size),
+                        Heap::array(n, size),
                         format!(
                             "with_capacity reserves {} of {size} B",
                             plural(n, "element")
@@ -1246,7 +1256,7 @@ impl Walker<'_> {
             "into_boxed_slice" | "into_boxed_str" => match &receiver.buffer {
                 // Boxing shrinks the buffer to its length first.
                 Some(buffer) if buffer.sized && buffer.exact && !buffer.lost => Value {
-                    heap: Heap::Exact(buffer.len * buffer.element_size).plus(buffer.element_heap),
+                    heap: Heap::array(buffer.len, buffer.element_size).plus(buffer.element_heap),
                     heap_rule: Some(format!("{method} shrinks the buffer to its {} first", plural(buffer.len, "element"))),
                     ..Value::declared(ty)
                 },
@@ -1654,8 +1664,7 @@ impl Walker<'_> {
         let element_size = self.size_of(&element);
         match (count, element_size) {
             (Some(n), Some(size)) => {
-                let buffer = n * size;
-                let rule = if buffer == 0 {
+                let rule = if n == 0 || size == 0 {
                     "an empty or zero-sized vec! does not allocate a buffer".to_string()
                 } else {
                     format!("vec! allocates exactly {} × {size} B", plural(n, "element"))

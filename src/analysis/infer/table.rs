@@ -73,6 +73,25 @@ impl Table {
             .map_or(VarKind::General, |state| state.kind)
     }
 
+    /// Whether `ty` is a general variable not bound yet (following bound ones), without
+    /// building anything: the common state of an obligation still waiting.
+    pub fn is_unbound_general(&self, ty: &Ty) -> bool {
+        let mut current = ty;
+        for _ in 0..MAX_DEPTH {
+            let Ty::Infer(var) = current else {
+                return false;
+            };
+            match self.vars.get(var.index as usize) {
+                Some(VarState {
+                    value: Some(value), ..
+                }) => current = value,
+                Some(state) => return state.kind == VarKind::General,
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// Follows bound variables at the top of `ty`.
     pub fn shallow(&self, ty: &Ty) -> Ty {
         let mut current = ty.clone();

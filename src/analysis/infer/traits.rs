@@ -587,18 +587,15 @@ impl InferCtx<'_> {
 
     /// One pass over the obligations; returns whether any was settled.
     fn select_round(&mut self) -> bool {
-        let pending = std::mem::take(&mut self.obligations);
-        let mut progress = false;
-        let mut still = Vec::new();
-        for obligation in pending {
-            match self.try_settle(&obligation) {
-                true => progress = true,
-                false => still.push(obligation),
-            }
-        }
+        // In place: most obligations wait on a variable for many statements, and moving each
+        // one on every pass made a body of thousands of `Vec::new()`s quadratic in bytes moved.
+        let mut pending = std::mem::take(&mut self.obligations);
+        let before = pending.len();
+        pending.retain(|obligation| !self.try_settle(obligation));
+        let progress = pending.len() != before;
         // Settling may have added nested obligations.
-        still.append(&mut self.obligations);
-        self.obligations = still;
+        pending.append(&mut self.obligations);
+        self.obligations = pending;
         progress
     }
 
@@ -625,6 +622,9 @@ impl InferCtx<'_> {
     /// it lets its `where` clauses and trait arguments inform inference), or when it holds for
     /// reasons that teach nothing (a generic bound, a builtin impl).
     fn try_select(&mut self, predicate: &Predicate) -> bool {
+        if self.table.is_unbound_general(&predicate.subject) {
+            return false;
+        }
         let subject = self.shallow(&predicate.subject);
         match &subject {
             // An integer or float variable can still select among the impls for numbers.
