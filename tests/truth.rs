@@ -240,3 +240,56 @@ fn a_wrong_type_claim_is_caught() {
     let claimed = HashMap::from([((2, 9), "Vec<u8>".to_string())]);
     measure_heap("wrong_type", text, &claimed);
 }
+
+/// `repr(packed(n))` and `repr(align(n))` with every kind of `n`: where rustc rejects the type
+/// (E0589), memlens gives it no size; where rustc accepts it, memlens gives rustc's size.
+#[test]
+fn reprs_rustc_rejects_have_no_layout() {
+    if skip_without_rustc() {
+        return;
+    }
+    let dir = ProbeDir::new("reprs");
+    let reprs = [
+        "packed(0)",
+        "packed(3)",
+        "packed(2)",
+        "packed(1073741824)",
+        "align(0)",
+        "align(3)",
+        "align(8)",
+        "align(536870912)",
+        "align(1073741824)",
+    ];
+    let (mut rejected, mut accepted) = (0, 0);
+    for (index, repr) in reprs.iter().enumerate() {
+        let text = format!(
+            "#[repr({repr})]\nstruct S(u8, u32);\nfn bind() {{ let s = S(1, 2); }}\nfn main() {{ println!(\"{{}}\", std::mem::size_of::<S>()); }}\n"
+        );
+        let analysis = analysis::analyze(&text, Target::default());
+        let stated = analysis.bindings.iter().find(|b| b.binding.name == "s");
+        let stated =
+            stated.and_then(|report| report.layout.as_ref().ok().map(|layout| layout.size));
+        match support::rustc_probe::try_compile(&dir.path, &format!("repr{index}"), &text, &[]) {
+            Err(errors) => {
+                assert!(errors.contains("E0589"), "{repr}: rustc says {errors}");
+                assert_eq!(
+                    stated, None,
+                    "{repr}: rustc rejects it, memlens gives a size"
+                );
+                rejected += 1;
+            }
+            Ok(binary) => {
+                let size: u64 = support::rustc_probe::run(&binary)
+                    .trim()
+                    .parse()
+                    .expect("a size");
+                assert_eq!(stated, Some(size), "{repr}: memlens against rustc");
+                accepted += 1;
+            }
+        }
+    }
+    assert!(
+        rejected >= 5 && accepted >= 2,
+        "rejected {rejected}, accepted {accepted}"
+    );
+}

@@ -19,6 +19,9 @@ pub struct Repr {
     /// `repr(simd)`: a vector of its one array field's elements, aligned as the target aligns
     /// vectors.
     pub simd: bool,
+    /// rustc's error for a `repr` it rejects (E0589: `align(3)`, `packed(0)`, `align(2^30)`):
+    /// such a type has no layout.
+    pub invalid: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -381,14 +381,42 @@ pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
                 "C" => repr.c = true,
                 "transparent" => repr.transparent = true,
                 "simd" => repr.simd = true,
-                "packed" => repr.packed = Some(argument.unwrap_or(1)),
-                "align" => repr.align = argument,
+                "packed" => {
+                    let packed = argument.unwrap_or(1);
+                    repr.invalid = repr
+                        .invalid
+                        .take()
+                        .or_else(|| invalid_repr("packed", packed));
+                    repr.packed = Some(packed);
+                }
+                "align" => {
+                    repr.invalid = repr
+                        .invalid
+                        .take()
+                        .or_else(|| argument.and_then(|align| invalid_repr("align", align)));
+                    repr.align = argument;
+                }
                 other => repr.int = IntTy::from_name(other).or(repr.int),
             }
             Ok(())
         });
     }
     repr
+}
+
+/// rustc's E0589 for `repr(packed(n))` or `repr(align(n))`: `n` must be a power of two, at
+/// most 2^29.
+fn invalid_repr(attribute: &str, n: u64) -> Option<String> {
+    let reason = if !n.is_power_of_two() {
+        "not a power of two"
+    } else if n > 1 << 29 {
+        "larger than 2^29"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "invalid `repr({attribute})` attribute: {reason} (rustc: E0589)"
+    ))
 }
 
 fn parenthesized_u64(meta: &syn::meta::ParseNestedMeta<'_>) -> Option<u64> {

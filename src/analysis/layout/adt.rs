@@ -193,6 +193,9 @@ impl<'a> Cx<'a> {
             Resolved::Ty(other) => return self.layout(&other).map(Arc::unwrap_or_clone),
             Resolved::Adt(inst) => inst,
         };
+        if let Some(error) = &inst.def.repr.invalid {
+            return Err(LayoutError::Invalid(name.to_string(), error.clone()));
+        }
         let mut laid = match inst.def.kind {
             AdtKind::Struct => self.struct_layout(ty, &inst)?,
             AdtKind::Union => self.union_layout(ty, &inst)?,

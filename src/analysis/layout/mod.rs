@@ -160,6 +160,8 @@ pub enum LayoutError {
     TooBig(String),
     #[error("a discriminant of `{0}` is a constant memlens cannot evaluate")]
     Discriminant(String),
+    #[error("`{0}` does not compile: {1}")]
+    Invalid(String, String),
 }
 
 /// Lays out `ty` on `target`, looking named types up in `defs` first and then in std.
