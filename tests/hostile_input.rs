@@ -13,6 +13,36 @@ const DEADLINE: Duration = Duration::from_secs(60);
 /// An item whose answers a hostile neighbour must not change.
 const SIBLING: &str = "fn sibling() { let kept = String::from(\"kept\"); let n = 5u32; }\n";
 
+/// Every nesting and chain the issue lists, and the other recursive forms of expressions,
+/// types, patterns and items: one per line, as name, prefix, what repeats to open, the middle,
+/// what repeats to close, and the suffix, separated by tabs.
+const FORMS: &str = r#"blocks	fn main() { 	{ 	let y = 1u8;	 }	 }
+parens	fn main() { let y = 	(	1	)	; }
+arrays	fn main() { let y = 	[	1	]	; }
+calls	fn f(x: u8) -> u8 { x } fn main() { let y = 	f(	1	)	; }
+boxes	fn main() { let y = 	Box::new(	1	)	; }
+if-else	fn main() { let c = true; let y = 	if c { 1 } else 	{ 0 }		; }
+inline-modules		mod m { 	fn f() {}	 }	
+functions		fn f() { 		 }	
+clone-chain	fn main() { let s = String::new(); let t = s	.clone()			; }
+binary-chain	fn main() { let y = 1	 + 1			; }
+generic-types	fn main() { let v: 	Vec<	u8	>	 = Vec::new(); }
+reference-types	fn main() { let v: 	&	u8		 = &1; }
+negations	fn main() { let y = 	-	1		; }
+references	fn main() { let y = 	& 	1		; }
+derefs	fn main() { let x = 1u8; let y = 	*&	x		; }
+closures	fn main() { let y = 	|x: u8| 	1		; }
+returns	fn main() { 	return 			; }
+impl-trait	fn f(x: 	impl Fn() -> 	u8		) {}
+tuple-patterns	fn main() { let 	(	a,	)	 = 1; }
+matches	fn main() { let x = 1u8; let y = 	match x { _ => 	1	 }	; }
+macros	fn main() { let y = 	vec![	1	]	; }
+formats	fn main() { let y = 	format!("{}", 	1	)	; }
+attributes	#[cfg(	all(	unix	)	)] fn main() {}
+field-chain	struct S { s: u8 } fn main() { let s = S { s: 1 }; let t = s	.s			; }
+casts	fn main() { let y = 1	 as u8			; }
+try-chain	fn f() -> Option<u8> { let y = Some(1)	?			; None }"#;
+
 /// One way to nest or chain syntax: `open` repeated, then `middle`, then `close` repeated,
 /// inside `prefix` … `suffix`.
 struct Form {
@@ -24,166 +54,25 @@ struct Form {
     suffix: &'static str,
 }
 
-const fn form(
-    name: &'static str,
-    prefix: &'static str,
-    open: &'static str,
-    middle: &'static str,
-    close: &'static str,
-    suffix: &'static str,
-) -> Form {
-    Form {
-        name,
-        prefix,
-        open,
-        middle,
-        close,
-        suffix,
-    }
+fn forms() -> Vec<Form> {
+    FORMS
+        .lines()
+        .map(|line| {
+            let parts: Vec<&'static str> = line.split('\t').collect();
+            let [name, prefix, open, middle, close, suffix] = parts[..] else {
+                panic!("a form has six parts: {line:?}");
+            };
+            Form {
+                name,
+                prefix,
+                open,
+                middle,
+                close,
+                suffix,
+            }
+        })
+        .collect()
 }
-
-/// Every nesting and chain the issue lists, and the other recursive forms of expressions,
-/// types, patterns and items.
-const FORMS: &[Form] = &[
-    form("blocks", "fn main() { ", "{ ", "let y = 1u8;", " }", " }"),
-    form("parens", "fn main() { let y = ", "(", "1", ")", "; }"),
-    form("arrays", "fn main() { let y = ", "[", "1", "]", "; }"),
-    form(
-        "calls",
-        "fn f(x: u8) -> u8 { x }\nfn main() { let y = ",
-        "f(",
-        "1",
-        ")",
-        "; }",
-    ),
-    form(
-        "boxes",
-        "fn main() { let y = ",
-        "Box::new(",
-        "1",
-        ")",
-        "; }",
-    ),
-    form(
-        "if-else",
-        "fn main() { let c = true; let y = ",
-        "if c { 1 } else ",
-        "{ 0 }",
-        "",
-        "; }",
-    ),
-    form("inline-modules", "", "mod m { ", "fn f() {}", " }", "\n"),
-    form("functions", "", "fn f() { ", "", " }", "\n"),
-    form(
-        "clone-chain",
-        "fn main() { let s = String::new(); let t = s",
-        ".clone()",
-        "",
-        "",
-        "; }",
-    ),
-    form(
-        "binary-chain",
-        "fn main() { let y = 1",
-        " + 1",
-        "",
-        "",
-        "; }",
-    ),
-    form(
-        "generic-types",
-        "fn main() { let v: ",
-        "Vec<",
-        "u8",
-        ">",
-        " = Vec::new(); }",
-    ),
-    form(
-        "reference-types",
-        "fn main() { let v: ",
-        "&",
-        "u8",
-        "",
-        " = &1; }",
-    ),
-    form("negations", "fn main() { let y = ", "-", "1", "", "; }"),
-    form("references", "fn main() { let y = ", "& ", "1", "", "; }"),
-    form(
-        "derefs",
-        "fn main() { let x = 1u8; let y = ",
-        "*&",
-        "x",
-        "",
-        "; }",
-    ),
-    form(
-        "closures",
-        "fn main() { let y = ",
-        "|x: u8| ",
-        "1",
-        "",
-        "; }",
-    ),
-    form("returns", "fn main() { ", "return ", "", "", "; }"),
-    form(
-        "impl-trait",
-        "fn f(x: ",
-        "impl Fn() -> ",
-        "u8",
-        "",
-        ") {}\n",
-    ),
-    form(
-        "tuple-patterns",
-        "fn main() { let ",
-        "(",
-        "a,",
-        ")",
-        " = 1; }",
-    ),
-    form(
-        "matches",
-        "fn main() { let x = 1u8; let y = ",
-        "match x { _ => ",
-        "1",
-        " }",
-        "; }",
-    ),
-    form("macros", "fn main() { let y = ", "vec![", "1", "]", "; }"),
-    form(
-        "formats",
-        "fn main() { let y = ",
-        "format!(\"{}\", ",
-        "1",
-        ")",
-        "; }",
-    ),
-    form(
-        "attributes",
-        "#[cfg(",
-        "all(",
-        "unix",
-        ")",
-        ")]\nfn main() {}\n",
-    ),
-    form(
-        "field-chain",
-        "struct S { s: u8 }\nfn main() { let s = S { s: 1 }; let t = s",
-        ".s",
-        "",
-        "",
-        "; }",
-    ),
-    form("casts", "fn main() { let y = 1", " as u8", "", "", "; }"),
-    form(
-        "try-chain",
-        "fn f() -> Option<u8> { let y = Some(1)",
-        "?",
-        "",
-        "",
-        "; None }\n",
-    ),
-];
 
 impl Form {
     fn text(&self, depth: usize) -> String {
@@ -267,7 +156,9 @@ fn deep_nesting_of_every_kind_neither_aborts_nor_hangs() {
     let dir = scratch("every-kind");
     let alone = sibling_bindings(&explain(&dir, "alone", SIBLING));
     assert_eq!(alone.len(), 2, "the sibling's two bindings are reported");
-    for form in FORMS {
+    let forms = forms();
+    assert!(forms.len() > 20);
+    for form in &forms {
         let text = format!("{SIBLING}{}", form.text(100_000));
         let report = explain(&dir, form.name, &text);
         assert_eq!(
@@ -291,7 +182,8 @@ fn only_items_nested_past_the_limit_are_left_out() {
         "inline-modules",
         "negations",
     ] {
-        let form = FORMS.iter().find(|form| form.name == name).expect("a form");
+        let forms = forms();
+        let form = forms.iter().find(|form| form.name == name).expect("a form");
         let deep = explain(&dir, name, &form.text(100_000));
         let errors = deep["errors"].as_array().cloned().unwrap_or_default();
         assert_eq!(errors.len(), 1, "{name}: one error for the deep item");
