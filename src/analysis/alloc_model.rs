@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::heap::{Heap, MAX_ALLOCATION};
+use super::heap::{Heap, MAX_ALLOCATION, array_bytes};
 
 /// How many mutations one replay applies one by one. Counted loops of pushes are summed in
 /// closed form; other loop bodies repeat one by one until this runs out, and what they would
@@ -98,9 +98,7 @@ impl Buffer {
             lost: false,
             sized: true,
             max_bytes: MAX_ALLOCATION,
-            overflowed: cap
-                .checked_mul(element_size)
-                .is_none_or(|bytes| bytes > MAX_ALLOCATION),
+            overflowed: array_bytes(cap, element_size, MAX_ALLOCATION).is_none(),
         }
     }
 
@@ -111,13 +109,7 @@ impl Buffer {
             return false;
         }
         self.max_bytes = max_bytes;
-        let peak = self
-            .growth
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(self.cap)
-            .max(self.cap);
+        let peak = self.growth.iter().copied().max().unwrap_or(0).max(self.cap);
         let was = self.overflowed;
         self.overflowed |= self.bytes_for(peak).is_none();
         self.overflowed && !was
@@ -125,8 +117,7 @@ impl Buffer {
 
     /// The bytes of `cap` elements, if one allocation may have that many.
     fn bytes_for(&self, cap: u64) -> Option<u64> {
-        cap.checked_mul(self.element_size)
-            .filter(|bytes| *bytes <= self.max_bytes)
+        array_bytes(cap, self.element_size, self.max_bytes)
     }
 
     /// A buffer whose element type a later push decides.

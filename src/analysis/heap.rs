@@ -20,6 +20,12 @@ pub enum Heap {
 /// `Layout` refuses (a capacity-overflow panic). A figure above it is no program's.
 pub const MAX_ALLOCATION: u64 = i64::MAX as u64;
 
+/// The bytes of `count` elements of `size` bytes, if one allocation of at most `max_bytes`
+/// holds them (std panics with "capacity overflow" past it).
+pub fn array_bytes(count: u64, size: u64, max_bytes: u64) -> Option<u64> {
+    count.checked_mul(size).filter(|bytes| *bytes <= max_bytes)
+}
+
 impl Heap {
     pub const NONE: Heap = Heap::Exact(0);
 
@@ -67,7 +73,7 @@ impl Heap {
     /// `count` elements of `size` bytes in one allocation, unless that is more than one
     /// allocation may have.
     pub fn array(count: u64, size: u64) -> Heap {
-        Heap::checked(count.checked_mul(size), Heap::Exact)
+        array_bytes(count, size, MAX_ALLOCATION).map_or(Heap::Unknown, Heap::Exact)
     }
 
     /// The heap of `count` values like this one.
