@@ -7,6 +7,7 @@
 #   ./scripts/judge.sh            # all crates below
 #   ./scripts/judge.sh semver csv # only those (by name)
 #   JUDGE_SET=fresh ./scripts/judge.sh  # the fresh sample, not used while the engine was written
+#   JUDGE_SET=third ./scripts/judge.sh  # a third sample, outside memlens's dependency tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +39,22 @@ FRESH=(
   "choose     1.3.6  fcfc9ef810169673de79dba30494ebc3b529e07a59b9e7bcfc9aa1ac222d3467 app"
   "tokei      12.1.2 a41f915e075a8a98ad64a5f7be6b7cc1710fc835c5f07e4a3efcaeb013291c00 app"
 )
+
+# A third sample, judged only to measure: none in either set above nor in memlens's Cargo.lock.
+THIRD=(
+  "either        1.19.0 0e9c71c2167ca323c882b99918929403426e2373ea17242ff5653e0d5e1058be lib"
+  "data-encoding 2.11.1 4583a4551df46e2792f82ceeac45e850d2e2d5debba0b91f102385cda5b11f06 lib"
+  "thin-vec      0.2.21 d6a4b9ba8738cb4a4f399d37e266becfd475e75eb73425b87a05a2f2039ba63e lib"
+  "termcolor     1.4.1  06794f8f6c5c898b3275aebefa6b8a1cb24cd2c6c79397ab15774837a0bc5755 lib"
+  "miniz_oxide   0.9.1  b63fbc4a50860e98e7b2aa7804ded1db5cbc3aff9193adaff57a6931bf7c4b4c lib"
+  "zoxide        0.10.0 88592ccf9081e6a3f915f785357c1a70c05c52ce0637afb5f9b67161eefc050c app"
+  "du-dust       1.2.7  f03ee50cf880da85dce8d1bc8e005c906498fb4754512998823f6ef9ae7d997c app"
+  "grex          1.4.6  4ada730ccbcaf2eaaf9d254661960b0211e042e031e307ba8fd39821307f46dd lib+app"
+)
 if [ "${JUDGE_SET:-}" = fresh ]; then
   CRATES=("${FRESH[@]}")
+elif [ "${JUDGE_SET:-}" = third ]; then
+  CRATES=("${THIRD[@]}")
 fi
 
 store=target/judge/crates
@@ -82,5 +97,5 @@ cargo build --release --locked
 # The harness judges each crate in turn; each crate's own Cargo.lock (shipped in the .crate)
 # pins its dependencies.
 cargo test --release --locked --test judge -- \
-  --memlens "$PWD/target/release/memlens" --json "$report/judge.json" "${dirs[@]}" \
+  --memlens "${CARGO_TARGET_DIR:-$PWD/target}/release/memlens" --json "$report/judge.json" "${dirs[@]}" \
   | tee "$report/judge.txt"

@@ -306,7 +306,7 @@ impl<'a> Walker<'a> {
             syn::Item::Static(item) => self.walk_static(item),
             syn::Item::Const(item) => {
                 let ty = self.item_level_ty(&item.ty);
-                self.walk_constant(&item.ident, ty, &item.expr);
+                self.walk_constant(None, (&item.ident, &item.ty, &*item.expr), ty);
             }
             syn::Item::Mod(module) => {
                 self.inline.push(module.ident.to_string());
@@ -413,7 +413,8 @@ impl<'a> Walker<'a> {
                 ),
                 syn::ImplItem::Const(constant) => {
                     let ty = self.written_ty(&constant.ty);
-                    self.walk_constant(&constant.ident, ty, &constant.expr);
+                    let parts = (&constant.ident, &constant.ty, &constant.expr);
+                    self.walk_constant(Some(Container::Impl(block)), parts, ty);
                 }
                 _ => {}
             }
@@ -432,7 +433,7 @@ impl<'a> Walker<'a> {
 
     fn walk_static(&mut self, item: &syn::ItemStatic) {
         let ty = self.item_level_ty(&item.ty);
-        let mut value = self.infer_expr(&item.expr);
+        let mut value = self.infer_initializer(None, &item.ty, &item.expr);
         value.ty = ty;
         let static_init = Some(self.static_init(&item.expr, &value.ty));
         let mutable = matches!(item.mutability, syn::StaticMutability::Mut(_));
@@ -441,8 +442,32 @@ impl<'a> Walker<'a> {
         self.out.bindings[index].literal_text_bytes = str_literal_len(&item.expr);
     }
 
-    fn walk_constant(&mut self, ident: &syn::Ident, ty: Ty, expr: &syn::Expr) {
-        let mut value = self.infer_expr(expr);
+    /// Walks a const's or static's initializer with inference's types for it, inferred on its
+    /// own against the written type.
+    fn infer_initializer(
+        &mut self,
+        container: Option<Container<'_>>,
+        ty: &syn::Type,
+        expr: &syn::Expr,
+    ) -> Value {
+        let inferred = self.context.map(|context| {
+            let module = context.module_of(&self.inline);
+            context.infer_initializer(module, container, ty, expr)
+        });
+        let saved_inferred = std::mem::replace(&mut self.inferred, inferred);
+        let value = self.infer_expr(expr);
+        self.inferred = saved_inferred;
+        value
+    }
+
+    fn walk_constant(
+        &mut self,
+        container: Option<Container<'_>>,
+        constant: (&syn::Ident, &syn::Type, &syn::Expr),
+        ty: Ty,
+    ) {
+        let (ident, written, expr) = constant;
+        let mut value = self.infer_initializer(container, written, expr);
         value.ty = ty;
         let index = self.push_binding(ident, BindingKind::Const, value, false);
         self.out.bindings[index].literal_text_bytes = str_literal_len(expr);

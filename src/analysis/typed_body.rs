@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::defs::TypeDefs;
 use super::infer::world::World;
-use super::infer::{BodyInput, InferenceResult, infer_body};
+use super::infer::{BodyInput, InferenceResult, infer_body, infer_initializer};
 use super::items::def_map::{
     CrateFile, CrateGraph, CrateId, CrateInput, DefKind, DefMap, ItemScope, ModuleId, ModuleRef,
 };
@@ -129,6 +129,33 @@ impl CrateContext {
             predicates,
             body,
         })
+    }
+
+    /// Infers the initializer of a const or static written in `module` (inside `container` if
+    /// an associated const), against its written type: the literals in
+    /// `const T: [u16; 4] = { let mut t = [0; 4]; … t };` are `u16`, as rustc types them.
+    pub fn infer_initializer(
+        &self,
+        module: ModuleId,
+        container: Option<Container<'_>>,
+        ty: &syn::Type,
+        expr: &syn::Expr,
+    ) -> InferenceResult {
+        let local = match expr {
+            syn::Expr::Block(block) => self.with_local_items(module, &block.block),
+            _ => None,
+        };
+        let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
+        let blocks = local
+            .as_ref()
+            .map(|(_, scope)| std::slice::from_ref(scope))
+            .unwrap_or(&[]);
+        let world = World::new(graph, self.std);
+        let scope = Scope::new(graph, self.krate, module, self.std).with_blocks(blocks);
+        let base = TyLowerer::new(scope, self.std);
+        let (lowerer, _, _) = self.container_lowerer(base, container);
+        let expected = lowerer.ty(&type_ref(ty));
+        infer_initializer(&world, lowerer, &expected, expr)
     }
 
     /// A body's own items (`struct`, `fn`, `use` written in it) as a crate of their own added to

@@ -112,19 +112,33 @@ impl InferCtx<'_> {
 
     /// Checks call arguments against parameter types (coercion sites); extra arguments of a
     /// mismatched arity are checked without expectation.
+    ///
+    /// As rustc does, closures come last, after the obligations the other arguments and the
+    /// signature settled: `find(|e| …)` on a `FilterMap` wants `&Self::Item`, which is known only
+    /// once the item type's obligations are selected; checked before, the closure's parameter
+    /// would take whatever its body first does with it (`&str` for rustc's `&&str`).
     pub(super) fn check_args(
         &mut self,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
         params: &[Ty],
     ) {
-        for (index, arg) in args.iter().enumerate() {
-            match params.get(index) {
-                Some(param) if args.len() == params.len() => {
-                    self.check_coerce(arg, param);
+        let is_closure = |arg: &syn::Expr| matches!(arg, syn::Expr::Closure(_));
+        for closures in [false, true] {
+            if closures {
+                self.select_obligations_quietly();
+            }
+            for (index, arg) in args.iter().enumerate() {
+                if is_closure(arg) != closures {
+                    continue;
                 }
-                _ => {
-                    let ty = self.check_expr(arg, Some(&Ty::Unknown(None)));
-                    self.poison(&ty);
+                match params.get(index) {
+                    Some(param) if args.len() == params.len() => {
+                        self.check_coerce(arg, param);
+                    }
+                    _ => {
+                        let ty = self.check_expr(arg, Some(&Ty::Unknown(None)));
+                        self.poison(&ty);
+                    }
                 }
             }
         }

@@ -10,7 +10,13 @@ use crate::analysis::ty::Ty;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BindingMode {
     Move,
-    Ref { mutable: bool },
+    Ref {
+        mutable: bool,
+    },
+    /// The matched value's type is unknown, so it may be a reference, and whether a binding
+    /// takes its part by value or by reference is unknown too (`Some(Prefix(p))` against an
+    /// unknown `Option<&Component>` binds `p: &PrefixComponent`, not `PrefixComponent`).
+    Unknown,
 }
 
 impl InferCtx<'_> {
@@ -201,6 +207,7 @@ impl InferCtx<'_> {
         written_ref: bool,
     ) {
         let ty = match (mode, written_ref) {
+            (BindingMode::Unknown, _) => Ty::Unknown(None),
             (BindingMode::Ref { mutable }, _) => Ty::Ref {
                 mutable,
                 pointee: Box::new(part),
@@ -241,8 +248,12 @@ impl InferCtx<'_> {
                 BindingMode::Ref { mutable: outer } => BindingMode::Ref {
                     mutable: outer && mutable,
                 },
+                BindingMode::Unknown => BindingMode::Unknown,
             };
             current = self.shallow(&pointee);
+        }
+        if current.is_unknown() {
+            mode = BindingMode::Unknown;
         }
         (current, mode)
     }
