@@ -260,3 +260,32 @@ fn huge_counts_finish_and_overflow_is_not_a_number() {
         "the elements' total overflows: {nested}"
     );
 }
+
+/// Generics that double a type (`(T, T)` applied 40 times, a struct holding itself with its
+/// argument doubled) finish at once: the type past memlens's part limit is unknown, said in a
+/// line rather than printed in full, and the definition that grows without end has no size.
+#[test]
+fn types_that_double_stay_bounded() {
+    let dir = scratch("doubling");
+    let text = format!(
+        "{SIBLING}fn d<T>(x: T) -> (T, T) {{ (x, x) }}\n\
+         struct Q<T> {{ q: Q<(T, T)> }}\n\
+         fn main() {{ let y = {}1u8{}; let q: Q<u8>; }}\n",
+        "d(".repeat(40),
+        ")".repeat(40)
+    );
+    let report = explain(&dir, "doubling", &text);
+    for name in ["y", "q"] {
+        let stated = binding(&report, name);
+        assert!(stated["size"].is_null(), "{name}: {stated}");
+        let ty = stated["type"].as_str().unwrap_or_default();
+        assert!(
+            ty.len() < 100,
+            "{name}: the type is not printed in full: {ty}"
+        );
+    }
+    assert_eq!(
+        sibling_bindings(&report),
+        sibling_bindings(&explain(&dir, "alone", SIBLING))
+    );
+}

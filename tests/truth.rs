@@ -241,8 +241,39 @@ fn a_wrong_type_claim_is_caught() {
     measure_heap("wrong_type", text, &claimed);
 }
 
-/// `repr(packed(n))` and `repr(align(n))` with every kind of `n`: where rustc rejects the type
-/// (E0589), memlens gives it no size; where rustc accepts it, memlens gives rustc's size.
+/// What memlens states for the type `S` defined in `definitions`, judged by rustc: where rustc
+/// rejects the program with the error `code`, memlens gives `S` no size; where it accepts it,
+/// memlens gives rustc's size. Returns whether rustc rejected it.
+fn judge_definition(dir: &ProbeDir, index: usize, definitions: &str, code: &str) -> bool {
+    let text =
+        format!("{definitions}\nfn main() {{ println!(\"{{}}\", std::mem::size_of::<S>()); }}\n");
+    let analysis = analysis::analyze(&text, Target::default());
+    let report = analysis
+        .types
+        .iter()
+        .find(|report| analysis::ty::display_name(&report.def.name) == "S");
+    let stated = report.and_then(|report| report.layout.as_ref().ok().map(|layout| layout.size));
+    match support::rustc_probe::try_compile(&dir.path, &format!("def{index}"), &text, &[]) {
+        Err(errors) => {
+            assert!(errors.contains(code), "{definitions}: rustc says {errors}");
+            assert_eq!(
+                stated, None,
+                "{definitions}: rustc rejects it, memlens gives a size"
+            );
+            true
+        }
+        Ok(binary) => {
+            let size: u64 = support::rustc_probe::run(&binary)
+                .trim()
+                .parse()
+                .expect("a size");
+            assert_eq!(stated, Some(size), "{definitions}: memlens against rustc");
+            false
+        }
+    }
+}
+
+/// `repr(packed(n))` and `repr(align(n))` with every kind of `n`: rustc rejects some (E0589).
 #[test]
 fn reprs_rustc_rejects_have_no_layout() {
     if skip_without_rustc() {
@@ -260,36 +291,69 @@ fn reprs_rustc_rejects_have_no_layout() {
         "align(536870912)",
         "align(1073741824)",
     ];
-    let (mut rejected, mut accepted) = (0, 0);
-    for (index, repr) in reprs.iter().enumerate() {
-        let text = format!(
-            "#[repr({repr})]\nstruct S(u8, u32);\nfn bind() {{ let s = S(1, 2); }}\nfn main() {{ println!(\"{{}}\", std::mem::size_of::<S>()); }}\n"
-        );
-        let analysis = analysis::analyze(&text, Target::default());
-        let stated = analysis.bindings.iter().find(|b| b.binding.name == "s");
-        let stated =
-            stated.and_then(|report| report.layout.as_ref().ok().map(|layout| layout.size));
-        match support::rustc_probe::try_compile(&dir.path, &format!("repr{index}"), &text, &[]) {
-            Err(errors) => {
-                assert!(errors.contains("E0589"), "{repr}: rustc says {errors}");
-                assert_eq!(
-                    stated, None,
-                    "{repr}: rustc rejects it, memlens gives a size"
-                );
-                rejected += 1;
-            }
-            Ok(binary) => {
-                let size: u64 = support::rustc_probe::run(&binary)
-                    .trim()
-                    .parse()
-                    .expect("a size");
-                assert_eq!(stated, Some(size), "{repr}: memlens against rustc");
-                accepted += 1;
-            }
-        }
-    }
+    let rejected = reprs
+        .iter()
+        .enumerate()
+        .filter(|(index, repr)| {
+            let definitions = format!("#[repr({repr})]\nstruct S(u8, u32);");
+            judge_definition(&dir, *index, &definitions, "E0589")
+        })
+        .count();
     assert!(
-        rejected >= 5 && accepted >= 2,
-        "rejected {rejected}, accepted {accepted}"
+        rejected >= 5 && rejected < reprs.len() - 1,
+        "rejected {rejected} of {}",
+        reprs.len()
     );
+}
+
+/// Discriminants at the edge of their type, and types that hold themselves, directly or with
+/// other arguments: rustc rejects some (E0370 overflow, E0081 repeats, an out-of-range literal,
+/// E0072 infinite size), and accepts their neighbours.
+#[test]
+fn discriminants_and_recursive_types_rustc_rejects_have_no_layout() {
+    if skip_without_rustc() {
+        return;
+    }
+    let dir = ProbeDir::new("definitions");
+    let cases = [
+        ("#[repr(u8)] enum S { X = 255, Y }", "E0370"),
+        ("#[repr(u8)] enum S { X = 254, Y }", ""),
+        ("#[repr(i8)] enum S { X = 127, Y }", "E0370"),
+        ("#[repr(i8)] enum S { X = -128, Y }", ""),
+        ("#[repr(u16)] enum S { X = 65535, Y }", "E0370"),
+        ("enum S { X = isize::MAX, Y }", "E0370"),
+        ("enum S { X = isize::MAX - 1, Y }", ""),
+        (
+            "#[repr(u64)] enum S { X = u64::MAX as isize, Y }",
+            "mismatched",
+        ),
+        ("enum S { X = 1, Y = 1 }", "E0081"),
+        ("enum S { X = 1, Y = 0, Z }", "E0081"),
+        ("#[repr(u8)] enum S { X = 256 }", "literal out of range"),
+        ("struct S { s: S }", "E0072"),
+        ("enum S { Nil, Cons(i32, S) }", "E0072"),
+        ("struct Q<T> { q: Q<(T, T)> }\nstruct S(Q<u8>);", "E0072"),
+        (
+            "struct Q<T> { q: Option<Q<[T; 2]>> }\nstruct S(Q<u8>);",
+            "E0072",
+        ),
+        ("struct S { s: Box<S> }", ""),
+        ("struct P<T>(T, T);\nstruct S(P<P<P<P<P<P<u8>>>>>>);", ""),
+    ];
+    let mut rejected = 0;
+    for (index, (definitions, code)) in cases.iter().enumerate() {
+        let was_rejected = judge_definition(&dir, index, definitions, code);
+        assert_eq!(
+            was_rejected,
+            !code.is_empty(),
+            "{definitions}: rustc {}",
+            if was_rejected {
+                "rejects it"
+            } else {
+                "accepts it"
+            }
+        );
+        rejected += usize::from(was_rejected);
+    }
+    assert!(rejected >= 10, "rejected {rejected}");
 }

@@ -22,6 +22,9 @@ pub struct Repr {
     /// rustc's error for a `repr` it rejects (E0589: `align(3)`, `packed(0)`, `align(2^30)`):
     /// such a type has no layout.
     pub invalid: Option<String>,
+    /// An attribute macro on the definition (`self_referencing`): it may rewrite the fields, so
+    /// the type has no layout memlens can know.
+    pub rewritten_by: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

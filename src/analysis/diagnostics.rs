@@ -132,6 +132,18 @@ pub fn diagnostics(analysis: &FileAnalysis, options: DiagnosticOptions) -> Vec<D
         },
     }));
     found.extend(
+        analysis
+            .errors
+            .iter()
+            .filter(|error| error.left_out)
+            .map(|error| Diagnostic {
+                range: error.range.clone(),
+                severity: Severity::Information,
+                code: "item-left-out",
+                message: error.message.clone(),
+            }),
+    );
+    found.extend(
         super::cycles::cycles(&analysis.rc_links)
             .into_iter()
             .map(|(link, path)| cycle(analysis, link, &path)),

@@ -27,6 +27,7 @@ use super::bindings::{Collected, Walker};
 use super::chunk::{blank_ignored_prefix, split_items, split_items_from};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
+use super::guard;
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, build_graph};
 use super::items::item_tree::FileItems;
@@ -100,6 +101,8 @@ struct WalkedChunk {
     target: Target,
     collected: Collected,
     reports: Vec<BindingReport>,
+    /// The message of a panic in the walk: the chunk then has no answers, and says why.
+    failure: Option<String>,
 }
 
 /// One top-level chunk of the current text and what is known of it so far.
@@ -547,25 +550,45 @@ fn walk_chunk(
         return Arc::clone(walked);
     }
     let source = &text[chunk.range.clone()];
-    let mut walker = Walker::new(symbols, source, target);
-    if let Some(context) = context {
-        walker = walker.with_context(context);
-    }
-    for item in &chunk.full(text).items {
-        if let Some(file) = &item.file {
-            walker.walk_file(file, item.range.start);
+    let parsed = chunk.full(text);
+    // A panic here (a bug in memlens) loses this item's answers only.
+    let walk = guard::isolated(|| {
+        let mut walker = Walker::new(symbols, source, target);
+        if let Some(context) = context {
+            walker = walker.with_context(context);
         }
-    }
-    let collected = walker.finish();
-    let reports = build_reports(&collected, &symbols.defs, &target);
+        for item in &parsed.items {
+            if let Some(file) = &item.file {
+                fail_if_asked_for(file);
+                walker.walk_file(file, item.range.start);
+            }
+        }
+        let collected = walker.finish();
+        let reports = build_reports(&collected, &symbols.defs, &target);
+        (collected, reports)
+    });
+    let (collected, reports, failure) = match walk {
+        Ok((collected, reports)) => (collected, reports, None),
+        Err(message) => (Collected::default(), Vec::new(), Some(message)),
+    };
     let walked = Arc::new(WalkedChunk {
         declarations,
         target,
         collected,
         reports,
+        failure,
     });
     chunk.walked = Some(Arc::clone(&walked));
     walked
+}
+
+/// The failure injection of [`guard::FAIL_ITEM_VAR`], for the functions of a chunk.
+fn fail_if_asked_for(file: &syn::File) {
+    for item in &file.items {
+        if let syn::Item::Fn(function) = item {
+            guard::fail_if_asked(&function.sig.ident.to_string());
+        }
+    }
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
@@ -799,8 +822,18 @@ fn assemble(
             }));
         analysis.errors.extend(errors.iter().map(|e| SyntaxError {
             range: shift(&e.range),
-            message: e.message.clone(),
+            ..e.clone()
         }));
+        if let Some(failure) = &walked.failure {
+            analysis.errors.push(SyntaxError {
+                range: start..start,
+                left_out: true,
+                message: format!(
+                    "memlens failed on this item ({failure}): its answers are left out; the \
+                     other items of the file are not affected"
+                ),
+            });
+        }
     }
     analysis
 }

@@ -367,7 +367,10 @@ fn is_maybe_sized(bound: &syn::TypeParamBound) -> bool {
 
 /// Reads the `#[repr(..)]` attributes of a type definition.
 pub fn repr_of(attrs: &[syn::Attribute]) -> Repr {
-    let mut repr = Repr::default();
+    let mut repr = Repr {
+        rewritten_by: super::syntax::attribute_macros::rewriting_macro(attrs),
+        ..Repr::default()
+    };
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("repr")) {
         // A malformed repr is a compile error in rustc; memlens just reads what it can.
         let _ = attr.parse_nested_meta(|meta| {

@@ -8,6 +8,7 @@ pub mod crate_index;
 pub mod cycles;
 pub mod defs;
 pub mod diagnostics;
+pub mod guard;
 pub mod heap;
 pub mod hover;
 pub mod incremental;

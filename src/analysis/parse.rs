@@ -16,6 +16,10 @@ use super::chunk::{
 pub struct SyntaxError {
     pub range: Range<usize>,
     pub message: String,
+    /// The item is valid Rust as far as memlens knows, but memlens left it out (past a limit
+    /// of its own, or failed on it): the editor shows these, while parse errors are the
+    /// compiler's and rust-analyzer's to show.
+    pub left_out: bool,
 }
 
 /// One top-level chunk of the file: its byte range and, if it parsed, its syntax tree.
@@ -215,6 +219,7 @@ fn parse_range(text: &str, range: Range<usize>) -> Result<ParsedItem, SyntaxErro
 /// goes one level too deep.
 fn too_deep(offset: usize) -> SyntaxError {
     SyntaxError {
+        left_out: true,
         // The token is a one-byte bracket or `<`.
         range: offset..offset + 1,
         message: format!(
@@ -244,6 +249,7 @@ fn syntax_error(source: &str, base: usize, error: &syn::Error) -> SyntaxError {
     SyntaxError {
         range: base + local.start..base + local.end,
         message,
+        left_out: false,
     }
 }
 

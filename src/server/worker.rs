@@ -14,6 +14,7 @@ use ropey::Rope;
 use tokio::sync::{Notify, oneshot};
 use tower_lsp_server::ls_types::Uri;
 
+use crate::analysis::guard::panic_message;
 use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::{FileAnalysis, Target};
 use crate::server::crates::{CrateIndexes, FileChange};
@@ -408,12 +409,4 @@ fn guarded<T>(
         cache.clear();
     }
     result
-}
-
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string())
 }

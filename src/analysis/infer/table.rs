@@ -1,7 +1,9 @@
 //! The unification table of one body: inference variables, what each is bound to, and an undo
 //! log so that a trial unification (does this impl apply?) can be taken back.
 
-use crate::analysis::ty::{InferVar, Ty, VarKind};
+use std::cell::Cell;
+
+use crate::analysis::ty::{InferVar, MAX_TYPE_PARTS, Ty, VarKind};
 
 /// Bounds on work per body, whatever the input.
 const MAX_VARS: usize = 1 << 20;
@@ -11,6 +13,14 @@ const MAX_DEPTH: usize = 96;
 struct VarState {
     kind: VarKind,
     value: Option<Ty>,
+}
+
+/// What the occurs check found.
+enum Occurs {
+    No,
+    Yes,
+    /// The type is past [`MAX_TYPE_PARTS`]: the variable is bound to the too-large mark.
+    TooLarge,
 }
 
 /// A point to roll back to.
@@ -25,6 +35,9 @@ pub struct Table {
     vars: Vec<VarState>,
     /// Variables bound since the start, in order, for rollback.
     undo: Vec<u32>,
+    /// Steps the current `unify` may still take: unifying two types whose variables share
+    /// parts visits them once per path, which doubling generics make exponential.
+    unify_steps_left: usize,
 }
 
 impl Table {
@@ -117,35 +130,79 @@ impl Table {
         Ty::Unknown(None)
     }
 
-    /// `ty` with every bound variable replaced by its value, everywhere inside.
+    /// `ty` with every bound variable replaced by its value, everywhere inside; the too-large
+    /// mark when that is past [`MAX_TYPE_PARTS`] (variables bound to pairs of variables bound to
+    /// pairs… resolve to exponentially many parts).
     pub fn resolve(&self, ty: &Ty) -> Ty {
-        self.resolve_within(ty, 0)
+        let left = Cell::new(MAX_TYPE_PARTS);
+        let resolved = self.resolve_within(ty, 0, &left);
+        if left.get() == 0 {
+            Ty::too_large()
+        } else {
+            resolved
+        }
     }
 
-    fn resolve_within(&self, ty: &Ty, depth: usize) -> Ty {
+    fn resolve_within(&self, ty: &Ty, depth: usize, left: &Cell<usize>) -> Ty {
         if depth > MAX_DEPTH {
             return Ty::Unknown(None);
         }
+        if left.get() == 0 {
+            return Ty::Unknown(None);
+        }
+        left.set(left.get() - 1);
         let top = self.shallow(ty);
-        top.map_children(&|child| self.resolve_within(child, depth + 1))
+        top.map_children(&|child| self.resolve_within(child, depth + 1, left))
     }
 
-    /// Whether the variable `index` occurs in `ty` (binding it there would make an infinite type).
-    fn occurs(&self, index: u32, ty: &Ty) -> bool {
-        let resolved = self.resolve(ty);
-        resolved.mentions(&|inner| matches!(inner, Ty::Infer(var) if var.index == index))
+    /// Whether the variable `index` occurs in `ty` (binding it there would make an infinite
+    /// type), walked through bound variables without building the resolved type.
+    fn occurs(&self, index: u32, ty: &Ty) -> Occurs {
+        let mut left = MAX_TYPE_PARTS;
+        self.occurs_within(index, ty, 0, &mut left)
+    }
+
+    fn occurs_within(&self, index: u32, ty: &Ty, depth: usize, left: &mut usize) -> Occurs {
+        if depth > MAX_DEPTH || *left == 0 {
+            return Occurs::TooLarge;
+        }
+        *left -= 1;
+        let top = self.shallow(ty);
+        if matches!(&top, Ty::Infer(var) if var.index == index) {
+            return Occurs::Yes;
+        }
+        for child in top.children() {
+            match self.occurs_within(index, child, depth + 1, left) {
+                Occurs::No => {}
+                found => return found,
+            }
+        }
+        Occurs::No
     }
 
     /// Makes `a` and `b` the same type; returns false when they cannot be (the bindings made on
     /// the way are kept: callers that only try take a snapshot first).
     pub fn unify(&mut self, a: &Ty, b: &Ty) -> bool {
-        self.unify_within(a, b, 0)
+        self.unify_steps_left = MAX_TYPE_PARTS;
+        let unified = self.unify_within(a, b, 0);
+        if self.unify_steps_left == 0 {
+            // Types this large are past what memlens builds: what they leave open is unknown,
+            // never an integer variable falling back to `i32`.
+            self.poison_vars_in(a);
+            self.poison_vars_in(b);
+            return true;
+        }
+        unified
     }
 
     fn unify_within(&mut self, a: &Ty, b: &Ty, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
+        if self.unify_steps_left == 0 {
+            return true;
+        }
+        self.unify_steps_left -= 1;
         let a = self.shallow(a);
         let b = self.shallow(b);
         match (&a, &b) {
@@ -196,10 +253,14 @@ impl Table {
             VarKind::Int => matches!(ty, Ty::Int(_) | Ty::Unknown(_)),
             VarKind::Float => matches!(ty, Ty::Float(_) | Ty::Unknown(_)),
         };
-        if !fits || self.occurs(var.index, ty) {
+        if !fits {
             return false;
         }
-        self.bind(var.index, ty.clone());
+        match self.occurs(var.index, ty) {
+            Occurs::No => self.bind(var.index, ty.clone()),
+            Occurs::Yes => return false,
+            Occurs::TooLarge => self.bind(var.index, Ty::too_large()),
+        }
         true
     }
 
@@ -287,15 +348,26 @@ impl Table {
 
     /// Binds every unbound variable in `ty` to `Unknown`.
     pub(super) fn poison_vars_in(&mut self, ty: &Ty) {
-        let resolved = self.resolve(ty);
         let mut vars = Vec::new();
-        resolved.visit(&mut |inner| {
-            if let Ty::Infer(var) = inner {
-                vars.push(*var);
-            }
-        });
+        let mut left = MAX_TYPE_PARTS;
+        self.collect_unbound(ty, 0, &mut left, &mut vars);
         for var in vars {
             self.set(var, Ty::Unknown(None));
+        }
+    }
+
+    /// The unbound variables in `ty`, through bound ones, within `left` steps.
+    fn collect_unbound(&self, ty: &Ty, depth: usize, left: &mut usize, vars: &mut Vec<InferVar>) {
+        if depth > MAX_DEPTH || *left == 0 {
+            return;
+        }
+        *left -= 1;
+        match self.shallow(ty) {
+            Ty::Infer(var) => vars.push(var),
+            top => top
+                .children()
+                .into_iter()
+                .for_each(|child| self.collect_unbound(child, depth + 1, left, vars)),
         }
     }
 

@@ -657,11 +657,16 @@ impl InferCtx<'_> {
     }
 }
 
-/// Replaces generic parameters by their substitution.
+/// Replaces generic parameters by their substitution; past `MAX_TYPE_PARTS` the result is the
+/// too-large mark.
 pub(super) fn substitute(ty: &Ty, subst: &HashMap<String, Ty>) -> Ty {
+    substitute_unbounded(ty, subst).within_part_limit()
+}
+
+fn substitute_unbounded(ty: &Ty, subst: &HashMap<String, Ty>) -> Ty {
     match ty {
         Ty::Param(name) => subst.get(name).cloned().unwrap_or_else(|| ty.clone()),
-        other => other.map_children(&|child| substitute(child, subst)),
+        other => other.map_children(&|child| substitute_unbounded(child, subst)),
     }
 }
 

@@ -12,10 +12,10 @@ use super::std_prelude::{
 };
 use super::univariant::{Placed, ReprOptions, StructKind, union};
 use super::{FieldLayout, Laid, Layout, LayoutError, Niche, Shape, TagEncoding, VariantLayout};
-use crate::analysis::defs::{AdtDef, AdtKind, VariantDef};
+use crate::analysis::defs::{AdtDef, AdtKind, Repr, VariantDef};
 use crate::analysis::std_api::StdApi;
 use crate::analysis::target::Target;
-use crate::analysis::ty::Ty;
+use crate::analysis::ty::{IntTy, Ty};
 
 /// What layout knows of a type from std's API table beyond its fields: nothing special.
 const TABLE_FIELDS_SHOWN: AdtMeta = AdtMeta {
@@ -193,8 +193,17 @@ impl<'a> Cx<'a> {
             Resolved::Ty(other) => return self.layout(&other).map(Arc::unwrap_or_clone),
             Resolved::Adt(inst) => inst,
         };
+        if inst.def.span.is_some() {
+            crate::analysis::guard::fail_if_asked(crate::analysis::ty::display_name(name));
+        }
         if let Some(error) = &inst.def.repr.invalid {
             return Err(LayoutError::Invalid(name.to_string(), error.clone()));
+        }
+        // std's sources carry its own unstable attributes (`#[stable]`, `#[lang]`), not macros.
+        if let Some(attribute) = &inst.def.repr.rewritten_by
+            && inst.def.span.is_some()
+        {
+            return Err(LayoutError::Rewritten(name.to_string(), attribute.clone()));
         }
         let mut laid = match inst.def.kind {
             AdtKind::Struct => self.struct_layout(ty, &inst)?,
@@ -393,8 +402,7 @@ impl<'a> Cx<'a> {
                 .iter()
                 .map(|variant| variant.laid.iter().map(|laid| &**laid).collect())
                 .collect(),
-            discriminants: discriminants(&inst.def.variants, self.target)
-                .ok_or_else(|| LayoutError::Discriminant(ty.to_string()))?,
+            discriminants: discriminants(&inst.def.variants, &inst.def.repr, self.target, ty)?,
             repr: &inst.def.repr,
             explicit_discriminants: inst.def.variants.iter().any(|v| v.discriminant.is_some()),
         };
@@ -456,19 +464,53 @@ fn rename_adt(ty: &Ty, from: &str, to: &str) -> Ty {
 
 /// Each variant's discriminant on `target`: as written, or one more than the previous variant's.
 /// `None` when a written one has no value memlens knows: guessing it would guess the tag.
-fn discriminants(variants: &[VariantDef], target: &Target) -> Option<Vec<i128>> {
-    let mut next = 0i128;
-    variants
-        .iter()
-        .map(|variant| {
-            let value = match &variant.discriminant {
-                Some(written) => written.on(target.pointer_bytes)?,
-                None => next,
-            };
-            next = value.wrapping_add(1);
-            Some(value)
-        })
-        .collect()
+/// The discriminant of each variant, in the enum's discriminant type (its `repr` integer, else
+/// `isize`). Values rustc rejects are an error with its message: an implicit `previous + 1` past
+/// the type's maximum (E0370), a written value outside the type, one value given twice (E0081).
+fn discriminants(
+    variants: &[VariantDef],
+    repr: &Repr,
+    target: &Target,
+    ty: &Ty,
+) -> Result<Vec<i128>, LayoutError> {
+    let int = repr.int.unwrap_or(IntTy::Isize);
+    let (min, max) = Integer::of_int_ty(int, target).range(int.is_signed());
+    let invalid = |message: String| LayoutError::Invalid(ty.to_string(), message);
+    let mut values = Vec::with_capacity(variants.len());
+    let mut next = Some(0i128);
+    for variant in variants {
+        let value = match &variant.discriminant {
+            Some(written) => written
+                .on(target.pointer_bytes)
+                .ok_or_else(|| LayoutError::Discriminant(ty.to_string()))?,
+            // `u128` past `i128::MAX` is beyond what memlens holds, not an overflow.
+            None if next.is_none() && int == IntTy::U128 => {
+                return Err(LayoutError::Discriminant(ty.to_string()));
+            }
+            None => next.ok_or_else(|| {
+                invalid(format!(
+                    "the discriminant of `{}` would be {max} + 1, which overflows `{}` (E0370)",
+                    variant.name,
+                    int.name()
+                ))
+            })?,
+        };
+        if value < min || value > max {
+            return Err(invalid(format!(
+                "the discriminant {value} of `{}` is outside `{}`",
+                variant.name,
+                int.name()
+            )));
+        }
+        if values.contains(&value) {
+            return Err(invalid(format!(
+                "discriminant value `{value}` assigned more than once (E0081)"
+            )));
+        }
+        values.push(value);
+        next = (value < max).then(|| value + 1);
+    }
+    Ok(values)
 }
 
 fn enum_shape(defs: &[VariantDef], variants: &[VariantFields], placed: &EnumPlaced) -> Shape {

@@ -68,6 +68,9 @@ impl<'a> Cx<'a> {
             None if self.depth >= MAX_DEPTH => return Err(LayoutError::Recursive(ty.to_string())),
             None => {}
         }
+        if ty.is_too_large() {
+            return Err(self.too_large(ty));
+        }
         // Only named types are worth sharing; the rest are quicker to lay out than to look up.
         let shareable = matches!(ty, Ty::Adt { .. })
             && shared::is_shareable(ty, self.defs)
@@ -86,6 +89,25 @@ impl<'a> Cx<'a> {
             shared::put(self.target, ty, &result);
         }
         result
+    }
+
+    /// Why a type past `MAX_TYPE_PARTS` has no layout. Grown inside a type that is still being
+    /// laid out, it comes from a definition holding itself with other arguments
+    /// (`struct Q<T> { q: Q<(T, T)> }`), which rustc rejects as infinitely large (E0072).
+    fn too_large(&self, ty: &Ty) -> LayoutError {
+        let Ty::Adt { name, .. } = ty else {
+            return LayoutError::TooManyParts;
+        };
+        // The outermost of the instances in progress is the one the user wrote.
+        let in_progress = self
+            .memo
+            .iter()
+            .filter(|(held, done)| done.is_none() && held.is_adt(name))
+            .min_by_key(|(held, _)| held.to_string().len());
+        match in_progress {
+            Some((outer, _)) => LayoutError::Recursive(outer.to_string()),
+            None => LayoutError::TooManyParts,
+        }
     }
 
     fn compute(&mut self, ty: &Ty) -> Result<Laid, LayoutError> {

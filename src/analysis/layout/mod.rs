@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::defs::TypeDefs;
 use super::target::Target;
-use super::ty::Ty;
+use super::ty::{MAX_TYPE_PARTS, Ty};
 
 /// `module::Name` of the std items that lowering names with their module (`io::Error`).
 pub fn std_module_items() -> &'static std::collections::HashSet<String> {
@@ -162,6 +162,14 @@ pub enum LayoutError {
     Discriminant(String),
     #[error("`{0}` does not compile: {1}")]
     Invalid(String, String),
+    #[error("memlens failed to lay out `{0}` (an internal error: {1})")]
+    Internal(String, String),
+    #[error("`{0}` is rewritten by the attribute macro `#[{1}]`, which memlens does not run")]
+    Rewritten(String, String),
+    #[error(
+        "the type has more than {MAX_TYPE_PARTS} parts; memlens does not lay out types that long"
+    )]
+    TooManyParts,
 }
 
 /// Lays out `ty` on `target`, looking named types up in `defs` first and then in std.
@@ -181,11 +189,15 @@ pub fn layout_in(
     defs: &TypeDefs,
     unsized_params: Option<&[String]>,
 ) -> Result<Layout, LayoutError> {
-    let std = std_prelude::for_target(target);
-    cx::Cx::new(target, defs, std)
-        .with_unsized_params(unsized_params)
-        .layout(ty)
-        .map(|laid| Arc::unwrap_or_clone(laid).layout)
+    // A panic inside (a bug in memlens) is this type's error, not the file's.
+    super::guard::isolated(|| {
+        let std = std_prelude::for_target(target);
+        cx::Cx::new(target, defs, std)
+            .with_unsized_params(unsized_params)
+            .layout(ty)
+            .map(|laid| Arc::unwrap_or_clone(laid).layout)
+    })
+    .unwrap_or_else(|message| Err(LayoutError::Internal(ty.to_string(), message)))
 }
 
 /// A layout with what the algorithms need beyond the public [`Layout`].

@@ -51,6 +51,18 @@ impl Integer {
         Integer::of_bytes(target.pointer_bytes).unwrap_or(Integer::I64)
     }
 
+    /// The smallest and largest value of an integer this wide; `u128`'s top half is past
+    /// `i128` and left out.
+    pub(super) fn range(self, signed: bool) -> (i128, i128) {
+        let bits = self.size() * 8;
+        match (signed, bits) {
+            (true, 128) => (i128::MIN, i128::MAX),
+            (false, 128) => (0, i128::MAX),
+            (true, _) => (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1),
+            (false, _) => (0, (1i128 << bits) - 1),
+        }
+    }
+
     pub(super) fn of_int_ty(int: IntTy, target: &Target) -> Integer {
         match int {
             IntTy::I8 | IntTy::U8 => Integer::I8,

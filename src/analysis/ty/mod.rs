@@ -175,6 +175,15 @@ pub struct Projection {
     pub name: String,
 }
 
+/// The most parts (names, tuples, references, …) a type may have. rustc accepts longer types,
+/// but one of thousands of parts tells a reader nothing, and generics that double a type
+/// (`fn d<T>(x: T) -> (T, T)` applied 30 times) would make building it exponential work; past
+/// the limit memlens keeps the type as unknown, and says why.
+pub const MAX_TYPE_PARTS: usize = 4096;
+
+/// How a type past [`MAX_TYPE_PARTS`] is shown.
+pub const TOO_LARGE: &str = "(a type of more than 4096 parts)";
+
 impl Ty {
     pub fn unit() -> Ty {
         Ty::Tuple(Vec::new())
@@ -240,15 +249,20 @@ impl Ty {
         }
     }
 
-    /// Replaces generic parameters by the given arguments.
+    /// Replaces generic parameters by the given arguments; a result past [`MAX_TYPE_PARTS`] is
+    /// the too-large mark, so that types doubled again and again stay bounded.
     pub fn substitute(&self, params: &[String], args: &[Ty]) -> Ty {
+        self.substitute_unbounded(params, args).within_part_limit()
+    }
+
+    fn substitute_unbounded(&self, params: &[String], args: &[Ty]) -> Ty {
         match self {
             Ty::Param(name) => params
                 .iter()
                 .position(|param| param == name)
                 .and_then(|index| args.get(index).cloned())
                 .unwrap_or_else(|| self.clone()),
-            _ => self.map_children(&|child| child.substitute(params, args)),
+            _ => self.map_children(&|child| child.substitute_unbounded(params, args)),
         }
     }
 
@@ -293,6 +307,13 @@ impl Ty {
     /// Calls `f` on this type and every type inside it, outermost first.
     pub fn visit(&self, f: &mut dyn FnMut(&Ty)) {
         f(self);
+        for child in self.children() {
+            child.visit(f);
+        }
+    }
+
+    /// The types directly inside this one.
+    pub fn children(&self) -> Vec<&Ty> {
         let mut children: Vec<&Ty> = Vec::new();
         match self {
             Ty::Tuple(items) => children.extend(items.iter()),
@@ -318,9 +339,42 @@ impl Ty {
             }
             _ => {}
         }
-        for child in children {
-            child.visit(f);
+        children
+    }
+
+    /// Whether the type has more than [`MAX_TYPE_PARTS`] parts, or is the mark of one that had.
+    /// Counting stops at the limit, so this costs at most that many steps.
+    pub fn is_too_large(&self) -> bool {
+        let mut left = MAX_TYPE_PARTS;
+        self.is_too_large_marker() || !self.fits_in_parts(&mut left)
+    }
+
+    /// The type that stands for one too large to build ([`MAX_TYPE_PARTS`]).
+    pub fn too_large() -> Ty {
+        Ty::Unknown(Some(TOO_LARGE.to_string()))
+    }
+
+    pub fn is_too_large_marker(&self) -> bool {
+        matches!(self, Ty::Unknown(Some(written)) if written == TOO_LARGE)
+    }
+
+    /// `self` itself, or the too-large mark in its place.
+    pub fn within_part_limit(self) -> Ty {
+        if self.is_too_large() {
+            Ty::too_large()
+        } else {
+            self
         }
+    }
+
+    fn fits_in_parts(&self, left: &mut usize) -> bool {
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        self.children()
+            .into_iter()
+            .all(|child| child.fits_in_parts(left))
     }
 
     /// Whether `wanted` occurs anywhere in the type.
