@@ -410,21 +410,30 @@ impl InferCtx<'_> {
         })
     }
 
-    /// For a type parameter, a where-clause bound is what rustc selects (before any impl): with
-    /// one bound of the trait on it (`P: AsRef<Path>`), its arguments are the trait's. With
-    /// several (`AsRef<Path> + AsRef<str>`) the arguments stay to be inferred.
+    /// For a type parameter, `impl Trait` or `dyn Trait`, a bound is what rustc selects (before
+    /// any impl): with one bound of the trait on it (`P: AsRef<Path>`, `impl AsRef<Path>`), its
+    /// arguments are the trait's. With several (`AsRef<Path> + AsRef<str>`) the arguments stay
+    /// to be inferred.
     fn unify_with_where_clause(&mut self, step: &Ty, key: &str, args: &[Ty]) {
-        if !matches!(step, Ty::Param(_)) {
-            return;
-        }
-        let mut bounds = self
-            .predicates
-            .iter()
-            .filter(|p| p.subject == *step && p.bound.key == key);
-        let (Some(only), None) = (bounds.next(), bounds.next()) else {
+        let mut bounds: Vec<&[Ty]> = match step {
+            Ty::Param(_) => self
+                .predicates
+                .iter()
+                .filter(|p| p.subject == *step && p.bound.key == key)
+                .map(|p| p.bound.args.as_slice())
+                .collect(),
+            Ty::Opaque(bounds) | Ty::Dyn(bounds) => bounds
+                .traits
+                .iter()
+                .filter(|bound| bound.key == key)
+                .map(|bound| bound.args.as_slice())
+                .collect(),
+            _ => return,
+        };
+        let (Some(only), None) = (bounds.pop(), bounds.pop()) else {
             return;
         };
-        let bound_args = only.bound.args.clone();
+        let bound_args = only.to_vec();
         if bound_args.len() != args.len() {
             return;
         }

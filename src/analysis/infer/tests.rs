@@ -797,6 +797,30 @@ fn diff<P: AsRef<Path>, Q>(path: P, other: Q) where Q: AsRef<Path> + AsRef<str> 
     );
 }
 
+/// `impl Trait` and `dyn Trait` bounds fix the trait's arguments the same way (zoxide's
+/// `fn new(path: impl AsRef<Path>)`: the judge's largest group of unknown lets).
+#[test]
+fn an_impl_or_dyn_trait_s_one_bound_fixes_the_trait_s_arguments() {
+    check_std(
+        r#"
+use std::path::Path;
+fn open(path: impl AsRef<Path>, name: &dyn AsRef<str>, both: impl AsRef<Path> + AsRef<str>) {
+    let p = path.as_ref();
+    let n = name.as_ref();
+    let b = both.as_ref();
+}
+"#,
+        expect![[r#"
+            path: impl AsRef<Path>
+            name: &dyn AsRef<str>
+            both: impl AsRef<Path> + AsRef<str>
+            p: &Path
+            n: &str
+            b: &_
+        "#]],
+    );
+}
+
 /// A method on a literal whose type is still open: only a trait method of a trait in scope that
 /// some integer type implements applies, and its arguments fix the literal (`Ord::max`'s
 /// `other: Self`, `PartialEq<i64>`'s only impl); an inherent method (`pow`) or a float's `max`
