@@ -108,7 +108,7 @@ impl InferCtx<'_> {
         let is_var = |ty: &Ty| matches!(self.shallow(ty), Ty::Infer(v) if v.index == var.index);
         let mut params = None;
         let mut ret = None;
-        for obligation in &self.obligations {
+        for obligation in self.obligations.iter() {
             match obligation {
                 Obligation::Trait(predicate)
                     if is_var(&predicate.subject) && is_fn_family(&predicate.bound.key) =>

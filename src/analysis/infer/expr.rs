@@ -584,7 +584,7 @@ impl InferCtx<'_> {
     /// Coerces if it can, leaving no trace when it cannot.
     pub(super) fn try_coerce(&mut self, actual: &Ty, target: &Ty) -> bool {
         let snapshot = self.table.snapshot();
-        let obligations = self.obligations.len();
+        let obligations = self.obligations.mark();
         let was_trying = std::mem::replace(&mut self.trying, true);
         let coerced = self.coerce(actual, target);
         self.trying = was_trying;

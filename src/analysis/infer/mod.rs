@@ -14,6 +14,7 @@ mod expr;
 mod keys;
 mod macros;
 mod method;
+mod obligations;
 mod pat;
 mod path;
 pub mod table;
@@ -117,7 +118,7 @@ struct InferCtx<'a> {
     /// The return type of the function or closure being checked, innermost last.
     returns: Vec<Ty>,
     loops: Vec<LoopCtx>,
-    obligations: Vec<Obligation>,
+    obligations: obligations::PendingObligations,
     closures: Vec<ClosureSig>,
     /// Per closure: whether it uses a local from outside it.
     closure_captures: Vec<bool>,
@@ -181,7 +182,7 @@ impl<'a> InferCtx<'a> {
             locals: Vec::new(),
             returns: Vec::new(),
             loops: Vec::new(),
-            obligations: Vec::new(),
+            obligations: obligations::PendingObligations::default(),
             closures: Vec::new(),
             closure_captures: Vec::new(),
             closure_starts: Vec::new(),
@@ -299,9 +300,9 @@ impl<'a> InferCtx<'a> {
 
     /// Applies Rust's fallback and replaces what is still unresolved by `Unknown`.
     fn finish(mut self) -> InferenceResult {
-        self.select_obligations();
+        self.select_all_obligations();
         self.fallback_literals();
-        self.select_obligations();
+        self.select_all_obligations();
         self.fallback_literals();
         let exprs = std::mem::take(&mut self.exprs);
         let bindings = std::mem::take(&mut self.bindings);

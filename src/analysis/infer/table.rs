@@ -35,6 +35,9 @@ pub struct Table {
     vars: Vec<VarState>,
     /// Variables bound since the start, in order, for rollback.
     undo: Vec<u32>,
+    /// Variables bound or unbound (by a rollback) since [`Table::take_changed`] last ran: what
+    /// may settle a waiting obligation.
+    changed: Vec<u32>,
     /// Steps the current `unify` may still take: unifying two types whose variables share
     /// parts visits them once per path, which doubling generics make exponential.
     unify_steps_left: usize,
@@ -48,6 +51,23 @@ impl Table {
         let index = self.vars.len() as u32;
         self.vars.push(VarState { kind, value: None });
         Ty::Infer(InferVar { index, kind })
+    }
+
+    /// The variables bound or unbound since the last call.
+    pub fn take_changed(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// The unbound variables in `ty` (through bound ones), each once.
+    pub fn unbound_in(&self, ty: &Ty, vars: &mut Vec<u32>) {
+        let mut found = Vec::new();
+        let mut left = MAX_TYPE_PARTS;
+        self.collect_unbound(ty, 0, &mut left, &mut found);
+        for var in found {
+            if !vars.contains(&var.index) {
+                vars.push(var.index);
+            }
+        }
     }
 
     pub fn var_count(&self) -> usize {
@@ -67,6 +87,7 @@ impl Table {
                 && let Some(state) = self.vars.get_mut(index as usize)
             {
                 state.value = None;
+                self.changed.push(index);
             }
         }
         self.vars.truncate(snapshot.var_count);
@@ -76,6 +97,7 @@ impl Table {
         if let Some(state) = self.vars.get_mut(index as usize) {
             state.value = Some(value);
             self.undo.push(index);
+            self.changed.push(index);
         }
     }
 

@@ -335,7 +335,7 @@ impl InferCtx<'_> {
                 let mut agreed: Option<Ty> = None;
                 for candidate in several {
                     let snapshot = self.table.snapshot();
-                    let obligations = self.obligations.len();
+                    let obligations = self.obligations.mark();
                     let subst = self.commit_impl(candidate, base, trait_ref);
                     let ty = self.impl_assoc_type(candidate, &subst, base, name);
                     let ty = self.resolve(&ty);
@@ -585,18 +585,44 @@ impl InferCtx<'_> {
         }
     }
 
-    /// One pass over the obligations; returns whether any was settled.
+    /// Every pending obligation tried again, whatever it waits on (before fallback).
+    pub(super) fn select_all_obligations(&mut self) {
+        self.obligations.wake_all();
+        self.select_obligations();
+    }
+
+    /// One pass over the obligations a binding since the last pass may settle; returns whether
+    /// any was settled.
     fn select_round(&mut self) -> bool {
-        // In place: most obligations wait on a variable for many statements, and moving each
-        // one on every pass made a body of thousands of `Vec::new()`s quadratic in bytes moved.
-        let mut pending = std::mem::take(&mut self.obligations);
-        let before = pending.len();
-        pending.retain(|obligation| !self.try_settle(obligation));
-        let progress = pending.len() != before;
-        // Settling may have added nested obligations.
-        pending.append(&mut self.obligations);
-        self.obligations = pending;
+        let changed = self.table.take_changed();
+        self.obligations.wake(&changed);
+        let mut progress = false;
+        for (id, obligation) in self.obligations.take_queued() {
+            if self.try_settle(&obligation) {
+                progress = true;
+            } else {
+                let vars = self.waited_on(&obligation);
+                self.obligations.put_back(id, obligation, &vars);
+            }
+        }
         progress
+    }
+
+    /// The unbound variables whose binding may settle `obligation`.
+    fn waited_on(&self, obligation: &Obligation) -> Vec<u32> {
+        let mut vars = Vec::new();
+        let (head, trait_ref) = match obligation {
+            Obligation::Trait(predicate) => (&predicate.subject, &predicate.bound),
+            Obligation::Projection {
+                base, trait_ref, ..
+            } => (base, trait_ref),
+        };
+        self.table.unbound_in(head, &mut vars);
+        let bound_types = trait_ref.bindings.iter().map(|(_, ty)| ty);
+        for ty in trait_ref.args.iter().chain(bound_types) {
+            self.table.unbound_in(ty, &mut vars);
+        }
+        vars
     }
 
     /// Settles one obligation if it can be now.
