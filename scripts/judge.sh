@@ -8,6 +8,7 @@
 #   ./scripts/judge.sh semver csv # only those (by name)
 #   JUDGE_SET=fresh ./scripts/judge.sh  # the fresh sample, not used while the engine was written
 #   JUDGE_SET=third ./scripts/judge.sh  # a third sample, outside memlens's dependency tree
+#   JUDGE_SET=fourth ./scripts/judge.sh # a fourth, outside the sets above and that tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,10 +52,23 @@ THIRD=(
   "du-dust       1.2.7  f03ee50cf880da85dce8d1bc8e005c906498fb4754512998823f6ef9ae7d997c app"
   "grex          1.4.6  4ada730ccbcaf2eaaf9d254661960b0211e042e031e307ba8fd39821307f46dd lib+app"
 )
+# A fourth sample, judged only to measure: none in the sets above nor in memlens's Cargo.lock.
+FOURTH=(
+  "json          0.12.4 078e285eafdfb6c4b434e0d31e8cfcb5115b651496faca5749b88fafd4f23bfd lib"
+  "fixedbitset   0.5.9  5905ec755cc8386d7928353e4d356d2be3e89e81e5ca01fe630a1ca4d08dc175 lib"
+  "num-integer   0.1.47 7ce2d95d4b3734dc35aa2f45e1aa22cd416814592a4f9d9205e11affd5b8e10b lib"
+  "unicase       2.10.0 357cc3acc6a036009fd6c973ed009037c732d60d0b4f6c673e9041497482a28f lib"
+  "xmlparser     0.13.6 66fee0b777b0f5ac1c69bb06d361268faafa61cd4682ae064a171c16c433e9e4 lib"
+  "shellharden   4.3.2  3314a0d9051fe21f4b2c356ff7711eabff56460938d0c1c81f9cad916f74245c app"
+  "hx            0.7.1  47dea75b3c39be632152149751e8f9972a838283c06d25363f4f5aef6d28cc76 lib+app"
+  "cargo-wipe    0.4.0  ef64cbfb7869ab5828b893c0b63b79dfbc235f64f633a9c4f46d028c850324cd app"
+)
 if [ "${JUDGE_SET:-}" = fresh ]; then
   CRATES=("${FRESH[@]}")
 elif [ "${JUDGE_SET:-}" = third ]; then
   CRATES=("${THIRD[@]}")
+elif [ "${JUDGE_SET:-}" = fourth ]; then
+  CRATES=("${FOURTH[@]}")
 fi
 
 store=target/judge/crates
