@@ -1,6 +1,7 @@
 //! Definitions of named types (structs, enums, unions, aliases) as plain data, from the user's code or std.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::layout::std_module_alias;
 use super::ty::{IntTy, Ty};
@@ -163,7 +164,10 @@ fn with_defaults(params: &[String], defaults: &[Option<Ty>], args: &[Ty]) -> Vec
 /// The named types visible to the layout engine: the file's own, then std's.
 #[derive(Clone, Debug, Default)]
 pub struct TypeDefs {
-    adts: HashMap<String, AdtDef>,
+    /// Shared, so that a file's table (its own definitions and the crate's, thousands in a big
+    /// crate) is cloned and dropped in a few pointer copies on every edit; a definition is copied
+    /// only when one of its spans moves.
+    adts: HashMap<Arc<str>, Arc<AdtDef>>,
     aliases: HashMap<String, AliasDef>,
     /// Integer values of `const` items, used for array lengths like `[u8; N]`.
     consts: HashMap<String, u64>,
@@ -173,7 +177,8 @@ pub struct TypeDefs {
 
 impl TypeDefs {
     pub fn add_adt(&mut self, def: AdtDef) {
-        self.adts.insert(def.name.clone(), def);
+        self.adts
+            .insert(Arc::from(def.name.as_str()), Arc::new(def));
     }
 
     pub fn add_alias(&mut self, def: AliasDef) {
@@ -197,7 +202,7 @@ impl TypeDefs {
     }
 
     pub fn adt(&self, name: &str) -> Option<&AdtDef> {
-        self.adts.get(name)
+        self.adts.get(name).map(|def| &**def)
     }
 
     pub fn alias(&self, name: &str) -> Option<&AliasDef> {
@@ -209,13 +214,15 @@ impl TypeDefs {
     }
 
     pub fn adts(&self) -> impl Iterator<Item = &AdtDef> {
-        self.adts.values()
+        self.adts.values().map(|def| &**def)
     }
 
     /// Adds every definition of `other` whose name this table does not define.
     pub fn fill_in(&mut self, other: &TypeDefs) {
         for (name, def) in &other.adts {
-            self.adts.entry(name.clone()).or_insert_with(|| def.clone());
+            self.adts
+                .entry(Arc::clone(name))
+                .or_insert_with(|| Arc::clone(def));
         }
         for (name, def) in &other.aliases {
             self.aliases
@@ -231,7 +238,12 @@ impl TypeDefs {
     /// The definitions, aliases and constants whose names pass `keep`.
     pub fn filtered(&self, keep: impl Fn(&str) -> bool) -> TypeDefs {
         TypeDefs {
-            adts: kept_entries(&self.adts, &keep),
+            adts: self
+                .adts
+                .iter()
+                .filter(|(name, _)| keep(name))
+                .map(|(name, def)| (Arc::clone(name), Arc::clone(def)))
+                .collect(),
             aliases: kept_entries(&self.aliases, &keep),
             consts: kept_entries(&self.consts, &keep),
             sized_assoc: self
@@ -252,15 +264,15 @@ impl TypeDefs {
         self.adts
             .iter()
             .filter(|(name, _)| keep(name))
-            .filter_map(|(name, def)| Some((name.clone(), def.span?)))
+            .filter_map(|(name, def)| Some((name.to_string(), def.span?)))
             .collect()
     }
 
     /// Puts back where definitions were written (see [`TypeDefs::spans_of`]).
     pub fn restore_spans(&mut self, spans: &HashMap<String, DefSpan>) {
         for (name, span) in spans {
-            if let Some(def) = self.adts.get_mut(name) {
-                def.span = Some(*span);
+            if let Some(def) = self.adts.get_mut(name.as_str()) {
+                Arc::make_mut(def).span = Some(*span);
             }
         }
     }
@@ -274,21 +286,25 @@ impl TypeDefs {
     /// Forgets where the definitions were written, except for those whose names are in `keep`.
     pub fn keep_spans_of(&mut self, keep: &std::collections::HashSet<String>) {
         for (name, def) in &mut self.adts {
-            if !keep.contains(name) {
-                def.span = None;
+            if def.span.is_some() && !keep.contains(&**name) {
+                Arc::make_mut(def).span = None;
             }
         }
     }
 
     /// Forgets where the definitions were written: for declarations seen from another file.
     pub fn forget_spans(&mut self) {
-        self.adts.values_mut().for_each(|def| def.span = None);
+        for def in self.adts.values_mut().filter(|def| def.span.is_some()) {
+            Arc::make_mut(def).span = None;
+        }
     }
 
     /// Moves where every user definition was written, after the text before it changed length.
     pub fn move_spans(&mut self, moved: impl Fn(usize) -> usize) {
-        for span in self.adts.values_mut().filter_map(|def| def.span.as_mut()) {
-            span.move_by(&moved);
+        for def in self.adts.values_mut().filter(|def| def.span.is_some()) {
+            if let Some(span) = &mut Arc::make_mut(def).span {
+                span.move_by(&moved);
+            }
         }
     }
 
@@ -314,7 +330,7 @@ impl TypeDefs {
         if let Some(meaning) = std_module_alias(name, args) {
             return self.written_out_within(&meaning, depth + 1);
         }
-        let full = match (self.adts.get(name), self.aliases.get(name)) {
+        let full = match (self.adts.get(name.as_str()), self.aliases.get(name)) {
             (Some(def), _) => def.full_args(args),
             (None, Some(alias)) => with_defaults(&alias.generics, &alias.defaults, args),
             (None, None) => return filled,
@@ -334,10 +350,10 @@ impl TypeDefs {
 
     /// Writes out every field type and alias body (see [`Self::written_out`]).
     pub fn write_out_all(&mut self) {
-        let adts: HashMap<String, AdtDef> = self
+        let adts: HashMap<Arc<str>, Arc<AdtDef>> = self
             .adts
             .iter()
-            .map(|(name, def)| (name.clone(), self.adt_written_out(def)))
+            .map(|(name, def)| (Arc::clone(name), Arc::new(self.adt_written_out(def))))
             .collect();
         let aliases: HashMap<String, AliasDef> = self
             .aliases

@@ -187,7 +187,9 @@ impl AnalysisCache {
                 context,
                 analysis: Arc::clone(&analysis),
             };
-            self.latest.insert(request.uri.clone(), latest);
+            if let Some(replaced) = self.latest.insert(request.uri.clone(), latest) {
+                crate::analysis::background_drop::drop_later(replaced.analysis);
+            }
         }
         analysis
     }

@@ -189,6 +189,9 @@ pub struct StdApi {
     /// Per entry, decoded on first use (boxed: most entries are never asked for).
     decoded: Vec<OnceLock<Option<Box<Decoded>>>>,
     impls_by_trait: OnceLock<HashMap<&'static str, Vec<usize>>>,
+    /// Per edition, the prelude's members by name: a crate's every module asks it for every
+    /// name it resolves (a 20 000-module crate, on each declaration edit).
+    preludes: [OnceLock<HashMap<String, Vec<StdDef>>>; 4],
 }
 
 impl StdApi {
@@ -215,6 +218,7 @@ impl StdApi {
             active_cfgs: table.cfgs.iter().map(|p| target_cfg.eval(p)).collect(),
             decoded: (0..table.entries.len()).map(|_| OnceLock::new()).collect(),
             impls_by_trait: OnceLock::new(),
+            preludes: Default::default(),
         }
     }
 
@@ -295,14 +299,14 @@ impl StdApi {
     /// What `name` means in namespace `ns` through the prelude of `edition` (`Clone` is a
     /// trait in the type namespace and a derive macro in the macro namespace).
     pub fn prelude_in(&self, edition: Edition, name: &str, ns: Namespace) -> Option<StdDef> {
-        let module = format!("std::prelude::rust_{}", edition_year(edition));
         let in_ns = |def: &StdDef| {
             def.namespace() == ns || matches!(def, StdDef::Variant { .. }) && ns != Namespace::Macro
         };
         let from_prelude = self
-            .module_members(&module)
-            .and_then(|members| members.iter().find(|m| m.name == name && in_ns(&m.def)))
-            .map(|m| m.def.clone());
+            .prelude_members(edition)
+            .get(name)
+            .and_then(|defs| defs.iter().find(|def| in_ns(def)))
+            .cloned();
         let root_macro = || {
             (ns == Namespace::Macro)
                 .then(|| self.member("std", name, Namespace::Macro))
@@ -313,6 +317,26 @@ impl StdApi {
                 .then(|| StdDef::Module(name.to_string()))
         };
         from_prelude.or_else(root_macro).or_else(crate_name)
+    }
+
+    fn prelude_members(&self, edition: Edition) -> &HashMap<String, Vec<StdDef>> {
+        let slot = match edition {
+            Edition::E2015 => 0,
+            Edition::E2018 => 1,
+            Edition::E2021 => 2,
+            Edition::E2024 => 3,
+        };
+        self.preludes[slot].get_or_init(|| {
+            let module = format!("std::prelude::rust_{}", edition_year(edition));
+            let mut by_name: HashMap<String, Vec<StdDef>> = HashMap::new();
+            for member in self.module_members(&module).unwrap_or_default() {
+                by_name
+                    .entry(member.name.to_string())
+                    .or_default()
+                    .push(member.def.clone());
+            }
+            by_name
+        })
     }
 
     /// Every name a module exports (for `use path::*;`), in name order, on this target.
