@@ -3,7 +3,9 @@
 # first useful hover from process start, warm hover, peak RSS, warm inlay hints over the whole
 # file, on generated files of about 500, 5 000 and 50 000 lines (the project's own fixtures,
 # concatenated into modules), plus `memlens explain` throughput beside syn's parse alone (the
-# floor, benches/parse_floor.rs). Measured, not asserted: run it on a quiet machine.
+# floor, benches/parse_floor.rs), edit + hover below an unclosed parenthesis, and edit + hover in
+# crates of 2 000 and 20 000 module files.
+# Measured, not asserted: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LSPDRIVE=${LSPDRIVE:-../shared/tools/lspdrive.py}
@@ -117,6 +119,75 @@ with LspClient([server], root=root) as client:
 PY
 }
 
+crate_size() { # files: edit + hover in one file of a crate of that many module files, once indexed
+  python3 - "$LSPDRIVE" "$MEMLENS" "$1" <<'PY'
+import os, statistics, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+from lspdrive import LspClient
+_, _, server, files = sys.argv
+files = int(files)
+root = tempfile.mkdtemp()
+os.makedirs(f"{root}/src")
+open(f"{root}/Cargo.toml", "w").write('[package]\nname = "big"\nversion = "0.1.0"\nedition = "2021"\n')
+with open(f"{root}/src/main.rs", "w") as main:
+    main.write("".join(f"mod m{i};\n" for i in range(files)) + "fn main() {}\n")
+for i in range(files):
+    open(f"{root}/src/m{i}.rs", "w").write(
+        f"pub struct S{i} {{ pub a: u64, pub b: Vec<u8>, pub c: u16 }}\n"
+        f"pub fn f{i}(x: u32) -> S{i} {{\n    let t = (x, 1u8);\n    S{i} {{ a: t.0 as u64, b: Vec::new(), c: 2 }}\n}}\n")
+def edits(client, edit, rounds):
+    timings = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        client.change_incremental("src/m7.rs", [edit])
+        client.hover_until("src/m7.rs", 2, 8, timeout=60, require="B")
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
+with LspClient([server], root=root) as client:
+    client.initialize()
+    client.open("src/m7.rs")
+    client.hover_until("src/m7.rs", 2, 8, timeout=300, require="B")
+    client.wait_for(lambda c: any(p["kind"] == "end" for p in c.progress), 600)
+    edits(client, ((3, 4), (3, 4), " "), 3)  # the first edits after indexing build the crate's view
+    body = edits(client, ((3, 4), (3, 4), " "), 40)
+    declaration = edits(client, ((0, 16), (0, 16), "pub z: u8, "), 10)
+    rss = client.rss().get("VmHWM_kB", 0) / 1024
+__import__("shutil").rmtree(root)
+print(f"| memlens, crate of {files:,} files: edit + hover, in a body / in a struct (medians of 40 / 10) | {body:.1f} ms / {declaration:.1f} ms | peak RSS {rss:.0f} MB | |")
+PY
+}
+
+unclosed() { # edit + hover near the end of a 5 000-line file, with and without an unclosed ( at its top
+  python3 - "$LSPDRIVE" "$MEMLENS" <<'PY'
+import os, statistics, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+from lspdrive import LspClient
+_, _, server = sys.argv
+def median_edit_hover(head):
+    root = tempfile.mkdtemp()
+    os.makedirs(f"{root}/src")
+    open(f"{root}/Cargo.toml", "w").write('[package]\nname = "u"\nversion = "0.1.0"\nedition = "2021"\n')
+    lines = ["fn first() {", head, "}"]
+    for i in range(1000):
+        lines += [f"pub fn f{i}(x: u32) -> u64 {{", f"    let t = (x, {i}u8);", "    let v: Vec<u16> = Vec::with_capacity(4);", "    t.0 as u64", "}"]
+    open(f"{root}/src/main.rs", "w").write("\n".join(lines + ["fn main() {}"]) + "\n")
+    with LspClient([server], root=root) as client:
+        client.initialize()
+        client.open("src/main.rs")
+        client.hover_until("src/main.rs", 4999, 8, timeout=60, require="B")
+        timings = []
+        for _ in range(30):
+            start = time.perf_counter()
+            client.change_incremental("src/main.rs", [((4000, 4), (4000, 4), " ")])
+            client.hover_until("src/main.rs", 4999, 8, timeout=60, require="B")
+            timings.append(time.perf_counter() - start)
+    __import__("shutil").rmtree(root)
+    return statistics.median(timings) * 1000
+closed, open_ = median_edit_hover("    let a = (1, 2);"), median_edit_hover("    let a = (1, 2;")
+print(f"| memlens, 5 000 lines: edit + hover at line 4 000, all closed / a ( left open at line 2 (medians of 30) | {closed:.1f} ms / {open_:.1f} ms | | |")
+PY
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(rustc --version)"
 if have_rust_analyzer; then
   echo "beside: $("$RUST_ANALYZER" --version) (up to ${RA_MAX_LINES:-5000} lines)"
@@ -151,4 +222,8 @@ for lines in 500 5000 50000; do
   echo "| memlens explain, $lines lines | $(python3 -c "print(f'{$actual_lines/($end-$start):,.0f} lines/s')") | | |"
   parse_floor "$dir/src/main.rs" "$lines"
   rm -rf "$dir"
+done
+unclosed
+for files in 2000 20000; do
+  crate_size "$files"
 done

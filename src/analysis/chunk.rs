@@ -77,8 +77,27 @@ pub fn split_items(text: &str) -> Vec<Range<usize>> {
 pub fn split_items_from(
     text: &str,
     start: usize,
-    mut resume_known: impl FnMut(usize) -> bool,
+    resume_known: impl FnMut(usize) -> bool,
 ) -> (Vec<Range<usize>>, bool) {
+    let split = split_items_recovering(text, start, resume_known);
+    (split.items, split.resumed)
+}
+
+/// What [`split_items_recovering`] found.
+pub struct Split {
+    pub items: Vec<Range<usize>>,
+    pub resumed: bool,
+    /// Whether the last range is an item still open at the end of the text (an unclosed brace
+    /// or parenthesis), which [`split_at_item_lines`] may cut.
+    pub open_at_end: bool,
+}
+
+/// [`split_items_from`], also saying whether the text ends inside an item.
+pub fn split_items_recovering(
+    text: &str,
+    start: usize,
+    mut resume_known: impl FnMut(usize) -> bool,
+) -> Split {
     let mut scanner = Scanner::new(text);
     scanner.pos = start;
     let mut items = Vec::new();
@@ -107,18 +126,25 @@ pub fn split_items_from(
             start = token.end;
             leading_words.clear();
             if resume_known(start) {
-                return (items, true);
+                return Split {
+                    items,
+                    resumed: true,
+                    open_at_end: false,
+                };
             }
         }
     }
-    if text[start..].trim().is_empty() {
-        if let Some(last) = items.last_mut() {
-            last.end = text.len();
-        }
-    } else {
+    let open_at_end = !text[start..].trim().is_empty();
+    if open_at_end {
         items.push(start..text.len());
+    } else if let Some(last) = items.last_mut() {
+        last.end = text.len();
     }
-    (items, false)
+    Split {
+        items,
+        resumed: false,
+        open_at_end,
+    }
 }
 
 /// How deep one item may nest before memlens declines to parse it. syn and every walk over its
@@ -393,21 +419,28 @@ fn fn_bodies_and_docs(text: &str) -> (Vec<Range<usize>>, Vec<DocComment>) {
 /// Re-splits a range that failed to parse at lines that start, at column 0, with an item keyword.
 ///
 /// Well-formed code never needs this: it is the recovery for an unclosed brace, after which the
-/// strict scan would swallow every following item.
+/// strict scan would swallow every following item. Each cut is where the strict scan would have
+/// ended the item before, at the end of its last token (the blank lines and comments between
+/// belong to the next item), so that a piece that is a whole item is the range the strict scan
+/// gives it once the brace is closed.
 pub fn split_at_item_lines(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let piece = &text[range.clone()];
     let mut cuts = vec![range.start];
     let mut scanner = Scanner::new(piece);
     let mut seen_first_item = false;
+    let mut token_ends = Vec::new();
     while let Some(token) = scanner.next_token() {
         let at_line_start = token.start == 0 || piece.as_bytes()[token.start - 1] == b'\n';
-        if !at_line_start || !starts_item(&piece[token.start..]) {
-            continue;
+        if at_line_start && starts_item(&piece[token.start..]) {
+            if seen_first_item {
+                let line = line_start_before_attrs(piece, token.start);
+                let before = token_ends.partition_point(|&end| end <= line);
+                let cut = before.checked_sub(1).map_or(0, |last| token_ends[last]);
+                cuts.push(range.start + cut);
+            }
+            seen_first_item = true;
         }
-        if seen_first_item {
-            cuts.push(range.start + line_start_before_attrs(piece, token.start));
-        }
-        seen_first_item = true;
+        token_ends.push(token.end);
     }
     cuts.dedup();
     cuts.iter()

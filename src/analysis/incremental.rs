@@ -24,7 +24,9 @@ use std::sync::Arc;
 use quote::ToTokens;
 
 use super::bindings::{Collected, Walker};
-use super::chunk::{blank_ignored_prefix, split_items, split_items_from};
+use super::chunk::{
+    blank_ignored_prefix, split_at_item_lines, split_items, split_items_recovering,
+};
 use super::crate_index::{CrateIndex, FileDeclarations, imports_of};
 use super::defs::TypeDefs;
 use super::guard;
@@ -117,6 +119,8 @@ struct Chunk {
     /// A fingerprint of where the chunk's type definitions are named, relative to the chunk.
     definitions_at: u64,
     walked: Option<Arc<WalkedChunk>>,
+    /// For a piece of an item open at the end of the text: where that item starts.
+    open_region: Option<usize>,
 }
 
 impl Chunk {
@@ -139,6 +143,7 @@ impl Chunk {
             declarations: 0,
             definitions_at: 0,
             walked: None,
+            open_region: None,
         };
         let files = || {
             chunk
@@ -392,6 +397,11 @@ impl Analyzer {
 
     /// Brings the chunks up to `text`: the chunks before the first changed byte and after the
     /// last one are kept (the latter shifted); only those in between are split and parsed anew.
+    ///
+    /// An item still open at the end of the text (an unclosed brace) is cut at its column-0 item
+    /// lines, one chunk per piece, so that an edit below it parses and walks one piece, not the
+    /// rest of the file. An edit inside such a region splits it again from its start (whether it
+    /// is still open depends on all of it); pieces whose text did not change keep their parse.
     fn update_chunks(&mut self, text: &str, scope: &Range<usize>) {
         if self.text == text {
             return;
@@ -399,25 +409,31 @@ impl Analyzer {
         let old = std::mem::replace(&mut self.text, text.to_string());
         let prefix = common_prefix(old.as_bytes(), text.as_bytes());
         let suffix = common_suffix(&old.as_bytes()[prefix..], &text.as_bytes()[prefix..]);
-        let first = self
+        let touched = self
             .chunks
             .iter()
             .position(|chunk| chunk.range.end >= prefix)
             .unwrap_or(self.chunks.len());
+        let first = match self.chunks.get(touched).and_then(|chunk| chunk.open_region) {
+            Some(region) => self
+                .chunks
+                .iter()
+                .position(|chunk| chunk.range.start >= region)
+                .unwrap_or(touched),
+            None => touched,
+        };
         let rescan_from = self.chunks.get(first).map_or(0, |chunk| chunk.range.start);
-        // Old chunks lying wholly in the unchanged end, by where they start in the new text.
+        // Old chunks lying wholly in the unchanged end, by where they start in the new text. A
+        // piece of an open region is no place to resume: the region may have closed.
         let unchanged_from = old.len() - suffix;
+        let shift = |at: usize| at + text.len() - old.len();
         let resumable: HashMap<usize, usize> = (first..self.chunks.len())
             .filter(|&index| self.chunks[index].range.start >= unchanged_from)
-            .map(|index| {
-                (
-                    self.chunks[index].range.start + text.len() - old.len(),
-                    index,
-                )
-            })
+            .filter(|&index| self.chunks[index].open_region.is_none())
+            .map(|index| (shift(self.chunks[index].range.start), index))
             .collect();
         let mut resumed_at = None;
-        let (ranges, _) = split_items_from(text, rescan_from, |end| {
+        let split = split_items_recovering(text, rescan_from, |end| {
             resumed_at = resumable.get(&end).copied();
             resumed_at.is_some()
         });
@@ -426,21 +442,50 @@ impl Analyzer {
             None => Vec::new(),
         };
         for chunk in &mut tail {
-            chunk.range = chunk.range.start + text.len() - old.len()
-                ..chunk.range.end + text.len() - old.len();
+            chunk.range = shift(chunk.range.start)..shift(chunk.range.end);
+            chunk.open_region = chunk.open_region.map(shift);
         }
-        self.chunks.truncate(first);
+        // The replaced chunks whose text is unchanged, by their range in the new text.
+        let mut unchanged: HashMap<(usize, usize), Chunk> = HashMap::new();
+        for chunk in self.chunks.split_off(first) {
+            let range = if chunk.range.end < prefix {
+                chunk.range.clone()
+            } else if chunk.range.start >= unchanged_from {
+                shift(chunk.range.start)..shift(chunk.range.end)
+            } else {
+                continue;
+            };
+            unchanged.insert((range.start, range.end), chunk);
+        }
+        let mut ranges: Vec<(Range<usize>, Option<usize>)> =
+            split.items.into_iter().map(|range| (range, None)).collect();
+        if split.open_at_end
+            && let Some((open, _)) = ranges.pop()
+        {
+            let region = Some(open.start);
+            ranges.extend(
+                split_at_item_lines(text, open)
+                    .into_iter()
+                    .map(|piece| (piece, region)),
+            );
+        }
         if ranges.is_empty() && tail.is_empty() {
             // Only blank text follows: it belongs to the last item, which parses the same.
             if let Some(last) = self.chunks.last_mut() {
                 last.range.end = text.len();
             }
         }
-        self.chunks.extend(
-            ranges
-                .into_iter()
-                .map(|range| Chunk::new(text, range, scope)),
-        );
+        for (range, open_region) in ranges {
+            let mut chunk = match unchanged.remove(&(range.start, range.end)) {
+                Some(mut kept) => {
+                    kept.range = range;
+                    kept
+                }
+                None => Chunk::new(text, range, scope),
+            };
+            chunk.open_region = open_region;
+            self.chunks.push(chunk);
+        }
         self.chunks.append(&mut tail);
     }
 

@@ -228,3 +228,53 @@ fn a_definition_moved_within_its_chunk_is_found_at_its_new_place() {
         assert_same_as_fresh(&mut analyzer, &text, &format!("step {index}"));
     }
 }
+
+/// An item left open at the top (a brace or parenthesis not closed yet) makes the rest of the
+/// file one region cut at its column-0 item lines; edits below it, in it, and the one that
+/// closes it all give what a fresh analysis gives, including an `impl` whose methods start at
+/// column 0 (cut while the region is open, whole once it closes).
+#[test]
+fn edits_under_an_unclosed_item_give_the_same_result_as_a_fresh_analysis() {
+    let column_zero_impl =
+        "struct Z { z: u32 }\nimpl Z {\nfn get(&self) -> u32 { let v = vec![self.z]; v[0] }\n}\n";
+    let steps: [fn(&str) -> String; 10] = [
+        |t| format!("fn open() {{\n    let a = (1, 2;\n}}\n{t}"),
+        |t| t.replacen("let x = 42;", "let x = 42u8;", 1),
+        |t| format!("{t}\nfn tail() {{ let s = String::from(\"t\"); }}\n"),
+        |t| {
+            t.replacen(
+                "let s = String::from(\"t\");",
+                "let s = String::from(\"tt\");",
+                1,
+            )
+        },
+        |t| t.replacen("fn tail() {", "fn tail() { let w = 1u64;", 1),
+        |t| t.replacen("let a = (1, 2;", "let a = (1, 2);", 1),
+        |t| t.replacen("let a = (1, 2);", "let a = (1, 2;", 1),
+        |t| t.replacen("let a = (1, 2;", "let a = (1, 2u8;", 1),
+        |t| t.replacen("fn open() {\n", "fn open() {\n    let b = 3;\n", 1),
+        |t| t.replacen("fn open() {", "fn open() {}\nfn closed() {", 1),
+    ];
+    for base in [corpus(), format!("{column_zero_impl}{}", corpus())] {
+        let mut analyzer = Analyzer::default();
+        let mut text = base.clone();
+        for (index, step) in steps.iter().enumerate() {
+            text = step(&text);
+            let incremental = analyzer.analyze(&text, Target::default());
+            let fresh = analyze(&text, Target::default());
+            assert_eq!(incremental.comparable(), fresh.comparable(), "step {index}");
+        }
+        // Closing the region from inside the impl's column-0 method, then opening it again.
+        for edit in [
+            |t: &str| t.replacen("v[0] }", "v[0] } }", 1),
+            |t: &str| t.replacen("v[0] } }", "v[0] }", 1),
+        ] {
+            text = edit(&text);
+            let incremental = analyzer.analyze(&text, Target::default());
+            assert_eq!(
+                incremental.comparable(),
+                analyze(&text, Target::default()).comparable()
+            );
+        }
+    }
+}
