@@ -199,10 +199,9 @@ impl<'a> Cx<'a> {
         if let Some(error) = &inst.def.repr.invalid {
             return Err(LayoutError::Invalid(name.to_string(), error.clone()));
         }
-        // std's sources carry its own unstable attributes (`#[stable]`, `#[lang]`), not macros.
-        if let Some(attribute) = &inst.def.repr.rewritten_by
-            && inst.def.span.is_some()
-        {
+        // Whichever file the definition is seen from (another file's has no span). std's own
+        // attributes are all built in (`#[lang]`, `#[stable]`).
+        if let Some(attribute) = &inst.def.repr.rewritten_by {
             return Err(LayoutError::Rewritten(name.to_string(), attribute.clone()));
         }
         let mut laid = match inst.def.kind {

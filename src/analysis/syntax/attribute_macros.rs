@@ -38,6 +38,12 @@ const BUILT_IN: &[&str] = &[
     "track_caller",
     "used",
     "warn",
+    // Built in and gated: std's own sources put these on its types (`#[lang = "phantom_data"]`).
+    "fundamental",
+    "lang",
+    "must_not_suspend",
+    "stable",
+    "unstable",
 ];
 
 /// Tool attributes (`#[rustfmt::skip]`, `#[clippy::…]`, `#[diagnostic::…]`): inert.

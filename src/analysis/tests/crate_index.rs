@@ -346,3 +346,42 @@ pub type Result<T> = std::result::Result<T, Error>;
         "#]],
     );
 }
+
+/// A struct under an attribute macro that may rewrite it (ouroboros's `#[self_referencing]`
+/// turns zoxide's `Database` from 80 bytes as written into rustc's 64) has no size from any
+/// file: seen from another file, its definition carries no span, and it used to be laid out as
+/// written there.
+#[test]
+fn a_rewritten_struct_has_no_size_from_another_file_either() {
+    check(
+        r#"
+//- /src/main.rs
+mod db;
+use db::{Database, Plain};
+fn main() {
+    let d = Database::open();
+    let p = Plain { bytes: Vec::new() };
+}
+//- /src/db.rs
+use ouroboros::self_referencing;
+#[self_referencing]
+pub struct Database {
+    pub bytes: Vec<u8>,
+    pub dirs: Vec<u32>,
+    pub flag: bool,
+}
+impl Database {
+    pub fn open() -> Self { todo!() }
+}
+#[derive(Debug, Clone)]
+pub struct Plain {
+    pub bytes: Vec<u8>,
+}
+"#,
+        "/src/main.rs",
+        expect![[r#"
+            d Database | stack ? + heap ?
+            p Plain | stack 24B
+        "#]],
+    );
+}
