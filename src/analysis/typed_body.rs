@@ -107,27 +107,20 @@ impl CrateContext {
         sig: &syn::Signature,
         body: &syn::Block,
     ) -> InferenceResult {
-        let local = self.with_local_items(module, body);
-        let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
-        let blocks = local
-            .as_ref()
-            .map(|(_, scope)| std::slice::from_ref(scope))
-            .unwrap_or(&[]);
-        let world = World::new(graph, self.std);
-        let scope = Scope::new(graph, self.krate, module, self.std).with_blocks(blocks);
-        let base = TyLowerer::new(scope, self.std);
-        let (outer, parent_generics, mut predicates) = self.container_lowerer(base, container);
-        let item = fn_item(sig, true);
-        let lowerer = outer.with_generics(&item.generics);
-        let lowered = outer.fn_sig(&item, &parent_generics, 0);
-        predicates.extend(lowered.predicates.iter().cloned());
-        infer_body(BodyInput {
-            world: &world,
-            lowerer,
-            syntax: sig,
-            sig: &lowered,
-            predicates,
-            body,
+        self.in_scope(module, Some(body), |world, base| {
+            let (outer, parent_generics, mut predicates) = self.container_lowerer(base, container);
+            let item = fn_item(sig, true);
+            let lowerer = outer.with_generics(&item.generics);
+            let lowered = outer.fn_sig(&item, &parent_generics, 0);
+            predicates.extend(lowered.predicates.iter().cloned());
+            infer_body(BodyInput {
+                world,
+                lowerer,
+                syntax: sig,
+                sig: &lowered,
+                predicates,
+                body,
+            })
         })
     }
 
@@ -141,10 +134,26 @@ impl CrateContext {
         ty: &syn::Type,
         expr: &syn::Expr,
     ) -> InferenceResult {
-        let local = match expr {
-            syn::Expr::Block(block) => self.with_local_items(module, &block.block),
+        let block = match expr {
+            syn::Expr::Block(block) => Some(&block.block),
             _ => None,
         };
+        self.in_scope(module, block, |world, base| {
+            let (lowerer, _, _) = self.container_lowerer(base, container);
+            let expected = lowerer.ty(&type_ref(ty));
+            infer_initializer(world, lowerer, &expected, expr)
+        })
+    }
+
+    /// Runs `infer` with the world and the type lowerer of `module`, the items declared in
+    /// `block` (a body's own structs, fns and uses) in scope.
+    fn in_scope<R>(
+        &self,
+        module: ModuleId,
+        block: Option<&syn::Block>,
+        infer: impl FnOnce(&World<'_>, TyLowerer<'_>) -> R,
+    ) -> R {
+        let local = block.and_then(|block| self.with_local_items(module, block));
         let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
         let blocks = local
             .as_ref()
@@ -152,10 +161,7 @@ impl CrateContext {
             .unwrap_or(&[]);
         let world = World::new(graph, self.std);
         let scope = Scope::new(graph, self.krate, module, self.std).with_blocks(blocks);
-        let base = TyLowerer::new(scope, self.std);
-        let (lowerer, _, _) = self.container_lowerer(base, container);
-        let expected = lowerer.ty(&type_ref(ty));
-        infer_initializer(&world, lowerer, &expected, expr)
+        infer(&world, TyLowerer::new(scope, self.std))
     }
 
     /// A body's own items (`struct`, `fn`, `use` written in it) as a crate of their own added to

@@ -31,13 +31,7 @@ fn edits_give_the_same_result_as_a_fresh_analysis() {
         |t| t.replacen("use std::io::Result;", "use std::thread::Result;", 1),
     ];
     let mut analyzer = Analyzer::default();
-    let mut text = SEED.to_string();
-    for (index, step) in steps.iter().enumerate() {
-        text = step(&text);
-        let incremental = analyzer.analyze(&text, Target::default());
-        let fresh = analyze(&text, Target::default());
-        assert_eq!(incremental.comparable(), fresh.comparable(), "step {index}");
-    }
+    let text = apply_agreeing(&mut analyzer, SEED.to_string(), &steps);
     // The target is part of what is cached.
     let i686 = Target::from_triple("i686-unknown-linux-gnu").expect("known target");
     assert_eq!(
@@ -257,24 +251,28 @@ fn edits_under_an_unclosed_item_give_the_same_result_as_a_fresh_analysis() {
     ];
     for base in [corpus(), format!("{column_zero_impl}{}", corpus())] {
         let mut analyzer = Analyzer::default();
-        let mut text = base.clone();
-        for (index, step) in steps.iter().enumerate() {
-            text = step(&text);
-            let incremental = analyzer.analyze(&text, Target::default());
-            let fresh = analyze(&text, Target::default());
-            assert_eq!(incremental.comparable(), fresh.comparable(), "step {index}");
-        }
+        let text = apply_agreeing(&mut analyzer, base, &steps);
         // Closing the region from inside the impl's column-0 method, then opening it again.
-        for edit in [
-            |t: &str| t.replacen("v[0] }", "v[0] } }", 1),
-            |t: &str| t.replacen("v[0] } }", "v[0] }", 1),
-        ] {
-            text = edit(&text);
-            let incremental = analyzer.analyze(&text, Target::default());
-            assert_eq!(
-                incremental.comparable(),
-                analyze(&text, Target::default()).comparable()
-            );
-        }
+        let close_and_reopen: [fn(&str) -> String; 2] = [
+            |t| t.replacen("v[0] }", "v[0] } }", 1),
+            |t| t.replacen("v[0] } }", "v[0] }", 1),
+        ];
+        apply_agreeing(&mut analyzer, text, &close_and_reopen);
     }
+}
+
+/// Applies each step in turn, checking after each that `analyzer` answers as a fresh analysis
+/// of the same text; returns the last text.
+fn apply_agreeing(
+    analyzer: &mut Analyzer,
+    mut text: String,
+    steps: &[fn(&str) -> String],
+) -> String {
+    for (index, step) in steps.iter().enumerate() {
+        text = step(&text);
+        let incremental = analyzer.analyze(&text, Target::default());
+        let fresh = analyze(&text, Target::default());
+        assert_eq!(incremental.comparable(), fresh.comparable(), "step {index}");
+    }
+    text
 }
