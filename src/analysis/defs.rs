@@ -238,12 +238,7 @@ impl TypeDefs {
     /// The definitions, aliases and constants whose names pass `keep`.
     pub fn filtered(&self, keep: impl Fn(&str) -> bool) -> TypeDefs {
         TypeDefs {
-            adts: self
-                .adts
-                .iter()
-                .filter(|(name, _)| keep(name))
-                .map(|(name, def)| (Arc::clone(name), Arc::clone(def)))
-                .collect(),
+            adts: kept_entries(&self.adts, &keep),
             aliases: kept_entries(&self.aliases, &keep),
             consts: kept_entries(&self.consts, &keep),
             sized_assoc: self
@@ -397,12 +392,13 @@ impl TypeDefs {
 }
 
 /// The entries of a name-keyed table whose names pass `keep`.
-pub fn kept_entries<T: Clone>(
-    map: &HashMap<String, T>,
-    keep: impl Fn(&str) -> bool,
-) -> HashMap<String, T> {
+pub fn kept_entries<K, T>(map: &HashMap<K, T>, keep: impl Fn(&str) -> bool) -> HashMap<K, T>
+where
+    K: std::borrow::Borrow<str> + Clone + Eq + std::hash::Hash,
+    T: Clone,
+{
     map.iter()
-        .filter(|(name, _)| keep(name))
+        .filter(|(name, _)| keep((*name).borrow()))
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect()
 }

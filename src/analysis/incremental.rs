@@ -551,7 +551,6 @@ impl Analyzer {
                 .index
                 .crate_specs(krate.path, Some(Arc::clone(&items)))
         });
-        super::background_drop::drop_later(self.declared.take());
         self.declared = Some(Declared {
             fingerprint,
             definitions_at,

@@ -2,7 +2,6 @@
 
 pub mod actions;
 pub mod alloc_model;
-pub mod background_drop;
 pub mod bindings;
 pub mod chunk;
 pub mod crate_index;

@@ -187,9 +187,7 @@ impl AnalysisCache {
                 context,
                 analysis: Arc::clone(&analysis),
             };
-            if let Some(replaced) = self.latest.insert(request.uri.clone(), latest) {
-                crate::analysis::background_drop::drop_later(replaced.analysis);
-            }
+            self.latest.insert(request.uri.clone(), latest);
         }
         analysis
     }

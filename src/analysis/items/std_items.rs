@@ -6,7 +6,7 @@ use crate::analysis::defs::{AdtDef, AliasDef};
 use crate::analysis::std_api::StdApi;
 use crate::analysis::ty::{FnSig, ImplData, TraitData, Ty, TyHead};
 
-pub trait StdItems: StdPaths + Sync {
+pub trait StdItems: StdPaths {
     fn adt(&self, key: &str) -> Option<&AdtDef>;
     fn alias(&self, key: &str) -> Option<&AliasDef>;
     fn trait_data(&self, key: &str) -> Option<&TraitData>;
