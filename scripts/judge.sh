@@ -9,6 +9,7 @@
 #   JUDGE_SET=fresh ./scripts/judge.sh  # the fresh sample, not used while the engine was written
 #   JUDGE_SET=third ./scripts/judge.sh  # a third sample, outside memlens's dependency tree
 #   JUDGE_SET=fourth ./scripts/judge.sh # a fourth, outside the sets above and that tree
+#   JUDGE_SET=fifth ./scripts/judge.sh  # a fifth, outside the sets above and that tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,12 +64,25 @@ FOURTH=(
   "hx            0.7.1  47dea75b3c39be632152149751e8f9972a838283c06d25363f4f5aef6d28cc76 lib+app"
   "cargo-wipe    0.4.0  ef64cbfb7869ab5828b893c0b63b79dfbc235f64f633a9c4f46d028c850324cd app"
 )
+# A fifth sample, judged only to measure: none in the sets above nor in memlens's Cargo.lock.
+FIFTH=(
+  "rust-ini      0.21.3 796e8d2b6696392a43bea58116b667fb4c29727dc5abd27d6acf338bb4f688c7 lib"
+  "tinyjson      2.5.1  9ab95735ea2c8fd51154d01e39cf13912a78071c2d89abc49a7ef102a7dd725a lib"
+  "num-rational  0.4.2  f83d14da390562dca69fc84082e73e548e1ad308d24accdedd2720017cb37824 lib"
+  "bimap         0.6.3  230c5f1ca6a325a32553f8640d31ac9b49f2411e901e427570154868b46da4f7 lib"
+  "priority-queue 2.7.0 93980406f12d9f8140ed5abe7155acb10bb1e69ea55c88960b9c2f117445ef96 lib"
+  "diskus        0.9.0  ec07379c016f78e7ddcd953663b9ed17928ff384928d34d824ed7e463bd3d908 lib+app"
+  "vivid         0.10.1 584441e19afc6f69296bb877fe6951ee61939f5cb9376e219470e7769cfdd6f7 app"
+  "pastel        0.12.0 60c08ad0192cd8ba04db7617ab5535089f5cef907b7d09214fb449d68d569b65 lib+app"
+)
 if [ "${JUDGE_SET:-}" = fresh ]; then
   CRATES=("${FRESH[@]}")
 elif [ "${JUDGE_SET:-}" = third ]; then
   CRATES=("${THIRD[@]}")
 elif [ "${JUDGE_SET:-}" = fourth ]; then
   CRATES=("${FOURTH[@]}")
+elif [ "${JUDGE_SET:-}" = fifth ]; then
+  CRATES=("${FIFTH[@]}")
 fi
 
 store=target/judge/crates
