@@ -21,7 +21,7 @@ use crate::analysis::items::cfg::CfgOptions;
 use crate::analysis::items::def_map::Edition;
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate};
 use crate::analysis::items::include::IncludeEnv;
-use crate::analysis::items::package::{PackageInfo, crate_name};
+use crate::analysis::items::package::{CrateRoot, PackageInfo, TargetKind, crate_name};
 use crate::files::{Boundary, read_logged};
 
 /// Bounds on what one package's dependencies may cost to read.
@@ -255,14 +255,21 @@ impl Resolved {
             edition: manifest.edition,
             deps,
             dev_deps: Vec::new(),
+            build_deps: Vec::new(),
             features: package.features.clone(),
         };
         let root = dir.join(&manifest.lib_path);
         let cfg = CfgOptions::for_build(&self.target, &package.features, false).with(&build_cfgs);
-        let mut index = CrateIndex::with_roots(vec![root.clone()], Some(package.lib_name.clone()))
-            .with_package(info)
-            .with_module_cfg(cfg)
-            .with_include_env(include_env_in(&dir, &self.target_dir, &package.name));
+        let mut index = CrateIndex::with_roots(
+            vec![CrateRoot {
+                path: root.clone(),
+                kind: TargetKind::Library,
+            }],
+            Some(package.lib_name.clone()),
+        )
+        .with_package(info)
+        .with_module_cfg(cfg)
+        .with_include_env(include_env_in(&dir, &self.target_dir, &package.name));
         let read = CountingReader::default();
         while index.index_some(16, &read) > 0 {
             if index.progress().0 + *files > MAX_FILES || read.bytes.get() > MAX_CRATE_BYTES {

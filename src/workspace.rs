@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::crate_index::{CrateIndex, ReadSource};
 use crate::analysis::incremental::{Analyzer, CrateFile};
-use crate::analysis::items::package::PackageInfo;
+use crate::analysis::items::package::{CrateRoot, PackageInfo};
 use crate::analysis::{FileAnalysis, Target};
 use crate::files::{Boundary, SourceText, read_logged};
 
@@ -45,53 +45,44 @@ pub fn package_dir(file: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// An index of the package in `dir`, with nothing read yet. Its crate roots are Cargo's
-/// default targets: the library (`src/lib.rs`) first, then `src/main.rs` and the files directly
-/// in `src/bin`, `examples`, `tests` and `benches`.
+/// An index of the package in `dir`, with nothing read yet. Its crate roots are the package's
+/// Cargo targets (see [`crate::cargo_targets`]): the library first, then the others.
 pub fn unread_index(dir: &Path) -> CrateIndex {
-    let src = dir.join("src");
-    let mut roots: Vec<PathBuf> = ["lib.rs", "main.rs"]
-        .iter()
-        .map(|name| src.join(name))
-        .filter(|path| path.is_file())
-        .collect();
-    for targets in [
-        src.join("bin"),
-        dir.join("examples"),
-        dir.join("tests"),
-        dir.join("benches"),
-    ] {
-        roots.extend(rust_files_in(&targets));
-    }
-    let package = read_package(dir);
+    let manifest = read_manifest(dir);
+    let package = manifest
+        .as_ref()
+        .map_or_else(PackageInfo::standalone, PackageInfo::from_table);
+    let roots = crate_roots_in(dir, manifest.as_ref(), &package);
     let include_env = crate::dependencies::include_env(dir, &package.package_name);
     CrateIndex::with_roots(roots, package.lib_name.clone())
         .with_package(package)
         .with_include_env(include_env)
 }
 
-/// What the package's `Cargo.toml` says; a manifest that cannot be read or parsed gives a
-/// package named after nothing in particular, edition 2015 as Cargo assumes.
-pub fn read_package(dir: &Path) -> PackageInfo {
-    read_logged(
-        &dir.join("Cargo.toml"),
-        &Boundary::within([dir.to_path_buf()]),
-    )
-    .and_then(|manifest| PackageInfo::from_manifest(&manifest.text))
-    .unwrap_or_else(PackageInfo::standalone)
+/// The package's crate roots as they are on disk now.
+pub fn crate_roots(dir: &Path) -> Vec<CrateRoot> {
+    let manifest = read_manifest(dir);
+    let package = manifest
+        .as_ref()
+        .map_or_else(PackageInfo::standalone, PackageInfo::from_table);
+    crate_roots_in(dir, manifest.as_ref(), &package)
 }
 
-/// The `.rs` files directly in `dir`, sorted.
-fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "rs") && path.is_file())
-        .collect();
-    files.sort();
-    files
+fn crate_roots_in(
+    dir: &Path,
+    manifest: Option<&toml::Table>,
+    package: &PackageInfo,
+) -> Vec<CrateRoot> {
+    let empty = toml::Table::new();
+    crate::cargo_targets::crate_roots(dir, manifest.unwrap_or(&empty), package.edition)
+}
+
+/// The package's `Cargo.toml`, parsed; `None` when it cannot be read or is not TOML (the
+/// package is then named after nothing in particular, edition 2015 as Cargo assumes).
+fn read_manifest(dir: &Path) -> Option<toml::Table> {
+    let boundary = Boundary::within([dir.to_path_buf()]);
+    let manifest = read_logged(&dir.join("Cargo.toml"), &boundary)?;
+    toml::from_str(&manifest.text).ok()
 }
 
 /// The package's index with every file of its module tree read from disk by `reader`.

@@ -24,7 +24,7 @@ use super::items::include::{
     IncludeEnv, IncludedItems, agreed_text, include_calls, include_candidates, included_fingerprint,
 };
 use super::items::item_tree::FileItems;
-use super::items::package::PackageInfo;
+use super::items::package::{CrateRoot, PackageInfo, TargetKind};
 use super::layout::is_std_type_name;
 use super::paths::use_entries;
 use super::symbols::Symbols;
@@ -337,10 +337,11 @@ struct PendingModule {
 /// The files of one package reachable from its crate roots, and what each declares.
 #[derive(Debug, Default)]
 pub struct CrateIndex {
-    /// The crate roots (`src/lib.rs` first when there is one, then binaries).
-    roots: Vec<PathBuf>,
-    /// The library's name, as `use` paths from the binaries spell it.
-    library: Option<String>,
+    /// The crate roots (the library first when there is one, then the other targets).
+    roots: Vec<CrateRoot>,
+    /// The library's name, as `use` paths from the binaries spell it (when the first root is
+    /// a library: see [`CrateIndex::library`]).
+    library_name: Option<String>,
     files: BTreeMap<PathBuf, IndexedFile>,
     pending: Vec<PendingModule>,
     /// Every file's entry fingerprint combined, once computed since the last change.
@@ -364,17 +365,17 @@ fn entry_fingerprint(path: &Path, file: &IndexedFile) -> u64 {
 }
 
 impl CrateIndex {
-    /// An index of the crates rooted at `roots` (`src/lib.rs` first if there is one; `library`
+    /// An index of the crates rooted at `roots` (the library first if there is one; `library`
     /// is its crate name, as `use` paths in the binaries spell it), with nothing read yet: call
     /// [`CrateIndex::index_some`] until it returns 0.
-    pub fn with_roots(roots: Vec<PathBuf>, library: Option<String>) -> CrateIndex {
+    pub fn with_roots(roots: Vec<CrateRoot>, library: Option<String>) -> CrateIndex {
         let pending = roots
             .iter()
             .enumerate()
-            .map(|(root, path)| {
+            .map(|(root, crate_root)| {
                 let module = ModuleKey::crate_root(root);
                 let file = ModuleFile {
-                    path: normalized(path),
+                    path: normalized(&crate_root.path),
                     owns_directory: true,
                 };
                 PendingModule {
@@ -384,7 +385,7 @@ impl CrateIndex {
             })
             .collect();
         CrateIndex {
-            library: library.filter(|_| roots.first().is_some_and(|p| p.ends_with("lib.rs"))),
+            library_name: library,
             roots,
             files: BTreeMap::new(),
             pending,
@@ -394,6 +395,28 @@ impl CrateIndex {
             module_cfg: None,
             include_env: IncludeEnv::default(),
         }
+    }
+
+    /// The library's crate name, when the package has a library (always the first root).
+    fn library(&self) -> Option<&String> {
+        let first = self.roots.first()?;
+        (first.kind == TargetKind::Library)
+            .then_some(self.library_name.as_ref())
+            .flatten()
+    }
+
+    /// The kind of target crate root number `root` is (a root that is not there: a binary).
+    fn kind_of_root(&self, root: usize) -> TargetKind {
+        self.roots
+            .get(root)
+            .map_or(TargetKind::Binary, |crate_root| crate_root.kind)
+    }
+
+    /// [`CrateIndex::relink`] from the package's crate roots as they are now: after files were
+    /// created or deleted, a target may have come or gone.
+    pub fn relink_with_roots(&mut self, roots: Vec<CrateRoot>, read: ReadFile<'_>) {
+        self.roots = roots;
+        self.relink(read);
     }
 
     /// The index with what `env!` gives in the package's `include!` paths.
@@ -453,16 +476,7 @@ impl CrateIndex {
                 })
                 .collect()
         };
-        let has_library = self.library.is_some();
-        let is_library = has_library && module.root == 0;
-        let dev = self.roots.get(module.root).is_some_and(|root| {
-            root.components().any(|c| {
-                matches!(
-                    c.as_os_str().to_str(),
-                    Some("tests" | "examples" | "benches")
-                )
-            })
-        });
+        let kind = self.kind_of_root(module.root);
         let with_dependencies = |mut spec: CrateSpec| {
             spec.dependencies = self.dependencies.clone();
             if let Some(dependencies) = &self.dependencies {
@@ -473,11 +487,10 @@ impl CrateIndex {
         let main = with_dependencies(CrateSpec::of_package(
             &self.package,
             files_of(module.root),
-            is_library,
-            dev,
+            kind,
         ));
-        let library = (has_library && !is_library)
-            .then(|| CrateSpec::of_package(&self.package, files_of(0), true, false))
+        let library = (self.library().is_some() && kind.sees_library())
+            .then(|| CrateSpec::of_package(&self.package, files_of(0), TargetKind::Library))
             .map(with_dependencies);
         Some((main, library, module.path))
     }
@@ -597,7 +610,7 @@ impl CrateIndex {
         let dependencies = self.dependencies.take();
         let env = std::mem::take(&mut self.include_env);
         let module_cfg = self.module_cfg.take();
-        *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library.take())
+        *self = CrateIndex::with_roots(std::mem::take(&mut self.roots), self.library_name.take())
             .with_package(package)
             .with_include_env(env.clone());
         self.module_cfg = module_cfg;
@@ -659,10 +672,11 @@ impl CrateIndex {
             .get(path)
             .map_or(ModuleKey::crate_root(0), |file| file.module.clone());
         // A crate sees its own modules and the package's library; other binaries are apart.
+        let sees_library = self.library().is_some() && self.kind_of_root(own.root).sees_library();
         let others = || {
             self.files.iter().filter_map(|(other, file)| {
-                let visible = file.module.root == own.root
-                    || (self.library.is_some() && file.module.root == 0);
+                let visible =
+                    file.module.root == own.root || (sees_library && file.module.root == 0);
                 (other.as_path() != path && visible).then_some(file)
             })
         };
@@ -710,7 +724,7 @@ impl CrateIndex {
         let (mut module, rest) = match import.path.split_first() {
             Some((first, rest)) if first == "crate" => (ModuleKey::crate_root(here.root), rest),
             Some((first, rest)) if first == "self" => (here, rest),
-            Some((first, rest)) if Some(first) == self.library.as_ref() => {
+            Some((first, rest)) if Some(first) == self.library() => {
                 (ModuleKey::crate_root(0), rest)
             }
             // `super::`, and 2018 paths that start at a child module (or at a dependency).

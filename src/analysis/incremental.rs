@@ -33,7 +33,7 @@ use super::guard;
 use super::items::def_map::CrateFile as ItemsFile;
 use super::items::graph::{CrateSpec, build_graph};
 use super::items::item_tree::FileItems;
-use super::items::package::PackageInfo;
+use super::items::package::{PackageInfo, TargetKind};
 use super::items::std_items::StdItems;
 use super::parse::{ParsedItem, SyntaxError, parse_chunk, parse_declarations};
 use super::std_api::StdApi;
@@ -248,7 +248,7 @@ impl Declared {
             };
             let package = PackageInfo::standalone();
             (
-                CrateSpec::of_package(&package, vec![file], false, false),
+                CrateSpec::of_package(&package, vec![file], TargetKind::Binary),
                 None,
                 Vec::new(),
             )

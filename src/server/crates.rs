@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use crate::analysis::crate_index::{CrateIndex, FileDeclarations, Update};
 use crate::analysis::incremental::Analyzer;
-use crate::workspace::{SourceReader, package_dir, read_index, unread_index};
+use crate::workspace::{SourceReader, crate_roots, package_dir, read_index, unread_index};
 
 /// How long one indexing batch may keep the analysis thread once it has read a file: a hover
 /// that arrives during indexing waits for at most about this (and one file).
@@ -200,8 +200,10 @@ impl CrateIndexes {
         }
         for dir in relink {
             let reader = self.reader_for(&dir);
+            // A created or deleted file may be a target (`src/bin/new.rs`) as well as a module.
+            let roots = crate_roots(&dir);
             if let Some(index) = self.packages.get_mut(&dir) {
-                index.relink(&reader);
+                index.relink_with_roots(roots, &reader);
             }
         }
         if !changes.is_empty() {
@@ -357,6 +359,33 @@ mod tests {
         assert!(crates.index_for(&dir.join("src/other.rs")).is_none());
         crates.note_analyzed(&main, &analyzed(&MAIN.replace("mod util;", "mod other;")));
         assert!(crates.index_for(&dir.join("src/other.rs")).is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_created_binary_target_is_indexed_with_its_modules() {
+        let (dir, mut crates) = package("new-bin");
+        let (tool, helper) = (
+            dir.join("src/bin/tool/main.rs"),
+            dir.join("src/bin/tool/helper.rs"),
+        );
+        std::fs::create_dir_all(dir.join("src/bin/tool")).expect("bin dir");
+        std::fs::write(&tool, "mod helper;\nfn main() {}\n").expect("bin file");
+        std::fs::write(&helper, "pub struct H;\n").expect("module file");
+        crates.files_changed(&[(tool.clone(), FileChange::Created)]);
+        assert!(
+            crates.index_for(&helper).is_some(),
+            "the new target's module is indexed"
+        );
+        std::fs::remove_dir_all(dir.join("src/bin")).expect("bin dir");
+        crates.files_changed(&[
+            (tool, FileChange::Deleted),
+            (helper.clone(), FileChange::Deleted),
+        ]);
+        assert!(
+            crates.index_for(&helper).is_none(),
+            "the deleted target's module is gone"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

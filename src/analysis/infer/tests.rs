@@ -7,7 +7,7 @@ use expect_test::{Expect, expect};
 use crate::analysis::items::def_map::{CrateFile, DefMap, Edition};
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate, build_graph};
 use crate::analysis::items::item_tree::FileItems;
-use crate::analysis::items::package::PackageInfo;
+use crate::analysis::items::package::{PackageInfo, TargetKind};
 use crate::analysis::items::std_items::StdItems;
 use crate::analysis::target::Target;
 use crate::analysis::typed_body::{Container, CrateContext};
@@ -35,8 +35,7 @@ fn one_file_crate(name: &str, text: &str, deps: Vec<String>) -> CrateSpec {
             module_path: Vec::new(),
             items: Arc::new(items),
         }],
-        false,
-        false,
+        TargetKind::Binary,
     )
 }
 

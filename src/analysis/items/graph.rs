@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::cfg::CfgOptions;
 use super::def_map::{CrateFile, CrateGraph, CrateId, CrateInput, DefMap, Edition, StdPaths};
-use super::package::PackageInfo;
+use super::package::{PackageInfo, TargetKind};
 use crate::analysis::target::Target;
 
 /// One crate to build: its name, files and what it may name.
@@ -95,13 +95,8 @@ fn links_to(links: &[(String, usize)], before: usize) -> Vec<(String, Option<Cra
 
 impl CrateSpec {
     /// A crate of `package` made of `files`; `is_lib` says whether it is the library.
-    pub fn of_package(
-        package: &PackageInfo,
-        files: Vec<CrateFile>,
-        is_lib: bool,
-        dev: bool,
-    ) -> CrateSpec {
-        let name = if is_lib {
+    pub fn of_package(package: &PackageInfo, files: Vec<CrateFile>, kind: TargetKind) -> CrateSpec {
+        let name = if kind == TargetKind::Library {
             package
                 .lib_name
                 .clone()
@@ -109,10 +104,11 @@ impl CrateSpec {
         } else {
             package.name.clone()
         };
-        let mut deps = package.deps.clone();
-        if dev {
-            deps.extend(package.dev_deps.iter().cloned());
-        }
+        let deps = match kind {
+            TargetKind::BuildScript => package.build_deps.clone(),
+            kind if kind.is_dev() => [&package.deps[..], &package.dev_deps[..]].concat(),
+            _ => package.deps.clone(),
+        };
         CrateSpec {
             name,
             edition: package.edition,

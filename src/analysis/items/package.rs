@@ -1,7 +1,45 @@
 //! What the package's manifest says that name resolution needs: crate names, edition,
-//! dependencies as paths name them, and the features a default build enables.
+//! dependencies as paths name them, the features a default build enables, and the kinds of
+//! crate its targets are.
+
+use std::path::PathBuf;
 
 use super::def_map::Edition;
+
+/// What kind of Cargo target a crate root is: it decides the crate's name, which dependencies
+/// it sees and whether it sees the package's library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetKind {
+    Library,
+    Binary,
+    Example,
+    Test,
+    Bench,
+    BuildScript,
+}
+
+impl TargetKind {
+    /// Examples, tests and benches also see the dev-dependencies.
+    pub fn is_dev(self) -> bool {
+        matches!(
+            self,
+            TargetKind::Example | TargetKind::Test | TargetKind::Bench
+        )
+    }
+
+    /// Every target but the library itself and the build script (which runs before the
+    /// library is built) may name the package's library.
+    pub fn sees_library(self) -> bool {
+        !matches!(self, TargetKind::Library | TargetKind::BuildScript)
+    }
+}
+
+/// One crate root of the package: the file rustc is given, and its kind of target.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CrateRoot {
+    pub path: PathBuf,
+    pub kind: TargetKind,
+}
 
 /// A package as `Cargo.toml` describes it (read by the caller; the core never reads files).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -17,6 +55,8 @@ pub struct PackageInfo {
     pub deps: Vec<String>,
     /// Dev-dependencies, which tests, examples and benches also see.
     pub dev_deps: Vec<String>,
+    /// Build-dependencies, the only ones the build script sees.
+    pub build_deps: Vec<String>,
     /// Features a default build enables (the `default` feature, followed transitively).
     pub features: Vec<String>,
 }
@@ -30,9 +70,8 @@ impl PackageInfo {
         }
     }
 
-    /// Parses a manifest's text; `None` when it is not TOML.
-    pub fn from_manifest(text: &str) -> Option<PackageInfo> {
-        let manifest: toml::Table = toml::from_str(text).ok()?;
+    /// What a parsed manifest says.
+    pub fn from_table(manifest: &toml::Table) -> PackageInfo {
         let package = manifest.get("package").and_then(|p| p.as_table());
         let package_name = package
             .and_then(|p| p.get("name"))
@@ -50,15 +89,16 @@ impl PackageInfo {
             .and_then(|e| e.as_str())
             .and_then(Edition::from_year)
             .unwrap_or(Edition::E2015);
-        Some(PackageInfo {
+        PackageInfo {
             lib_name: lib_name.or_else(|| Some(name.clone())),
             name,
             package_name,
             edition,
             deps: dependency_names(manifest.get("dependencies")),
             dev_deps: dependency_names(manifest.get("dev-dependencies")),
+            build_deps: dependency_names(manifest.get("build-dependencies")),
             features: default_features(manifest.get("features")),
-        })
+        }
     }
 }
 
@@ -107,7 +147,7 @@ mod tests {
 
     #[test]
     fn reads_names_edition_dependencies_and_default_features() {
-        let info = PackageInfo::from_manifest(
+        let manifest: toml::Table = toml::from_str(
             r#"
 [package]
 name = "my-tool"
@@ -128,6 +168,7 @@ slow = []
 "#,
         )
         .expect("manifest parses");
+        let info = PackageInfo::from_table(&manifest);
         assert_eq!(info.name, "my_tool");
         assert_eq!(info.lib_name.as_deref(), Some("my_lib"));
         assert_eq!(info.edition, Edition::E2021);

@@ -9,6 +9,7 @@ use crate::analysis::Target;
 use crate::analysis::crate_index::CrateIndex;
 use crate::analysis::incremental::{Analyzer, CrateFile};
 use crate::analysis::inlay;
+use crate::analysis::items::package::{CrateRoot, TargetKind};
 
 /// Files of a fixture crate, each introduced by a `//- /path` line.
 fn crate_files(fixture: &str) -> HashMap<PathBuf, String> {
@@ -24,11 +25,17 @@ fn crate_files(fixture: &str) -> HashMap<PathBuf, String> {
 
 fn indexed(files: &HashMap<PathBuf, String>) -> CrateIndex {
     let read = |path: &Path| files.get(path).cloned();
-    let roots = ["/src/lib.rs", "/src/main.rs"]
-        .into_iter()
-        .map(PathBuf::from)
-        .filter(|root| files.contains_key(root))
-        .collect();
+    let roots = [
+        ("/src/lib.rs", TargetKind::Library),
+        ("/src/main.rs", TargetKind::Binary),
+    ]
+    .into_iter()
+    .map(|(path, kind)| CrateRoot {
+        path: PathBuf::from(path),
+        kind,
+    })
+    .filter(|root| files.contains_key(&root.path))
+    .collect();
     let mut index = CrateIndex::with_roots(roots, Some("shop".to_string()));
     while index.index_some(1, &read) > 0 {}
     index
