@@ -131,22 +131,34 @@ struct AttributedStarts {
 
 impl AttributedStarts {
     fn note(&mut self, node: &impl Spanned) {
-        self.offsets
-            .insert(self.base + node.span().byte_range().start);
+        self.note_start(node.span());
+    }
+
+    fn note_start(&mut self, start: proc_macro2::Span) {
+        self.offsets.insert(self.base + start.byte_range().start);
     }
 }
 
 impl<'ast> Visit<'ast> for AttributedStarts {
     fn visit_item(&mut self, node: &'ast syn::Item) {
-        self.note(node);
+        match item_start(node) {
+            Some(start) => self.note_start(start),
+            None => self.note(node),
+        }
         syn::visit::visit_item(self, node);
     }
     fn visit_impl_item(&mut self, node: &'ast syn::ImplItem) {
-        self.note(node);
+        match impl_item_start(node) {
+            Some(start) => self.note_start(start),
+            None => self.note(node),
+        }
         syn::visit::visit_impl_item(self, node);
     }
     fn visit_trait_item(&mut self, node: &'ast syn::TraitItem) {
-        self.note(node);
+        match node {
+            syn::TraitItem::Fn(f) => self.note_start(first_of::<0>(&f.attrs, [], Some(&f.sig))),
+            other => self.note(other),
+        }
         syn::visit::visit_trait_item(self, node);
     }
     fn visit_foreign_item(&mut self, node: &'ast syn::ForeignItem) {
@@ -175,6 +187,101 @@ impl<'ast> Visit<'ast> for AttributedStarts {
         if matches!(node.style, syn::AttrStyle::Outer) {
             self.note(node);
         }
+    }
+}
+
+/// Where the items that hold others start, read off their first tokens: `Spanned::span`
+/// prints a node to find its first and last token, and printing an `impl` or `mod` prints all
+/// it holds, at every level of the walk. `None` for the other items, which are small.
+fn item_start(item: &syn::Item) -> Option<proc_macro2::Span> {
+    use syn::Item;
+    Some(match item {
+        Item::Impl(i) => first_of(
+            &i.attrs,
+            [
+                i.defaultness.map(|t| t.span),
+                i.unsafety.map(|t| t.span),
+                Some(i.impl_token.span),
+            ],
+            None,
+        ),
+        Item::Mod(m) => first_of(
+            &m.attrs,
+            [
+                visibility_start(&m.vis),
+                m.unsafety.map(|t| t.span),
+                Some(m.mod_token.span),
+            ],
+            None,
+        ),
+        Item::Trait(t) => first_of(
+            &t.attrs,
+            [
+                visibility_start(&t.vis),
+                t.unsafety.map(|u| u.span),
+                t.auto_token.map(|a| a.span),
+                Some(t.trait_token.span),
+            ],
+            None,
+        ),
+        Item::Fn(f) => first_of(&f.attrs, [visibility_start(&f.vis)], Some(&f.sig)),
+        Item::Struct(st) => first_of(
+            &st.attrs,
+            [visibility_start(&st.vis), Some(st.struct_token.span)],
+            None,
+        ),
+        Item::Enum(e) => first_of(
+            &e.attrs,
+            [visibility_start(&e.vis), Some(e.enum_token.span)],
+            None,
+        ),
+        _ => return None,
+    })
+}
+
+/// [`item_start`] for the items of an impl: its functions, which hold bodies.
+fn impl_item_start(item: &syn::ImplItem) -> Option<proc_macro2::Span> {
+    let syn::ImplItem::Fn(f) = item else {
+        return None;
+    };
+    let leading = [visibility_start(&f.vis), f.defaultness.map(|t| t.span)];
+    Some(first_of(&f.attrs, leading, Some(&f.sig)))
+}
+
+/// The first outer attribute's `#`, else the first of `leading` that is there, else where
+/// `sig` starts.
+fn first_of<const N: usize>(
+    attrs: &[syn::Attribute],
+    leading: [Option<proc_macro2::Span>; N],
+    sig: Option<&syn::Signature>,
+) -> proc_macro2::Span {
+    let outer = attrs
+        .iter()
+        .find(|attr| matches!(attr.style, syn::AttrStyle::Outer));
+    if let Some(attr) = outer {
+        return attr.pound_token.span;
+    }
+    let sig_start = sig.map(|sig| {
+        sig.constness
+            .map(|t| t.span)
+            .or(sig.asyncness.map(|t| t.span))
+            .or(sig.unsafety.map(|t| t.span))
+            .or(sig.abi.as_ref().map(|abi| abi.extern_token.span))
+            .unwrap_or(sig.fn_token.span)
+    });
+    leading
+        .into_iter()
+        .flatten()
+        .next()
+        .or(sig_start)
+        .unwrap_or_else(proc_macro2::Span::call_site)
+}
+
+fn visibility_start(vis: &syn::Visibility) -> Option<proc_macro2::Span> {
+    match vis {
+        syn::Visibility::Public(token) => Some(token.span),
+        syn::Visibility::Restricted(restricted) => Some(restricted.pub_token.span),
+        syn::Visibility::Inherited => None,
     }
 }
 
@@ -256,6 +363,45 @@ fn syntax_error(source: &str, base: usize, error: &syn::Error) -> SyntaxError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every node whose start [`item_start`] and friends read off its first tokens starts
+    /// where printing it says, over this crate's own sources and the seed example.
+    #[test]
+    fn first_token_starts_agree_with_printed_spans() {
+        struct Compare(usize);
+        impl<'ast> Visit<'ast> for Compare {
+            fn visit_item(&mut self, node: &'ast syn::Item) {
+                if let Some(start) = item_start(node) {
+                    assert_eq!(start.byte_range().start, node.span().byte_range().start);
+                    self.0 += 1;
+                }
+                syn::visit::visit_item(self, node);
+            }
+            fn visit_impl_item(&mut self, node: &'ast syn::ImplItem) {
+                if let Some(start) = impl_item_start(node) {
+                    assert_eq!(start.byte_range().start, node.span().byte_range().start);
+                    self.0 += 1;
+                }
+                syn::visit::visit_impl_item(self, node);
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = [
+            "src/analysis/parse.rs",
+            "src/analysis/incremental.rs",
+            "src/analysis/std_api/mod.rs",
+            "src/server/mod.rs",
+            "examples/where_data_lives.rs",
+        ];
+        let mut compared = Compare(0);
+        for source in sources {
+            let text = std::fs::read_to_string(root.join(source)).expect("source file");
+            compared.visit_file(&syn::parse_file(&text).expect("source parses"));
+        }
+        let extra = "/// doc\n#[inline] pub(crate) unsafe fn f() {}\ndefault unsafe impl<T> X for T {\n    #[cold] pub(super) default const async unsafe extern \"C\" fn g() {}\n}\npub unsafe auto trait A {}\n";
+        compared.visit_file(&syn::parse_str(extra).expect("extra parses"));
+        assert!(compared.0 > 150, "compared {}", compared.0);
+    }
 
     #[test]
     fn a_broken_item_keeps_the_others() {

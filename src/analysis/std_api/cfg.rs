@@ -177,9 +177,9 @@ impl<'t> Cursor<'t> {
         }
         let word = self.word()?;
         match word {
-            "all" => Some(self.list(cfg, depth)?.iter().all(|&b| b)),
-            "any" => Some(self.list(cfg, depth)?.iter().any(|&b| b)),
-            "not" => Some(!self.list(cfg, depth)?.first().copied()?),
+            "all" => self.list(cfg, depth, true),
+            "any" => self.list(cfg, depth, false),
+            "not" => self.list(cfg, depth, true).map(|held| !held),
             "true" => Some(true),
             "false" => Some(false),
             name if self.eat("=") => Some(cfg.holds_value(name, self.quoted()?)),
@@ -187,18 +187,26 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn list(&mut self, cfg: &TargetCfg, depth: usize) -> Option<Vec<bool>> {
+    /// A parenthesised list, combined with `all` (`every`) or `any`; every member is read, so
+    /// the cursor ends after the `)` (and malformed text anywhere in it is `None`). `not(..)`
+    /// is read as `all` of its one member.
+    fn list(&mut self, cfg: &TargetCfg, depth: usize, every: bool) -> Option<bool> {
         if !self.eat("(") {
             return None;
         }
-        let mut values = Vec::new();
+        let mut combined = every;
         while !self.eat(")") {
-            values.push(self.eval(cfg, depth + 1)?);
+            let held = self.eval(cfg, depth + 1)?;
+            combined = if every {
+                combined && held
+            } else {
+                combined || held
+            };
             if !self.eat(",") && !self.rest().starts_with(')') {
                 return None;
             }
         }
-        Some(values)
+        Some(combined)
     }
 }
 

@@ -182,10 +182,25 @@ pub struct TableInfo {
     pub edition: String,
 }
 
+/// The traits whose impls [`StdApi::prewarm`] decodes, most asked first.
+const PREWARMED_TRAITS: [&str; 8] = [
+    "Deref",
+    "Iterator",
+    "Ord",
+    "marker::FnPtr",
+    "Destruct",
+    "PartialOrd",
+    "PartialEq",
+    "Clone",
+];
+
 /// Std's API for one target. Obtain it with [`StdApi::for_target`]; it lives for the process.
 pub struct StdApi {
     table: &'static Table,
-    active_cfgs: Vec<bool>,
+    target_cfg: cfg::TargetCfg,
+    /// Per `cfg` predicate of the table, whether it holds here, evaluated on first use: the
+    /// table has about 500 of them, 158 KB in all, and an analysis asks for a few.
+    active_cfgs: Vec<OnceLock<bool>>,
     /// Per entry, decoded on first use (boxed: most entries are never asked for).
     decoded: Vec<OnceLock<Option<Box<Decoded>>>>,
     impls_by_trait: OnceLock<HashMap<&'static str, Vec<usize>>>,
@@ -212,20 +227,23 @@ impl StdApi {
     }
 
     fn new(table: &'static Table, target: &Target) -> StdApi {
-        let target_cfg = cfg::TargetCfg::of(target);
         StdApi {
             table,
-            active_cfgs: table.cfgs.iter().map(|p| target_cfg.eval(p)).collect(),
+            target_cfg: cfg::TargetCfg::of(target),
+            active_cfgs: (0..table.cfgs.len()).map(|_| OnceLock::new()).collect(),
             decoded: (0..table.entries.len()).map(|_| OnceLock::new()).collect(),
             impls_by_trait: OnceLock::new(),
             preludes: Default::default(),
         }
     }
 
-    /// Indexes the impls by trait and decodes those of `Deref`, which every method call's
-    /// autoderef asks for, so that the first analysis does not wait for them.
+    /// Indexes the impls by trait and decodes those of the traits nearly every body asks
+    /// about (autoderef asks `Deref`; a method such as `max` or `map` asks `Iterator` and `Ord`;
+    /// a call, `FnPtr` and `Destruct`), so that the first analysis does not wait for them.
     pub fn prewarm(&self) {
-        self.trait_impls("Deref");
+        for trait_key in PREWARMED_TRAITS {
+            self.trait_impls(trait_key);
+        }
     }
 
     pub fn info(&self) -> &'static TableInfo {
@@ -527,7 +545,15 @@ impl StdApi {
     }
 
     fn is_active(&self, cfg: Option<u32>) -> bool {
-        cfg.is_none_or(|index| self.active_cfgs.get(index as usize) == Some(&true))
+        cfg.is_none_or(|index| {
+            let index = index as usize;
+            let (Some(active), Some(predicate)) =
+                (self.active_cfgs.get(index), self.table.cfgs.get(index))
+            else {
+                return false;
+            };
+            *active.get_or_init(|| self.target_cfg.eval(predicate))
+        })
     }
 
     fn module_members(&self, key: &str) -> Option<&[table::Member]> {
