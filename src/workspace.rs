@@ -48,11 +48,7 @@ pub fn package_dir(file: &Path) -> Option<PathBuf> {
 /// An index of the package in `dir`, with nothing read yet. Its crate roots are the package's
 /// Cargo targets (see [`crate::cargo_targets`]): the library first, then the others.
 pub fn unread_index(dir: &Path) -> CrateIndex {
-    let manifest = read_manifest(dir);
-    let package = manifest
-        .as_ref()
-        .map_or_else(PackageInfo::standalone, PackageInfo::from_table);
-    let roots = crate_roots_in(dir, manifest.as_ref(), &package);
+    let (package, roots) = package_and_roots(dir);
     let include_env = crate::dependencies::include_env(dir, &package.package_name);
     CrateIndex::with_roots(roots, package.lib_name.clone())
         .with_package(package)
@@ -61,20 +57,19 @@ pub fn unread_index(dir: &Path) -> CrateIndex {
 
 /// The package's crate roots as they are on disk now.
 pub fn crate_roots(dir: &Path) -> Vec<CrateRoot> {
-    let manifest = read_manifest(dir);
-    let package = manifest
-        .as_ref()
-        .map_or_else(PackageInfo::standalone, PackageInfo::from_table);
-    crate_roots_in(dir, manifest.as_ref(), &package)
+    package_and_roots(dir).1
 }
 
-fn crate_roots_in(
-    dir: &Path,
-    manifest: Option<&toml::Table>,
-    package: &PackageInfo,
-) -> Vec<CrateRoot> {
-    let empty = toml::Table::new();
-    crate::cargo_targets::crate_roots(dir, manifest.unwrap_or(&empty), package.edition)
+/// What the package's manifest says, and its crate roots.
+fn package_and_roots(dir: &Path) -> (PackageInfo, Vec<CrateRoot>) {
+    let manifest = read_manifest(dir).unwrap_or_default();
+    let package = if manifest.is_empty() {
+        PackageInfo::standalone()
+    } else {
+        PackageInfo::from_table(&manifest)
+    };
+    let roots = crate::cargo_targets::crate_roots(dir, &manifest, package.edition);
+    (package, roots)
 }
 
 /// The package's `Cargo.toml`, parsed; `None` when it cannot be read or is not TOML (the
