@@ -1,6 +1,7 @@
 //! A package whose targets are not in Cargo's default places (`[lib] path`, `[[bin]] path`,
-//! `src/bin/NAME/main.rs`, `examples/NAME/main.rs`): each target's modules and the package's
-//! library are known, as `memlens explain` shows them, with the sizes cargo's build prints.
+//! `src/bin/NAME/main.rs`, `examples/NAME/main.rs`, a build script that shares a module file):
+//! each target's modules and the package's library are known, as `memlens explain` shows them,
+//! with the sizes cargo's build prints.
 
 mod support;
 
@@ -46,6 +47,11 @@ fn main() {
     (
         "src/cli/view.rs",
         "pub struct Pane { pub lines: Vec<String>, pub width: u16 }\n",
+    ),
+    // The build script compiles the binary's `view` module too: one file in two crates.
+    (
+        "build.rs",
+        "#[path = \"src/cli/view.rs\"]\nmod view;\nfn main() {\n    let _ = std::mem::size_of::<view::Pane>();\n}\n",
     ),
     (
         "src/bin/tool/main.rs",

@@ -311,11 +311,37 @@ pub enum Update {
     ModuleTree,
 }
 
-/// One file of the crate: the module it is and what it declares.
+/// One file of the package: the module it is and what it declares.
 #[derive(Clone, Debug)]
 struct IndexedFile {
+    /// The module it is in the first crate root that reaches it: the one its own analysis uses.
     module: ModuleKey,
+    /// The modules it also is in later crate roots, at most one per root (zoxide's build script
+    /// compiles `src/cmd/cmd.rs` as its module `cmd`, the binary as `cmd::cmd`).
+    elsewhere: Vec<ModuleKey>,
     declarations: FileDeclarations,
+}
+
+impl IndexedFile {
+    fn modules(&self) -> impl Iterator<Item = &ModuleKey> {
+        std::iter::once(&self.module).chain(&self.elsewhere)
+    }
+
+    /// The module the file is in crate root number `root`, if that root reaches it.
+    fn module_in(&self, root: usize) -> Option<&ModuleKey> {
+        self.modules().find(|module| module.root == root)
+    }
+
+    /// Records that the file is `module` too; the first root's module stays first.
+    fn add_module(&mut self, module: ModuleKey) {
+        if module.root < self.module.root {
+            let first = std::mem::replace(&mut self.module, module);
+            self.elsewhere.push(first);
+        } else {
+            self.elsewhere.push(module);
+        }
+        self.elsewhere.sort();
+    }
 }
 
 /// A file a module may be in.
@@ -360,7 +386,13 @@ pub struct CrateIndex {
 /// What a file contributes to other files' context: where it is and what it declares.
 fn entry_fingerprint(path: &Path, file: &IndexedFile) -> u64 {
     let mut hasher = DefaultHasher::new();
-    (path, &file.module, file.declarations.fingerprint).hash(&mut hasher);
+    (
+        path,
+        &file.module,
+        &file.elsewhere,
+        file.declarations.fingerprint,
+    )
+        .hash(&mut hasher);
     hasher.finish()
 }
 
@@ -463,16 +495,16 @@ impl CrateIndex {
         let files_of = |root: usize| -> Vec<ItemsFile> {
             self.files
                 .iter()
-                .filter(|(_, file)| file.module.root == root)
-                .map(|(other, file)| {
+                .filter_map(|(other, file)| {
+                    let module = file.module_in(root)?;
                     let items = match (&own, other.as_path() == path) {
                         (Some(own), true) => with_included_of(own, &file.declarations.items),
                         _ => std::sync::Arc::clone(&file.declarations.items),
                     };
-                    ItemsFile {
-                        module_path: file.module.path.clone(),
+                    Some(ItemsFile {
+                        module_path: module.path.clone(),
                         items,
-                    }
+                    })
                 })
                 .collect()
         };
@@ -522,12 +554,31 @@ impl CrateIndex {
             let (path, declarations) = declarations_of(&file.path)?;
             Some((declarations, ModuleFile { path, ..file }))
         });
-        if let Some((declarations, file)) = found
-            && !self.files.contains_key(&file.path)
-        {
-            self.insert(file, pending.module, declarations);
+        let Some((declarations, file)) = found else {
+            return true;
+        };
+        match self.files.get(&file.path) {
+            None => self.insert(file, pending.module, declarations),
+            Some(known) if known.module_in(pending.module.root).is_none() => {
+                self.add_to_root(file, pending.module);
+            }
+            Some(_) => {}
         }
         true
+    }
+
+    /// Records that an indexed file is `module` of another crate root too, and finds its
+    /// child modules there.
+    fn add_to_root(&mut self, file: ModuleFile, module: ModuleKey) {
+        let Some(known) = self.files.get(&file.path) else {
+            return;
+        };
+        let children = known.declarations.children.clone();
+        self.push_children(&file, &module, &children);
+        if let Some(known) = self.files.get_mut(&file.path) {
+            known.add_module(module);
+        }
+        self.combined.set(None);
     }
 
     /// Files indexed so far and files known to be waiting.
@@ -544,24 +595,30 @@ impl CrateIndex {
         let key = ModuleKey::crate_root(root);
         self.files
             .iter()
-            .find(|(_, file)| file.module == key)
+            .find(|(_, file)| file.modules().any(|module| *module == key))
             .map(|(path, _)| path.as_path())
     }
 
-    fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
-        for child in &declarations.children {
+    /// Queues the child modules (`mod x;` items) of `file`, which is `module`.
+    fn push_children(&mut self, file: &ModuleFile, module: &ModuleKey, children: &[ChildModule]) {
+        for child in children {
             if let Some(cfg) = &self.module_cfg
                 && !cfg.enabled(child.cfg.as_ref())
             {
                 continue;
             }
             self.pending.push(PendingModule {
-                candidates: child_files(&file, child),
+                candidates: child_files(file, child),
                 module: module.inside(&child.inline).child(&child.name),
             });
         }
+    }
+
+    fn insert(&mut self, file: ModuleFile, module: ModuleKey, declarations: FileDeclarations) {
+        self.push_children(&file, &module, &declarations.children);
         let indexed = IndexedFile {
             module,
+            elsewhere: Vec::new(),
             declarations,
         };
         self.files.insert(file.path, indexed);
@@ -657,7 +714,7 @@ impl CrateIndex {
         let mut hasher = DefaultHasher::new();
         (
             self.fingerprint_without(path),
-            self.files.get(path).map(|f| &f.module),
+            self.files.get(path).map(|f| (&f.module, &f.elsewhere)),
             self.dependencies.as_ref().map(|d| d.crates.len()),
         )
             .hash(&mut hasher);
@@ -673,19 +730,25 @@ impl CrateIndex {
             .map_or(ModuleKey::crate_root(0), |file| file.module.clone());
         // A crate sees its own modules and the package's library; other binaries are apart.
         let sees_library = self.library().is_some() && self.kind_of_root(own.root).sees_library();
+        // Each other file as the modules it is in the crates the file sees.
         let others = || {
-            self.files.iter().filter_map(|(other, file)| {
-                let visible =
-                    file.module.root == own.root || (sees_library && file.module.root == 0);
-                (other.as_path() != path && visible).then_some(file)
-            })
+            self.files
+                .iter()
+                .filter(|(other, _)| other.as_path() != path)
+                .flat_map(|(_, file)| {
+                    file.modules()
+                        .filter(|module| {
+                            module.root == own.root || (sees_library && module.root == 0)
+                        })
+                        .map(move |module| (module, file))
+                })
         };
         let modules: Vec<(ModuleKey, &Symbols)> = others()
-            .flat_map(|file| {
+            .flat_map(|(file_module, file)| {
                 let declared = &file.declarations.modules;
                 declared
                     .iter()
-                    .map(|module| (file.module.inside(&module.inline), &module.symbols))
+                    .map(|module| (file_module.inside(&module.inline), &module.symbols))
             })
             .collect();
         let resolved: Vec<ResolvedImport> = imports
@@ -696,11 +759,11 @@ impl CrateIndex {
             index: self,
             declared: declared_by_name(&modules),
             imports: others()
-                .flat_map(|file| {
+                .flat_map(|(file_module, file)| {
                     let imports = &file.declarations.imports;
-                    imports
-                        .iter()
-                        .map(|import| (file.module.inside(&import.inline), (&file.module, import)))
+                    imports.iter().map(move |import| {
+                        (file_module.inside(&import.inline), (file_module, import))
+                    })
                 })
                 .fold(HashMap::new(), |mut map, (key, import)| {
                     map.entry(key).or_insert_with(Vec::new).push(import);

@@ -28,6 +28,7 @@ fn indexed(files: &HashMap<PathBuf, String>) -> CrateIndex {
     let roots = [
         ("/src/lib.rs", TargetKind::Library),
         ("/src/main.rs", TargetKind::Binary),
+        ("/build.rs", TargetKind::BuildScript),
     ]
     .into_iter()
     .map(|(path, kind)| CrateRoot {
@@ -392,3 +393,40 @@ pub struct Plain {
         "#]],
     );
 }
+
+#[test]
+fn a_file_two_crates_compile_is_a_module_of_each() {
+    // The build script is indexed first (the last root); the binary must still have its module.
+    for (path, expected) in [
+        (
+            "/src/main.rs",
+            expect![[r#"
+            pair Pair | stack 16B
+        "#]],
+        ),
+        (
+            "/build.rs",
+            expect![[r#"
+            pair Pair | stack 16B
+        "#]],
+        ),
+    ] {
+        check(TWO_CRATES_ONE_FILE, path, expected);
+    }
+}
+
+const TWO_CRATES_ONE_FILE: &str = r#"
+//- /src/main.rs
+mod shared;
+fn main() {
+    let pair = shared::Pair { a: 1, b: 2 };
+}
+//- /src/shared.rs
+pub struct Pair { pub a: u64, pub b: u8 }
+//- /build.rs
+#[path = "src/shared.rs"]
+mod shared;
+fn main() {
+    let pair = shared::Pair { a: 1, b: 2 };
+}
+"#;
