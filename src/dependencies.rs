@@ -22,6 +22,7 @@ use crate::analysis::items::def_map::Edition;
 use crate::analysis::items::graph::{CrateSpec, Dependencies, DependencyCrate};
 use crate::analysis::items::include::IncludeEnv;
 use crate::analysis::items::package::{CrateRoot, PackageInfo, TargetKind, crate_name};
+use crate::build_scripts;
 use crate::files::{Boundary, read_logged};
 
 /// Bounds on what one package's dependencies may cost to read.
@@ -179,7 +180,13 @@ impl Resolved {
         let root = self.packages.get(&self.root);
         let direct = root.map(|p| self.linked(p, &index_of)).unwrap_or_default();
         let root_cfgs = root
-            .and_then(|p| build_cfgs(&self.target_dir, &p.name))
+            .and_then(|p| {
+                let dir = p
+                    .path
+                    .clone()
+                    .or_else(|| registry_dir(&p.name, &p.version))?;
+                build_scripts::build_cfgs(&self.target_dir, &dir, &p.name)
+            })
             .unwrap_or_default();
         Dependencies::new(crates, direct, root_cfgs)
     }
@@ -240,7 +247,7 @@ impl Resolved {
             return None;
         }
         let build_cfgs = match manifest.has_build_script {
-            true => build_cfgs(&self.target_dir, &package.name)?,
+            true => build_scripts::build_cfgs(&self.target_dir, &dir, &package.name)?,
             false => Vec::new(),
         };
         let deps = package
@@ -269,7 +276,11 @@ impl Resolved {
         )
         .with_package(info)
         .with_module_cfg(cfg)
-        .with_include_env(include_env_in(&dir, &self.target_dir, &package.name));
+        .with_include_env(build_scripts::include_env(
+            &self.target_dir,
+            &dir,
+            &package.name,
+        ));
         let read = CountingReader::default();
         while index.index_some(16, &read) > 0 {
             if index.progress().0 + *files > MAX_FILES || read.bytes.get() > MAX_CRATE_BYTES {
@@ -401,68 +412,8 @@ impl Manifest {
     }
 }
 
-/// The `cfg`s the package's build script set in `target_dir`'s debug build
-/// (`cargo::rustc-cfg=x` lines); `None` when no run is found there, or when several runs (for
-/// different feature sets) set different ones: which is this build's cannot be told.
-fn build_cfgs(target_dir: &Path, package: &str) -> Option<Vec<String>> {
-    let mut runs = build_script_runs(target_dir, package)
-        .into_iter()
-        .filter_map(|run| read_logged(&run.join("output"), &Boundary::anywhere()))
-        .map(|output| cfgs_printed(&output.text));
-    let first = runs.next()?;
-    runs.all(|other| other == first).then_some(first)
-}
-
-/// The directories of the package's build-script runs in `target_dir`'s debug build
-/// (`debug/build/<package>-<16 hex digits>` holding the run's `output`).
-fn build_script_runs(target_dir: &Path, package: &str) -> Vec<PathBuf> {
-    let build = target_dir.join("debug").join("build");
-    let prefix = format!("{package}-");
-    let Ok(entries) = std::fs::read_dir(&build) else {
-        return Vec::new();
-    };
-    let mut runs: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok())
-        .filter(|entry| {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            name.strip_prefix(&prefix)
-                .is_some_and(|hash| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
-        })
-        .map(|entry| entry.path())
-        .filter(|run| run.join("output").is_file())
-        .collect();
-    runs.sort();
-    runs
-}
-
 /// What `env!` gives in `include!` paths of the package `package` in `dir`: its directory, and
 /// the `OUT_DIR` of each of its build-script runs.
 pub fn include_env(dir: &Path, package: &str) -> IncludeEnv {
-    include_env_in(dir, &target_dir(dir), package)
-}
-
-fn include_env_in(dir: &Path, target_dir: &Path, package: &str) -> IncludeEnv {
-    IncludeEnv {
-        manifest_dir: Some(dir.to_path_buf()),
-        out_dirs: build_script_runs(target_dir, package)
-            .into_iter()
-            .map(|run| run.join("out"))
-            .filter(|out| out.is_dir())
-            .collect(),
-    }
-}
-
-/// The `cfg`s a build script's output sets, sorted.
-fn cfgs_printed(text: &str) -> Vec<String> {
-    let mut cfgs: Vec<String> = text
-        .lines()
-        .filter_map(|line| {
-            line.strip_prefix("cargo::rustc-cfg=")
-                .or_else(|| line.strip_prefix("cargo:rustc-cfg="))
-        })
-        .map(str::to_string)
-        .collect();
-    cfgs.sort();
-    cfgs
+    build_scripts::include_env(&target_dir(dir), dir, package)
 }

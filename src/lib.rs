@@ -1,6 +1,7 @@
 //! memlens: where every value of a Rust program lives in memory, for editors and the command line.
 
 pub mod analysis;
+pub mod build_scripts;
 pub mod cargo_targets;
 pub mod cli;
 pub mod dependencies;

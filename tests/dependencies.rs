@@ -256,3 +256,82 @@ fn the_server_reads_dependencies_in_the_background() {
     }
     let _ = client.shutdown();
 }
+
+/// Two versions of one package, each with a build script setting its own `cfg`: the target
+/// directory then holds two runs of `tagged`'s build script, and each version's types are laid
+/// out with its own run's `cfg`s.
+const TWO_VERSIONS_MAIN: &str = r#"fn main() {
+    let current = tagged::Tagged::new();
+    let wrapped = wrapper::make();
+    println!("current {}", std::mem::size_of_val(&current));
+    println!("wrapped {}", std::mem::size_of_val(&wrapped));
+}
+"#;
+
+const TAGGED_LIB: &str = r#"pub struct Tagged {
+    #[cfg(tagged_wide)]
+    pub tag: u128,
+    #[cfg(not(tagged_wide))]
+    pub tag: u8,
+}
+impl Tagged {
+    pub fn new() -> Self { Tagged { tag: 1 } }
+}
+"#;
+
+fn tagged_build(cfg: &str) -> String {
+    format!(
+        "fn main() {{\n    println!(\"cargo::rustc-check-cfg=cfg(tagged_wide)\");\n    {cfg}\n}}\n"
+    )
+}
+
+fn write_two_versions_package(dir: &Path) {
+    let manifest = |name: &str, version: &str, deps: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        )
+    };
+    let deps = "tagged = { path = \"tagged\" }\nwrapper = { path = \"wrapper\" }\n";
+    write(dir, "Cargo.toml", &manifest("app", "0.1.0", deps));
+    write(dir, "src/main.rs", TWO_VERSIONS_MAIN);
+    write(dir, "tagged/Cargo.toml", &manifest("tagged", "0.2.0", ""));
+    write(dir, "tagged/src/lib.rs", TAGGED_LIB);
+    let wide = tagged_build("println!(\"cargo::rustc-cfg=tagged_wide\");");
+    write(dir, "tagged/build.rs", &wide);
+    let old = "tagged = { path = \"../tagged-old\" }\n";
+    write(
+        dir,
+        "wrapper/Cargo.toml",
+        &manifest("wrapper", "0.1.0", old),
+    );
+    let wrapper = "pub struct Wrapped { pub inner: tagged::Tagged, pub count: u16 }\npub fn make() -> Wrapped { Wrapped { inner: tagged::Tagged::new(), count: 0 } }\n";
+    write(dir, "wrapper/src/lib.rs", wrapper);
+    write(
+        dir,
+        "tagged-old/Cargo.toml",
+        &manifest("tagged", "0.1.0", ""),
+    );
+    write(dir, "tagged-old/src/lib.rs", TAGGED_LIB);
+    write(dir, "tagged-old/build.rs", &tagged_build(""));
+}
+
+#[test]
+fn each_version_of_a_dependency_has_its_own_build_script_run() {
+    if !cargo_available() {
+        eprintln!("SKIPPED: cargo is not installed, so dependencies cannot be resolved");
+        return;
+    }
+    let probe = ProbeDir::new("dependencies-two-versions");
+    write_two_versions_package(&probe.path);
+    let truth = sizes_by_the_build(&probe.path);
+    assert_eq!(truth.len(), 2, "{truth:?}");
+    let said = sizes_by_memlens(&probe.path);
+    for (name, size) in &truth {
+        let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
+        assert_eq!(
+            memlens,
+            Some(*size),
+            "`{name}`: memlens {memlens:?}, the build {size} ({said:?})"
+        );
+    }
+}
