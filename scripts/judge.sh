@@ -10,6 +10,7 @@
 #   JUDGE_SET=third ./scripts/judge.sh  # a third sample, outside memlens's dependency tree
 #   JUDGE_SET=fourth ./scripts/judge.sh # a fourth, outside the sets above and that tree
 #   JUDGE_SET=fifth ./scripts/judge.sh  # a fifth, outside the sets above and that tree
+#   JUDGE_SET=sixth ./scripts/judge.sh  # a sixth, outside the sets above and that tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +76,18 @@ FIFTH=(
   "vivid         0.10.1 584441e19afc6f69296bb877fe6951ee61939f5cb9376e219470e7769cfdd6f7 app"
   "pastel        0.12.0 60c08ad0192cd8ba04db7617ab5535089f5cef907b7d09214fb449d68d569b65 lib+app"
 )
+# A sixth sample, judged only to measure: none in the sets above nor in memlens's Cargo.lock.
+SIXTH=(
+  "ordered-float 5.5.1  7f59006ce1e204c30956638535b74d317bca99477b9356dfaec54c37f6f600ab lib"
+  "bytesize      2.7.0  7354288c522e7e980fafd2075d63d1285794c3a6a16cdd492f189ea406e5f18b lib"
+  "bs58          0.5.1  bf88ba1141d185c399bee5288d850d63b8369520c1eafc32a0430b5b6c287bf4 lib"
+  "hex           0.4.3  7f24254aa9a54b5c858eaee2f5bccdb46aaf0e486a595ed5fd8f86ba55232a70 lib"
+  "rangemap      1.9.0  f2d43a8c8c74056248124068fde0df374d1ddf9039e747d190f01c36faeaab08 lib"
+  "sha1_smol     1.0.1  bbfa15b3dddfee50a0fff136974b3e1bde555604ba463834a7eb7deb6417705d lib"
+  "kondo         0.9.0  e10af8622c8c9793b339a865bd2cdb0fc41abf1ab143375d6eb442562931fa9b app"
+  "diffr         0.1.5  2bce780c69b328928a1c18d63d3a20a76bf0b81c5982d00e8e4debf04a7bb6cd app"
+  "tre-command   0.4.0  86c9b172f1d4e642462fac9530cc349259d35a81155e981403cadda4df99b891 app"
+)
 if [ "${JUDGE_SET:-}" = fresh ]; then
   CRATES=("${FRESH[@]}")
 elif [ "${JUDGE_SET:-}" = third ]; then
@@ -83,6 +96,8 @@ elif [ "${JUDGE_SET:-}" = fourth ]; then
   CRATES=("${FOURTH[@]}")
 elif [ "${JUDGE_SET:-}" = fifth ]; then
   CRATES=("${FIFTH[@]}")
+elif [ "${JUDGE_SET:-}" = sixth ]; then
+  CRATES=("${SIXTH[@]}")
 fi
 
 store=target/judge/crates

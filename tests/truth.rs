@@ -357,3 +357,63 @@ fn discriminants_and_recursive_types_rustc_rejects_have_no_layout() {
     }
     assert!(rejected >= 10, "rejected {rejected}");
 }
+
+/// A program whose functions define types of their own; each binding's size is printed by the
+/// program itself (`name size` lines), after the binding's `let`.
+const BODY_TYPES: &str = r#"#![allow(dead_code)]
+struct P { wide: u64 }
+fn main() {
+    struct P { x: u8, y: u64, z: u16 }
+    enum Shape { Dot, Circle(f32), Rect { w: u32, h: u32 } }
+    type Pair = (P, u8);
+    let point = P { x: 1, y: 2, z: 3 };
+    println!("point {}", std::mem::size_of_val(&point));
+    let shape = Shape::Circle(1.0);
+    println!("shape {}", std::mem::size_of_val(&shape));
+    let maybe = Some(Shape::Dot);
+    println!("maybe {}", std::mem::size_of_val(&maybe));
+    let many = vec![P { x: 0, y: 0, z: 0 }];
+    println!("many {}", std::mem::size_of_val(&many));
+    let pair: Pair = (P { x: 0, y: 0, z: 0 }, 1);
+    println!("pair {}", std::mem::size_of_val(&pair));
+    let borrowed = &point;
+    println!("borrowed {}", std::mem::size_of_val(&borrowed));
+    other();
+}
+fn other() {
+    let outer = crate::P { wide: 1 };
+    println!("outer {}", std::mem::size_of_val(&outer));
+    struct P(u8);
+    let inner = P(1);
+    println!("inner {}", std::mem::size_of_val(&inner));
+}
+"#;
+
+/// Types written inside a body are laid out for that body's bindings (and only there: a
+/// same-named type of the crate or of another body is another type), as the program says.
+#[test]
+fn types_defined_in_a_body_have_rustc_s_sizes() {
+    if skip_without_rustc() {
+        return;
+    }
+    let dir = ProbeDir::new("body-types");
+    let binary = support::rustc_probe::compile(&dir.path, "body_types", BODY_TYPES, &[]);
+    let printed = support::rustc_probe::run(&binary);
+    let analysis = analysis::analyze(BODY_TYPES, Target::default());
+    let mut compared = 0;
+    for line in printed.lines() {
+        let Some((name, size)) = line.split_once(' ') else {
+            continue;
+        };
+        let size: u64 = size.parse().expect("a size");
+        let report = analysis
+            .bindings
+            .iter()
+            .find(|b| b.binding.name == name)
+            .unwrap_or_else(|| panic!("no binding `{name}`"));
+        let said = report.layout.as_ref().ok().map(|layout| layout.size);
+        assert_eq!(said, Some(size), "`{name}`: memlens {said:?}, rustc {size}");
+        compared += 1;
+    }
+    assert_eq!(compared, 8, "{printed}");
+}

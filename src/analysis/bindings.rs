@@ -1,10 +1,12 @@
 //! Finding every binding (let, params, patterns, statics, consts), its scope, and every use of it.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use proc_macro2::Span;
 
 use super::alloc_model::{Buffer, Event};
+use super::defs::TypeDefs;
 use super::heap::Heap;
 use super::infer::InferenceResult;
 use super::lower::{self, LowerCtx};
@@ -12,7 +14,7 @@ use super::mutations::Frame;
 use super::symbols::Symbols;
 use super::target::Target;
 use super::ty::Ty;
-use super::typed_body::{Container, CrateContext};
+use super::typed_body::{Container, CrateContext, TypedBody};
 use super::values::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,6 +155,27 @@ pub struct Collected {
     pub functions: Vec<FunctionFacts>,
     pub leaks: Vec<Leak>,
     pub rc_links: Vec<super::cycles::RcLink>,
+    /// The bodies that define types of their own, with the definitions their bindings see.
+    pub body_defs: Vec<BodyDefs>,
+}
+
+/// The bindings of a body that defines types (`struct`, `enum`, `type`) of its own, by index,
+/// and the crate's definitions with the body's added: what their layouts are computed from.
+#[derive(Clone, Debug)]
+pub struct BodyDefs {
+    pub bindings: Range<usize>,
+    pub defs: Arc<TypeDefs>,
+}
+
+impl Collected {
+    /// The definitions binding `index` sees: its innermost body's, if that defines types.
+    pub fn defs_of_binding<'d>(&'d self, index: usize, crate_defs: &'d TypeDefs) -> &'d TypeDefs {
+        self.body_defs
+            .iter()
+            .filter(|body| body.bindings.contains(&index))
+            .min_by_key(|body| body.bindings.len())
+            .map_or(crate_defs, |body| &body.defs)
+    }
 }
 
 /// How much the walk had found at some point; see [`Walker::mark`].
@@ -162,6 +185,12 @@ pub struct WalkMark {
     uses: usize,
     mentions: usize,
     functions: usize,
+}
+
+/// What [`Walker::enter_body`] replaced.
+struct SavedBody {
+    inferred: Option<InferenceResult>,
+    body_defs: Option<Arc<TypeDefs>>,
 }
 
 /// Walks items and function bodies, keeping the scopes in which names resolve.
@@ -186,6 +215,9 @@ pub struct Walker<'a> {
     inline: Vec<String>,
     /// What inference found in the function being walked.
     pub(super) inferred: Option<InferenceResult>,
+    /// The crate's definitions and those written inside the function being walked, when it
+    /// defines types of its own (else the crate's alone are [`Walker::defs`]).
+    body_defs: Option<Arc<TypeDefs>>,
     /// In a function: the type parameters in scope that may be unsized.
     unsized_params: Option<Vec<String>>,
     /// How many expressions deep the walk is (see [`super::values::MAX_WALK_DEPTH`]).
@@ -209,6 +241,7 @@ impl<'a> Walker<'a> {
             context: None,
             inline: Vec::new(),
             inferred: None,
+            body_defs: None,
             unsized_params: None,
             expr_depth: 0,
         }
@@ -235,6 +268,46 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The type definitions the body being walked sees.
+    pub(super) fn defs(&self) -> &TypeDefs {
+        self.body_defs.as_deref().unwrap_or(&self.symbols.defs)
+    }
+
+    /// Makes `typed` the body being walked: its inference and its own type definitions.
+    /// Returns what it replaces, for [`Walker::leave_body`].
+    fn enter_body(&mut self, typed: Option<TypedBody>) -> SavedBody {
+        let (inferred, local_defs) = match typed {
+            Some(typed) => (Some(typed.inferred), typed.local_defs),
+            None => (None, None),
+        };
+        let body_defs = local_defs.map(|local| {
+            let mut defs = self.symbols.defs.clone();
+            defs.fill_in(&local);
+            Arc::new(defs)
+        });
+        SavedBody {
+            inferred: std::mem::replace(&mut self.inferred, inferred),
+            body_defs: std::mem::replace(&mut self.body_defs, body_defs),
+        }
+    }
+
+    /// Notes, when the body being walked defines types, that the bindings it found since
+    /// `first_binding` see them.
+    fn note_body_defs(&mut self, first_binding: usize) {
+        let end = self.out.bindings.len();
+        if let Some(defs) = self.body_defs.as_ref().filter(|_| end > first_binding) {
+            self.out.body_defs.push(BodyDefs {
+                bindings: first_binding..end,
+                defs: Arc::clone(defs),
+            });
+        }
+    }
+
+    fn leave_body(&mut self, saved: SavedBody) {
+        self.inferred = saved.inferred;
+        self.body_defs = saved.body_defs;
+    }
+
     pub(super) fn range(&self, span: Span) -> Range<usize> {
         let range = span.byte_range();
         self.base + range.start..self.base + range.end
@@ -250,7 +323,7 @@ impl<'a> Walker<'a> {
     /// Lowers a written type as rustc reads it here: std's module aliases spelled out and omitted
     /// generic defaults written out (see `TypeDefs::written_out`).
     pub(super) fn lower_ty(&self, ty: &syn::Type) -> Ty {
-        self.symbols.defs.written_out(&self.lower_ctx().ty(ty))
+        self.defs().written_out(&self.lower_ctx().ty(ty))
     }
 
     /// Lowers a written type and records each type name in it for hover.
@@ -340,7 +413,7 @@ impl<'a> Walker<'a> {
             syn::Item::Union(u) => (&u.ident, u.fields.named.iter().map(|f| (None, f)).collect()),
             _ => return,
         };
-        let ty = self.symbols.defs.written_out(&def.declared_ty());
+        let ty = self.defs().written_out(&def.declared_ty());
         let saved_generics = std::mem::replace(&mut self.generics, def.generics.clone());
         for (variant, field) in &fields {
             self.mention_types(&field.ty);
@@ -395,7 +468,7 @@ impl<'a> Walker<'a> {
 
     fn walk_impl(&mut self, block: &syn::ItemImpl) {
         let generics = lower::generic_names(&block.generics);
-        let self_ty = self.symbols.defs.written_out(
+        let self_ty = self.defs().written_out(
             &self
                 .symbols
                 .lower_ctx()
@@ -454,9 +527,11 @@ impl<'a> Walker<'a> {
             let module = context.module_of(&self.inline);
             context.infer_initializer(module, container, ty, expr)
         });
-        let saved_inferred = std::mem::replace(&mut self.inferred, inferred);
+        let saved = self.enter_body(inferred);
+        let first_binding = self.out.bindings.len();
         let value = self.infer_expr(expr);
-        self.inferred = saved_inferred;
+        self.note_body_defs(first_binding);
+        self.leave_body(saved);
         value
     }
 
@@ -486,7 +561,8 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         };
-        let saved_inferred = std::mem::replace(&mut self.inferred, inferred);
+        let saved_body = self.enter_body(inferred);
+        let first_binding = self.out.bindings.len();
         let mut unsized_params = lower::maybe_unsized_params(&sig.generics);
         match container {
             Some(Container::Impl(block)) => {
@@ -501,7 +577,8 @@ impl<'a> Walker<'a> {
         let saved_unsized = self.unsized_params.replace(unsized_params);
         self.walk_fn_body(sig, body);
         self.unsized_params = saved_unsized;
-        self.inferred = saved_inferred;
+        self.note_body_defs(first_binding);
+        self.leave_body(saved_body);
     }
 
     fn walk_fn_body(&mut self, sig: &syn::Signature, body: Option<&syn::Block>) {
@@ -629,7 +706,7 @@ impl<'a> Walker<'a> {
         }
         // A type that can never own heap owns exactly none, whatever memlens knows of its value;
         // a value of a type memlens does not know may own any amount.
-        match super::heap::may_own_heap(&value.ty, &self.symbols.defs, &self.target) {
+        match super::heap::may_own_heap(&value.ty, &self.defs(), &self.target) {
             Some(false) => value.heap = Heap::NONE,
             _ if value.ty.is_unknown() => {
                 value.heap = Heap::Unknown;
@@ -689,6 +766,9 @@ impl<'a> Walker<'a> {
         self.out.uses.truncate(mark.uses);
         self.out.mentions.truncate(mark.mentions);
         self.out.functions.truncate(mark.functions);
+        self.out
+            .body_defs
+            .retain(|body| body.bindings.end <= mark.bindings);
         for scope in &mut self.scopes {
             scope.retain(|&index| index < mark.bindings);
         }
@@ -918,7 +998,7 @@ impl<'a> Walker<'a> {
     fn is_unit_variant(&self, ident: &syn::Ident) -> bool {
         let name = ident.to_string();
         name == "None"
-            || self.symbols.defs.adts().any(|def| {
+            || self.defs().adts().any(|def| {
                 def.kind == super::defs::AdtKind::Enum
                     && def
                         .variants
@@ -957,9 +1037,9 @@ impl<'a> Walker<'a> {
     pub(super) fn field_type(&self, ty: &Ty, path: &syn::Path, field: &str) -> Option<Ty> {
         let variant_name = path.segments.last()?.ident.to_string();
         let (def, args) = match ty {
-            Ty::Adt { name, args } => (self.symbols.defs.adt(name)?, args.clone()),
+            Ty::Adt { name, args } => (self.defs().adt(name)?, args.clone()),
             _ => {
-                let def = self.symbols.defs.adt(&variant_name)?;
+                let def = self.defs().adt(&variant_name)?;
                 (def, Vec::new())
             }
         };
@@ -1009,7 +1089,7 @@ fn str_literal_len(expr: &syn::Expr) -> Option<u64> {
 impl Value {
     /// A destructured part of a value: its heap is zero when its type cannot own heap.
     pub(super) fn part(ty: Ty, walker: &Walker<'_>) -> Value {
-        let heap = match super::heap::may_own_heap(&ty, &walker.symbols.defs, &walker.target) {
+        let heap = match super::heap::may_own_heap(&ty, &walker.defs(), &walker.target) {
             Some(false) => Heap::NONE,
             _ => Heap::Unknown,
         };

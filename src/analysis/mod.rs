@@ -158,15 +158,18 @@ fn build_reports(collected: &Collected, defs: &TypeDefs, target: &Target) -> Vec
         .bindings
         .iter()
         .enumerate()
-        .map(|(index, binding)| BindingReport {
-            layout: layout::layout_in(
-                &binding.value.ty,
-                target,
-                defs,
-                binding.unsized_params.as_deref(),
-            ),
-            placement: placement::place(binding, passing.get(&index).cloned().flatten(), defs),
-            binding: binding.clone(),
+        .map(|(index, binding)| {
+            let defs = collected.defs_of_binding(index, defs);
+            BindingReport {
+                layout: layout::layout_in(
+                    &binding.value.ty,
+                    target,
+                    defs,
+                    binding.unsized_params.as_deref(),
+                ),
+                placement: placement::place(binding, passing.get(&index).cloned().flatten(), defs),
+                binding: binding.clone(),
+            }
         })
         .collect()
 }

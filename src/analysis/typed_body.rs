@@ -37,6 +37,13 @@ impl std::fmt::Debug for CrateContext {
     }
 }
 
+/// What inference found in one body, and the type definitions written inside it (a body's own
+/// `struct`s and `enum`s, keyed under the body's block), which only that body's layouts see.
+pub struct TypedBody {
+    pub inferred: InferenceResult,
+    pub local_defs: Option<TypeDefs>,
+}
+
 /// The impl or trait a function is written in.
 #[derive(Clone, Copy)]
 pub enum Container<'s> {
@@ -106,7 +113,7 @@ impl CrateContext {
         container: Option<Container<'_>>,
         sig: &syn::Signature,
         body: &syn::Block,
-    ) -> InferenceResult {
+    ) -> TypedBody {
         self.in_scope(module, Some(body), |world, base| {
             let (outer, parent_generics, mut predicates) = self.container_lowerer(base, container);
             let item = fn_item(sig, true);
@@ -133,7 +140,7 @@ impl CrateContext {
         container: Option<Container<'_>>,
         ty: &syn::Type,
         expr: &syn::Expr,
-    ) -> InferenceResult {
+    ) -> TypedBody {
         let block = match expr {
             syn::Expr::Block(block) => Some(&block.block),
             _ => None,
@@ -147,12 +154,12 @@ impl CrateContext {
 
     /// Runs `infer` with the world and the type lowerer of `module`, the items declared in
     /// `block` (a body's own structs, fns and uses) in scope.
-    fn in_scope<R>(
+    fn in_scope(
         &self,
         module: ModuleId,
         block: Option<&syn::Block>,
-        infer: impl FnOnce(&World<'_>, TyLowerer<'_>) -> R,
-    ) -> R {
+        infer: impl FnOnce(&World<'_>, TyLowerer<'_>) -> InferenceResult,
+    ) -> TypedBody {
         let local = block.and_then(|block| self.with_local_items(module, block));
         let graph = local.as_ref().map_or(&*self.graph, |(graph, _)| graph);
         let blocks = local
@@ -161,7 +168,18 @@ impl CrateContext {
             .unwrap_or(&[]);
         let world = World::new(graph, self.std);
         let scope = Scope::new(graph, self.krate, module, self.std).with_blocks(blocks);
-        infer(&world, TyLowerer::new(scope, self.std))
+        let inferred = infer(&world, TyLowerer::new(scope, self.std));
+        let local_defs = local.as_ref().map(|(graph, _)| {
+            let mut defs = TypeDefs::default();
+            if let Some(block_crate) = graph.crates.last() {
+                add_defs_of(&mut defs, graph, block_crate, self.std);
+            }
+            defs
+        });
+        TypedBody {
+            inferred,
+            local_defs,
+        }
     }
 
     /// A body's own items (`struct`, `fn`, `use` written in it) as a crate of their own added to
@@ -260,28 +278,33 @@ impl CrateContext {
 fn defs_of(graph: &CrateGraph, std: &dyn StdItems) -> TypeDefs {
     let mut defs = TypeDefs::default();
     for map in &graph.crates {
-        for (index, def) in map.defs.iter().enumerate() {
-            if !matches!(
-                def.kind,
-                DefKind::Adt | DefKind::Alias | DefKind::Const | DefKind::Trait
-            ) {
-                continue;
-            }
-            let id = super::items::def_map::DefId {
-                krate: map.krate,
-                index: index as u32,
-            };
-            match graph.lowered(id, std) {
-                Lowered::Adt(adt) => defs.add_adt(adt.clone()),
-                Lowered::Alias(alias) => defs.add_alias(alias.clone()),
-                Lowered::Trait(data) => {
-                    for assoc in data.assoc_types.iter().filter(|a| a.known_sized) {
-                        defs.add_sized_assoc(&data.key, &assoc.name);
-                    }
-                }
-                _ => {}
-            }
-        }
+        add_defs_of(&mut defs, graph, map, std);
     }
     defs
+}
+
+/// Adds the ADTs, aliases and sized associated types one crate of `graph` defines.
+fn add_defs_of(defs: &mut TypeDefs, graph: &CrateGraph, map: &DefMap, std: &dyn StdItems) {
+    for (index, def) in map.defs.iter().enumerate() {
+        if !matches!(
+            def.kind,
+            DefKind::Adt | DefKind::Alias | DefKind::Const | DefKind::Trait
+        ) {
+            continue;
+        }
+        let id = super::items::def_map::DefId {
+            krate: map.krate,
+            index: index as u32,
+        };
+        match graph.lowered(id, std) {
+            Lowered::Adt(adt) => defs.add_adt(adt.clone()),
+            Lowered::Alias(alias) => defs.add_alias(alias.clone()),
+            Lowered::Trait(data) => {
+                for assoc in data.assoc_types.iter().filter(|a| a.known_sized) {
+                    defs.add_sized_assoc(&data.key, &assoc.name);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -186,7 +186,7 @@ fn plural(count: u64, word: &str) -> String {
 
 impl Walker<'_> {
     pub(super) fn size_of(&self, ty: &Ty) -> Option<u64> {
-        super::layout::layout_of(ty, &self.target, &self.symbols.defs)
+        super::layout::layout_of(ty, &self.target, &self.defs())
             .ok()
             .map(|layout| layout.size)
     }
@@ -227,7 +227,7 @@ impl Walker<'_> {
         // A value of a type that can never own heap owns none, however it was made (a call,
         // a field): `Box::new(origin())` is then exactly the box.
         if value.heap != Heap::NONE
-            && may_own_heap(&value.ty, &self.symbols.defs, &self.target) == Some(false)
+            && may_own_heap(&value.ty, &self.defs(), &self.target) == Some(false)
         {
             value.heap = Heap::NONE;
         }
@@ -263,7 +263,7 @@ impl Walker<'_> {
             value.ty = ty;
             return;
         }
-        value.adopt_type(ty, &self.symbols.defs, &self.target);
+        value.adopt_type(ty, &self.defs(), &self.target);
     }
 
     fn walk_value(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
@@ -562,7 +562,7 @@ impl Walker<'_> {
     /// lets `P { .. }` build a `Point`), its arguments left to inference.
     fn adt_named(&self, name: &str) -> Option<Ty> {
         let with_unknown_args = |name: &str| {
-            let def = self.symbols.defs.adt(name)?;
+            let def = self.defs().adt(name)?;
             Some(Ty::adt(
                 &def.name,
                 vec![Ty::Unknown(None); def.generics.len()],
@@ -571,7 +571,7 @@ impl Walker<'_> {
         if let Some(ty) = with_unknown_args(name) {
             return Some(ty);
         }
-        let alias = self.symbols.defs.alias(name)?;
+        let alias = self.defs().alias(name)?;
         match &alias.ty {
             Ty::Adt { .. } if alias.generics.is_empty() => Some(alias.ty.clone()),
             Ty::Adt { name, .. } => with_unknown_args(name),
@@ -667,7 +667,7 @@ impl Walker<'_> {
         let Ty::Adt { name, .. } = &ty else {
             return ty;
         };
-        let Some(def) = self.symbols.defs.adt(name) else {
+        let Some(def) = self.defs().adt(name) else {
             return ty;
         };
         let variant_name = path.segments.last().map(|s| s.ident.to_string());
@@ -1082,7 +1082,7 @@ impl Walker<'_> {
                 let ty = expected.cloned().unwrap_or(Ty::Unknown(None));
                 // std's collections start empty; a user type's own Default impl may allocate.
                 let user_type =
-                    matches!(&ty, Ty::Adt { name, .. } if self.symbols.defs.adt(name).is_some());
+                    matches!(&ty, Ty::Adt { name, .. } if self.defs().adt(name).is_some());
                 if user_type {
                     Value::declared(ty)
                 } else {
@@ -1146,7 +1146,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn layout_of(&self, ty: &Ty) -> Option<(u64, u64)> {
-        super::layout::layout_of(ty, &self.target, &self.symbols.defs)
+        super::layout::layout_of(ty, &self.target, &self.defs())
             .ok()
             .map(|layout| (layout.size, layout.align))
     }
@@ -1173,8 +1173,7 @@ impl Walker<'_> {
             let self_args = methods::deref_all(&receiver.ty).adt_args().to_vec();
             let def_generics = match methods::deref_all(&receiver.ty) {
                 Ty::Adt { name, .. } => self
-                    .symbols
-                    .defs
+                    .defs()
                     .adt(name)
                     .map(|d| d.generics.clone())
                     .unwrap_or_default(),
@@ -1344,7 +1343,7 @@ impl Walker<'_> {
         let Some(size) = self.size_of(&element) else {
             return Value::declared(ty);
         };
-        let element_heap = match may_own_heap(&element, &self.symbols.defs, &self.target) {
+        let element_heap = match may_own_heap(&element, &self.defs(), &self.target) {
             Some(false) => Heap::NONE,
             _ => Heap::Unknown,
         };
@@ -1451,7 +1450,7 @@ impl Walker<'_> {
                         left
                     };
                 // Arithmetic on numbers owns nothing; on a type memlens does not know, it may.
-                let heap = match may_own_heap(&decided.ty, &self.symbols.defs, &self.target) {
+                let heap = match may_own_heap(&decided.ty, &self.defs(), &self.target) {
                     Some(false) => Heap::NONE,
                     _ => Heap::Unknown,
                 };
@@ -1529,12 +1528,12 @@ impl Walker<'_> {
     /// moved) are captured by reference here; anything else is unknown rather than guessed.
     fn capture_type(&self, ty: &Ty, by_move: bool) -> Ty {
         let by_fields = matches!(ty, Ty::Tuple(_))
-            || matches!(ty, Ty::Adt { name, .. } if self.symbols.defs.adt(name).is_some());
+            || matches!(ty, Ty::Adt { name, .. } if self.defs().adt(name).is_some());
         if by_fields {
             return Ty::Unknown(None);
         }
         if by_move {
-            return match may_own_heap(ty, &self.symbols.defs, &self.target) {
+            return match may_own_heap(ty, &self.defs(), &self.target) {
                 Some(_) => ty.clone(),
                 None => Ty::Unknown(None),
             };
@@ -1800,8 +1799,7 @@ impl Walker<'_> {
                 .unwrap_or(Ty::Unknown(None)),
             (Ty::Adt { name, args }, member) => {
                 let field = quote::ToTokens::to_token_stream(member).to_string();
-                self.symbols
-                    .defs
+                self.defs()
                     .adt(name)
                     .and_then(|def| {
                         let f = def
@@ -1829,7 +1827,7 @@ impl Walker<'_> {
         else {
             return StaticInit::Unknown;
         };
-        let Ok(layout) = super::layout::layout_of(payload, &self.target, &self.symbols.defs) else {
+        let Ok(layout) = super::layout::layout_of(payload, &self.target, &self.defs()) else {
             return StaticInit::Unknown;
         };
         match layout.niche.filter(|niche| niche.available() > 0) {

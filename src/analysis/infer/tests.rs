@@ -61,7 +61,7 @@ fn bindings_with_dependency(
     for item in &file.items {
         for (sig, body, container) in functions_of(item) {
             let result = context.infer_fn(DefMap::ROOT, container, sig, body);
-            for (offset, ty) in result.bindings {
+            for (offset, ty) in result.inferred.bindings {
                 let name = name_at(text, offset);
                 found.push((offset, format!("{name}: {ty}")));
             }
