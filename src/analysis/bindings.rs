@@ -706,7 +706,7 @@ impl<'a> Walker<'a> {
         }
         // A type that can never own heap owns exactly none, whatever memlens knows of its value;
         // a value of a type memlens does not know may own any amount.
-        match super::heap::may_own_heap(&value.ty, &self.defs(), &self.target) {
+        match super::heap::may_own_heap(&value.ty, self.defs(), &self.target) {
             Some(false) => value.heap = Heap::NONE,
             _ if value.ty.is_unknown() => {
                 value.heap = Heap::Unknown;
@@ -1089,7 +1089,7 @@ fn str_literal_len(expr: &syn::Expr) -> Option<u64> {
 impl Value {
     /// A destructured part of a value: its heap is zero when its type cannot own heap.
     pub(super) fn part(ty: Ty, walker: &Walker<'_>) -> Value {
-        let heap = match super::heap::may_own_heap(&ty, &walker.defs(), &walker.target) {
+        let heap = match super::heap::may_own_heap(&ty, walker.defs(), &walker.target) {
             Some(false) => Heap::NONE,
             _ => Heap::Unknown,
         };

@@ -186,7 +186,7 @@ fn plural(count: u64, word: &str) -> String {
 
 impl Walker<'_> {
     pub(super) fn size_of(&self, ty: &Ty) -> Option<u64> {
-        super::layout::layout_of(ty, &self.target, &self.defs())
+        super::layout::layout_of(ty, &self.target, self.defs())
             .ok()
             .map(|layout| layout.size)
     }
@@ -227,7 +227,7 @@ impl Walker<'_> {
         // A value of a type that can never own heap owns none, however it was made (a call,
         // a field): `Box::new(origin())` is then exactly the box.
         if value.heap != Heap::NONE
-            && may_own_heap(&value.ty, &self.defs(), &self.target) == Some(false)
+            && may_own_heap(&value.ty, self.defs(), &self.target) == Some(false)
         {
             value.heap = Heap::NONE;
         }
@@ -263,7 +263,7 @@ impl Walker<'_> {
             value.ty = ty;
             return;
         }
-        value.adopt_type(ty, &self.defs(), &self.target);
+        value.adopt_type(ty, self.defs(), &self.target);
     }
 
     fn walk_value(&mut self, expr: &syn::Expr, expected: Option<&Ty>) -> Value {
@@ -1146,7 +1146,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn layout_of(&self, ty: &Ty) -> Option<(u64, u64)> {
-        super::layout::layout_of(ty, &self.target, &self.defs())
+        super::layout::layout_of(ty, &self.target, self.defs())
             .ok()
             .map(|layout| (layout.size, layout.align))
     }
@@ -1343,7 +1343,7 @@ impl Walker<'_> {
         let Some(size) = self.size_of(&element) else {
             return Value::declared(ty);
         };
-        let element_heap = match may_own_heap(&element, &self.defs(), &self.target) {
+        let element_heap = match may_own_heap(&element, self.defs(), &self.target) {
             Some(false) => Heap::NONE,
             _ => Heap::Unknown,
         };
@@ -1450,7 +1450,7 @@ impl Walker<'_> {
                         left
                     };
                 // Arithmetic on numbers owns nothing; on a type memlens does not know, it may.
-                let heap = match may_own_heap(&decided.ty, &self.defs(), &self.target) {
+                let heap = match may_own_heap(&decided.ty, self.defs(), &self.target) {
                     Some(false) => Heap::NONE,
                     _ => Heap::Unknown,
                 };
@@ -1533,7 +1533,7 @@ impl Walker<'_> {
             return Ty::Unknown(None);
         }
         if by_move {
-            return match may_own_heap(ty, &self.defs(), &self.target) {
+            return match may_own_heap(ty, self.defs(), &self.target) {
                 Some(_) => ty.clone(),
                 None => Ty::Unknown(None),
             };
@@ -1827,7 +1827,7 @@ impl Walker<'_> {
         else {
             return StaticInit::Unknown;
         };
-        let Ok(layout) = super::layout::layout_of(payload, &self.target, &self.defs()) else {
+        let Ok(layout) = super::layout::layout_of(payload, &self.target, self.defs()) else {
             return StaticInit::Unknown;
         };
         match layout.niche.filter(|niche| niche.available() > 0) {
