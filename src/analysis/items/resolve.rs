@@ -140,10 +140,13 @@ impl<'a> Scope<'a> {
         Some(Res::Macro(self.krate, *found))
     }
 
+    /// A name of the extern prelude: the crate's dependencies, `std` and `core`, and `alloc`
+    /// (which is there only after an `extern crate alloc;` at the root, without which a path
+    /// through it does not compile).
     fn extern_crate(&self, name: &str) -> Option<Res> {
         let map = self.def_map()?;
         match name {
-            "std" | "core" => Some(Res::Std(StdDef::Module(name.to_string()))),
+            "std" | "core" | "alloc" => Some(Res::Std(StdDef::Module(name.to_string()))),
             _ if map.name == name => Some(self.module_ref(DefMap::ROOT)),
             _ => match map.deps.get(name)? {
                 Some(krate) => Some(Res::Module(ModuleRef {

@@ -430,3 +430,27 @@ fn main() {
     let pair = shared::Pair { a: 1, b: 2 };
 }
 "#;
+
+#[test]
+fn extern_crate_alloc_at_the_root_is_a_path_start_in_every_module() {
+    // rustc: `extern crate alloc;` at the crate root puts `alloc` in the extern prelude, so
+    // other files name `alloc::…` without an import of their own.
+    check(
+        r#"
+//- /src/lib.rs
+#![no_std]
+extern crate alloc;
+mod sub;
+//- /src/sub.rs
+pub struct Keys<'a, T> { inner: alloc::collections::btree_map::Iter<'a, T, ()> }
+impl<'a, T> Keys<'a, T> { fn next(&mut self) {} }
+fn f() { let v = alloc::vec::Vec::<u8>::new(); let b: alloc::boxed::Box<u16> = todo!(); }
+"#,
+        "/src/sub.rs",
+        expect![[r#"
+            self &mut Keys<T> | reg 8B
+            v Vec<u8> | stack 24B
+            b Box<u16> | stack 8B
+        "#]],
+    );
+}
