@@ -540,22 +540,35 @@ impl Walker<'_> {
     /// impl, which are exactly the impl's type. Other arguments are left to be inferred.
     fn enum_of_variant(&self, path: &syn::Path) -> Option<Ty> {
         let segments = super::lower::segment_names(path);
-        let owner = &segments[..segments.len().saturating_sub(1)];
-        for candidate in [segments.as_slice(), owner] {
-            if candidate == ["Self"] {
-                return self
-                    .self_ty
-                    .clone()
-                    .filter(|ty| matches!(ty, Ty::Adt { .. }));
-            }
-            if candidate.is_empty() {
-                continue;
-            }
-            if let Some(ty) = self.adt_named(&self.type_named_by(candidate)) {
-                return Some(ty);
-            }
+        let (last, owner) = segments.split_last()?;
+        // `Point(..)`, `Self(..)`: a tuple struct's own name.
+        if let Some(ty) = self.constructed_adt(&segments) {
+            return Some(ty);
         }
-        None
+        // `Shape::Dot(..)`, `Self::Dot(..)`: a variant of the enum the path's owner names. Any
+        // other `Type::function(..)` is a function memlens does not know, not a constructor.
+        let ty = self.constructed_adt(owner)?;
+        let Ty::Adt { name, .. } = &ty else {
+            return None;
+        };
+        let def = self.defs().adt(name)?;
+        let is_variant = def.kind == super::defs::AdtKind::Enum
+            && def.variants.iter().any(|variant| variant.name == *last);
+        is_variant.then_some(ty)
+    }
+
+    /// The struct or enum a constructor path (`Self`, or a type's name) names.
+    fn constructed_adt(&self, candidate: &[String]) -> Option<Ty> {
+        if candidate == ["Self"] {
+            return self
+                .self_ty
+                .clone()
+                .filter(|ty| matches!(ty, Ty::Adt { .. }));
+        }
+        if candidate.is_empty() {
+            return None;
+        }
+        self.adt_named(&self.type_named_by(candidate))
     }
 
     /// The struct or enum of that name, directly or through a type alias (`type P = Point;`
