@@ -179,6 +179,7 @@ impl Resolved {
         }
         let root = self.packages.get(&self.root);
         let direct = root.map(|p| self.linked(p, &index_of)).unwrap_or_default();
+        let proc_macros = root.map(|p| self.proc_macro_deps(p)).unwrap_or_default();
         let root_cfgs = root
             .and_then(|p| {
                 let dir = p
@@ -188,7 +189,18 @@ impl Resolved {
                 build_scripts::build_cfgs(&self.target_dir, &dir, &p.name)
             })
             .unwrap_or_default();
-        Dependencies::new(crates, direct, root_cfgs)
+        Dependencies::new(crates, direct, root_cfgs).with_proc_macros(proc_macros)
+    }
+
+    /// The package's dependencies that are proc-macro crates, by the names paths use.
+    fn proc_macro_deps(&self, package: &Package) -> Vec<String> {
+        package
+            .deps
+            .iter()
+            .filter_map(|id| self.packages.get(id))
+            .filter(|dep| dep.proc_macro)
+            .map(|dep| dep.lib_name.clone())
+            .collect()
     }
 
     /// The root's dependencies, transitively, each after its own (bounded).
@@ -300,6 +312,7 @@ impl Resolved {
         }
         spec.name = name;
         spec.build_cfgs = build_cfgs;
+        spec.proc_macro_deps = self.proc_macro_deps(package);
         Some(spec)
     }
 }

@@ -216,6 +216,7 @@ impl CrateContext {
             }],
             cfg: &parent.cfg,
             deps: parent.deps.clone().into_iter().collect(),
+            proc_macro_deps: parent.proc_macro_deps.iter().cloned().collect(),
             parent: Some(ModuleRef {
                 krate: self.krate,
                 module,

@@ -45,11 +45,24 @@ fn bindings_with_dependency(
     dependency: Option<&str>,
     std: &'static dyn StdItems,
 ) -> String {
+    bindings_with_dependency_spec(
+        text,
+        dependency.map(|d| one_file_crate("dep", d, Vec::new())),
+        std,
+    )
+}
+
+/// Like [`bindings_with_dependency`], the dependency's spec given.
+fn bindings_with_dependency_spec(
+    text: &str,
+    dependency: Option<CrateSpec>,
+    std: &'static dyn StdItems,
+) -> String {
     let file = syn::parse_file(text).expect("fixture parses");
     let mut spec = one_file_crate("demo", text, Vec::new());
     if let Some(dependency) = dependency {
         let krate = DependencyCrate {
-            spec: one_file_crate("dep", dependency, Vec::new()),
+            spec: dependency,
             links: Vec::new(),
         };
         let dependencies = Dependencies::new(vec![krate], vec![("dep".into(), 0)], Vec::new());
@@ -909,4 +922,46 @@ fn g<I: Sub>(i: I, x: I::Item) {
             y: I::Item
         "#]],
     );
+}
+
+#[test]
+fn a_derive_implements_the_trait_its_path_names_and_a_proc_macro_import_is_a_macro_only() {
+    // As clap: the trait `Parser` comes by a glob, the derive macro of that name from a
+    // proc-macro crate, and `#[derive(Parser)]` implements the trait.
+    let mut dependency = one_file_crate(
+        "dep",
+        r#"
+mod builder {
+    pub trait Parser: Sized { fn parse() -> Self { todo!() } }
+}
+pub use builder::*;
+pub use dep_derive::Parser;
+"#,
+        vec!["dep_derive".to_string()],
+    );
+    dependency.proc_macro_deps = vec!["dep_derive".to_string()];
+    let text = r#"
+use dep::Parser;
+#[derive(Parser)]
+struct Opt { verbose: bool }
+#[derive(dep::Parser)]
+struct Full { quiet: bool }
+#[derive(Error)]
+struct NotATrait { code: u8 }
+fn main() {
+    let opt = Opt::parse();
+    let full = Full::parse();
+    let other = NotATrait::parse();
+}
+"#;
+    expect![[r#"
+        opt: Opt
+        full: Full
+        other: _
+    "#]]
+    .assert_eq(&bindings_with_dependency_spec(
+        text,
+        Some(dependency),
+        &NoStd,
+    ));
 }

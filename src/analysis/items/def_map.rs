@@ -5,7 +5,7 @@
 //! cannot be resolved, or that two glob imports give different meanings, resolves to `Unknown`,
 //! never to a guess such as another item of the same name elsewhere in the crate.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::cfg::CfgOptions;
@@ -229,6 +229,8 @@ pub struct CrateInput<'a> {
     /// Crates this one can name: the graph's crates (by name), and dependencies memlens does
     /// not read (named only).
     pub deps: Vec<(String, Option<CrateId>)>,
+    /// Which of those are proc-macro crates, which export macros only.
+    pub proc_macro_deps: Vec<String>,
     /// For a function body's own items: the module the body is written in, where names the
     /// block does not define are looked up (a block is not a module in Rust).
     pub parent: Option<ModuleRef>,
@@ -245,6 +247,10 @@ pub struct DefMap {
     pub files: Vec<CrateFile>,
     /// Dependencies by the name paths use, with their crate in the graph when it is read.
     pub deps: HashMap<String, Option<CrateId>>,
+    /// Dependencies that are proc-macro crates: a name imported from one is a macro only, and
+    /// leaves a glob's type or value of that name visible (`clap` re-exports both the trait
+    /// `Parser`, by a glob, and the derive macro `Parser`, from `clap_derive`).
+    pub proc_macro_deps: HashSet<String>,
     /// The module around a function body whose items this map holds.
     pub parent: Option<ModuleRef>,
     /// `#[macro_export]` macros, by name.
@@ -314,6 +320,7 @@ impl DefMap {
             defs: Vec::new(),
             files: input.files,
             deps: input.deps.into_iter().collect(),
+            proc_macro_deps: input.proc_macro_deps.into_iter().collect(),
             parent: input.parent,
             exported_macros: HashMap::new(),
             no_std: false,
@@ -995,6 +1002,10 @@ impl DefMap {
                     None => PerNs::all(Res::Unknown),
                 })
             }
+            Res::Extern(krate) if self.proc_macro_deps.contains(krate) => Some(PerNs {
+                macros: Some(Res::Unknown),
+                ..PerNs::default()
+            }),
             _ => Some(PerNs::all(Res::Unknown)),
         }
     }

@@ -17,6 +17,8 @@ pub struct CrateSpec {
     pub files: Vec<CrateFile>,
     /// Dependencies memlens does not read, by the names paths use.
     pub deps: Vec<String>,
+    /// Which of them are proc-macro crates (they export macros only).
+    pub proc_macro_deps: Vec<String>,
     pub features: Vec<String>,
     /// Built as a test (`cfg(test)` on).
     pub test: bool,
@@ -35,6 +37,8 @@ pub struct Dependencies {
     pub direct: Vec<(String, usize)>,
     /// The `cfg`s the package's own build script sets, when its last output was found.
     pub root_cfgs: Vec<String>,
+    /// The package's own dependencies that are proc-macro crates, by the names paths use.
+    pub proc_macros: Vec<String>,
     built: Mutex<Vec<(Target, DependencyMaps)>>,
 }
 
@@ -58,8 +62,15 @@ impl Dependencies {
             crates,
             direct,
             root_cfgs,
+            proc_macros: Vec::new(),
             built: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The dependencies, with the package's own proc-macro dependencies named.
+    pub fn with_proc_macros(mut self, proc_macros: Vec<String>) -> Dependencies {
+        self.proc_macros = proc_macros;
+        self
     }
 
     /// Every dependency's map for `target`, crate `i` of the list being `CrateId(i)`.
@@ -114,6 +125,7 @@ impl CrateSpec {
             edition: package.edition,
             files,
             deps,
+            proc_macro_deps: Vec::new(),
             features: package.features.clone(),
             test: false,
             build_cfgs: Vec::new(),
@@ -132,11 +144,16 @@ pub fn build_graph(
 ) -> (Arc<CrateGraph>, CrateId) {
     let mut graph = CrateGraph::default();
     let mut deps: Vec<(String, Option<CrateId>)> = Vec::new();
-    if let Some(dependencies) = &main.dependencies {
+    let mut main = main;
+    let mut library = library;
+    if let Some(dependencies) = main.dependencies.clone() {
         graph.crates = dependencies.maps_for(target, std).to_vec();
         deps = links_to(&dependencies.direct, graph.crates.len());
+        for spec in std::iter::once(&mut main).chain(library.as_mut()) {
+            spec.proc_macro_deps
+                .extend(dependencies.proc_macros.iter().cloned());
+        }
     }
-    let mut main = main;
     if let Some(library) = library {
         // A binary usually shares the library's name; its items need keys of their own.
         if library.name == main.name {
@@ -174,6 +191,7 @@ fn build_one(
         files: spec.files,
         cfg: &cfg,
         deps,
+        proc_macro_deps: spec.proc_macro_deps,
         parent: None,
     };
     DefMap::build(input, id, graph, std)

@@ -330,8 +330,8 @@ pub struct Item {
     pub cfg: Option<CfgExpr>,
     /// Byte range of the name in the file, when it was written there.
     pub name_range: Option<Range<usize>>,
-    /// The traits of `#[derive(..)]`, by the last segment of their path.
-    pub derives: Vec<String>,
+    /// The paths `#[derive(..)]` names (`Clone`, `clap::Parser`).
+    pub derives: Vec<PathRef>,
 }
 
 /// One leaf of a `use` tree: `use a::{b as c, d::*};` has two.
@@ -1240,14 +1240,12 @@ pub fn attrs_of(item: &syn::Item) -> &[syn::Attribute] {
     }
 }
 
-/// The traits `#[derive(..)]` attributes name, by their last segment.
-fn derives_of(attrs: &[syn::Attribute]) -> Vec<String> {
+/// The paths `#[derive(..)]` attributes name.
+fn derives_of(attrs: &[syn::Attribute]) -> Vec<PathRef> {
     let mut derives = Vec::new();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("derive")) {
         let _ = attr.parse_nested_meta(|meta| {
-            if let Some(last) = meta.path.segments.last() {
-                derives.push(last.ident.to_string());
-            }
+            derives.push(path_ref(&meta.path));
             Ok(())
         });
     }

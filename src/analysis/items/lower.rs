@@ -161,19 +161,46 @@ impl DefMap {
                 let Some(adt) = graph.adt_def(id, std) else {
                     continue;
                 };
-                for derive in item
+                let module = def.module;
+                for trait_key in item
                     .derives
                     .iter()
-                    .filter(|d| STD_DERIVES.contains(&d.as_str()))
+                    .filter_map(|path| self.derived_trait(graph, module, path, std))
                 {
                     impls
-                        .entry(derive.clone())
+                        .entry(trait_key.clone())
                         .or_default()
-                        .push(derived_impl(adt, derive));
+                        .push(derived_impl(adt, &trait_key));
                 }
             }
             impls
         })
+    }
+
+    /// The trait a `#[derive(path)]` in `module` implements: std's by name, else the trait the
+    /// path names in the type namespace. A derive macro is named after the trait it implements
+    /// and is exported beside it (`use clap::Parser` brings both), so `#[derive(Parser)]`
+    /// implements the trait `Parser` resolves to; a name that is no trait there (thiserror's
+    /// `Error` macro) adds nothing.
+    fn derived_trait(
+        &self,
+        graph: &CrateGraph,
+        module: super::def_map::ModuleId,
+        path: &PathRef,
+        std: &dyn StdItems,
+    ) -> Option<String> {
+        let last = path.segments.last()?;
+        if STD_DERIVES.contains(&last.name.as_str()) {
+            return Some(last.name.clone());
+        }
+        let scope = Scope::new(graph, self.krate, module, std);
+        let resolution = scope.resolve_path(path, Namespace::Types)?;
+        let Res::Def(id) = resolution.res else {
+            return None;
+        };
+        let def = graph.def(id)?;
+        (resolution.resolved == path.segments.len() && def.kind == DefKind::Trait)
+            .then(|| def.key.clone())
     }
 
     /// The crate's impls by self-type head and by trait, built when first asked for.

@@ -334,6 +334,7 @@ mod tests {
             files,
             cfg: &cfg,
             deps: vec![("serde".into(), None)],
+            proc_macro_deps: Vec::new(),
             parent: None,
         };
         let mut graph = CrateGraph::default();
