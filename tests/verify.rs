@@ -50,7 +50,11 @@ fn main() {
     let twin = 1u8; let twin = u64::from(twin); show!(twin);
     let p = Point { x: 1, y: 2 }; show!(p);
     let maybe: Option<Box<u8>> = None; show!(maybe);
-    let sum = add(2) + p.norm(3) as u64 + u64::from(twice(1u8).0) + twice(2u64).1 + other::helper(5);
+    let words = vec![1u8, 2]; show!(words);
+    let count = || words.len(); show!(count);
+    let path = std::path::Path::new("/tmp"); show!(path);
+    let has_root = || path.has_root(); show!(has_root);
+    let sum = add(2) + p.norm(3) as u64 + u64::from(twice(1u8).0) + twice(2u64).1 + other::helper(5) + count() as u64 + u64::from(has_root());
     println!("{text} {sum} {maybe:?} {shadow:?} {twin} {numbers:?}");
 }
 "#;
@@ -202,6 +206,8 @@ struct DwarfVariable {
     name: String,
     type_name: Option<String>,
     type_byte_size: Option<u64>,
+    /// Inside a closure's subprogram (`{closure#N}`), where rustc also describes what it captures.
+    in_closure: bool,
 }
 
 /// Every named variable and parameter of the executable, read without memlens's reader.
@@ -232,7 +238,19 @@ fn dwarf_variables(executable: &Path) -> Vec<DwarfVariable> {
             )
         };
         let mut entries = unit.entries();
+        // The depth of the innermost subprogram entered, and whether it is a closure's.
+        let mut subprograms: Vec<(isize, bool)> = Vec::new();
         while let Some(entry) = entries.next_dfs().expect("entry") {
+            while subprograms
+                .last()
+                .is_some_and(|&(depth, _)| depth >= entry.depth())
+            {
+                subprograms.pop();
+            }
+            if entry.tag() == gimli::DW_TAG_subprogram {
+                let closure = name_of(entry).is_some_and(|name| name.starts_with("{closure#"));
+                subprograms.push((entry.depth(), closure));
+            }
             if !matches!(
                 entry.tag(),
                 gimli::DW_TAG_variable | gimli::DW_TAG_formal_parameter
@@ -267,6 +285,7 @@ fn dwarf_variables(executable: &Path) -> Vec<DwarfVariable> {
                 line,
                 name,
                 type_name: type_entry.as_ref().and_then(name_of),
+                in_closure: subprograms.last().is_some_and(|&(_, closure)| closure),
                 type_byte_size: type_entry.as_ref().and_then(|entry| {
                     entry
                         .attr_value(gimli::DW_AT_byte_size)
@@ -344,9 +363,13 @@ fn verify_matches_the_running_fixture_and_the_dwarf_and_sees_staleness() {
     }
 
     // Locals, parameters, a closure and its parameter and local, a method's `self`, another
-    // file's function: memlens knows these sizes, and the build agrees.
+    // file's function: memlens knows these sizes, and the build agrees. `words` and `path` are
+    // also described inside the closures that capture them, as the captured place (`path` as
+    // `std::path::Path`, which has no size): not second answers. (`count` itself is checked above only against its own size: memlens does not yet
+    // size a closure that captures by reference.)
     let agreeing = [
         "numbers", "text", "offset", "add", "delta", "total", "p", "maybe", "self", "scale",
+        "words", "path",
     ];
     for name in agreeing {
         let lines = main_line_of(name);
@@ -413,13 +436,19 @@ fn verify_matches_the_running_fixture_and_the_dwarf_and_sees_staleness() {
         );
         let build_type = binding["build_type"].as_str().map(str::to_string);
         assert!(
-            read.iter().any(|v| v.type_name == build_type),
+            // An array type has no name in rustc's DWARF; memlens writes one (`[u16; 3]`).
+            read.iter()
+                .any(|v| v.type_name.is_none() || v.type_name == build_type),
             "{binding:#} vs {read:?}"
         );
         let sizes = build_sizes(binding);
+        // A size the report does not give belongs to a closure's description of a capture.
         for variable in read {
             if let Some(size) = variable.type_byte_size {
-                assert!(sizes.contains(&size), "{binding:#} vs {variable:?}");
+                assert!(
+                    sizes.contains(&size) || variable.in_closure,
+                    "{binding:#} vs {variable:?}"
+                );
             }
         }
     }

@@ -103,6 +103,10 @@ struct Scope {
     /// The item name as source spells it (`twice`, not `twice<u8>`); `None` for a name in braces
     /// (`{closure#0}`, `{impl#0}`), which no source binding names as its function.
     item_name: Option<String>,
+    /// For a closure's or async block's subprogram: the line it starts on. rustc describes each
+    /// captured variable again inside it, at the line of the variable's own `let` (with the
+    /// captured place's type); those are not the closure's bindings.
+    body_start_line: Option<u64>,
 }
 
 /// Walks one compilation unit, depth first, keeping the variables and parameters found inside a
@@ -131,12 +135,16 @@ fn unit_variables(
             gimli::DW_TAG_namespace | gimli::DW_TAG_subprogram
                 if scopes.len() < MAX_SCOPE_DEPTH =>
             {
+                let name = scope_name(dwarf, unit, entry);
+                let is_subprogram = tag == gimli::DW_TAG_subprogram;
+                let is_body = is_subprogram && name.as_deref().is_some_and(|n| n.starts_with('{'));
                 scopes.push(Scope {
                     depth,
-                    is_subprogram: tag == gimli::DW_TAG_subprogram,
-                    item_name: scope_name(dwarf, unit, entry)
-                        .as_deref()
-                        .and_then(item_name),
+                    is_subprogram,
+                    item_name: name.as_deref().and_then(item_name),
+                    body_start_line: is_body
+                        .then(|| entry.attr_value(gimli::DW_AT_decl_line)?.udata_value())
+                        .flatten(),
                 });
             }
             gimli::DW_TAG_variable | gimli::DW_TAG_formal_parameter
@@ -144,6 +152,7 @@ fn unit_variables(
             {
                 if let Some(mut variable) = variable(dwarf, unit, &files, entry)
                     && variable.file.starts_with(package_dir)
+                    && !is_capture(&scopes, &variable)
                 {
                     variable.function = enclosing_function(&scopes);
                     out.push(variable);
@@ -153,6 +162,14 @@ fn unit_variables(
         }
     }
     Ok(())
+}
+
+/// A variable of a closure body declared before the closure starts: a captured variable.
+fn is_capture(scopes: &[Scope], variable: &BuildVariable) -> bool {
+    let innermost = scopes.iter().rev().find(|scope| scope.is_subprogram);
+    innermost
+        .and_then(|scope| scope.body_start_line)
+        .is_some_and(|start| variable.line < start)
 }
 
 /// The name of a namespace or subprogram; a concrete method or an out-of-line instance names
@@ -331,8 +348,10 @@ fn type_size_and_name(
         };
         match tag {
             gimli::DW_TAG_array_type => {
-                let element = type_size_and_name(dwarf, unit, next, steps).0;
+                let (element, element_name) = type_size_and_name(dwarf, unit, next, steps);
                 let count = array_count(unit, offset, steps);
+                // rustc names no array type; `[u8; 256]` is what a report needs to show.
+                let name = name.or_else(|| Some(format!("[{}; {}]", element_name?, count?)));
                 return (element.zip(count).and_then(|(e, c)| e.checked_mul(c)), name);
             }
             gimli::DW_TAG_typedef | gimli::DW_TAG_const_type | gimli::DW_TAG_volatile_type => {
