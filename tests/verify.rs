@@ -297,6 +297,23 @@ fn dwarf_variables(executable: &Path) -> Vec<DwarfVariable> {
     variables
 }
 
+/// Two executable files in `deps/` that are no debug artifact: the fixture's executable cut
+/// after 4 KiB (an ELF header pointing past the end) and bytes that are no object file at all.
+fn plant_junk_artifacts(fixture: &Fixture) {
+    use std::os::unix::fs::PermissionsExt;
+    let real = std::fs::read(fixture.executable()).expect("read executable");
+    let truncated = real[..real.len().min(4096)].to_vec();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let deps = fixture.target_dir.join("debug/deps");
+    for (name, bytes) in [("junk-truncated", truncated), ("junk-noise", noise)] {
+        let path = deps.join(name);
+        std::fs::write(&path, bytes).expect("write junk");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
 /// The verdict memlens must give a binding whose one build size is `size`.
 fn expected_verdict(binding: &Value, size: u64) -> &'static str {
     match binding["source_size"].as_u64() {
@@ -322,8 +339,12 @@ fn verify_matches_the_running_fixture_and_the_dwarf_and_sees_staleness() {
     assert!(stderr.contains("cargo build"), "{stderr}");
 
     fixture.cargo_build(&cargo);
+    plant_junk_artifacts(&fixture);
     let printed = fixture.printed_sizes();
     let report = fixture.verify_json();
+    // Executables that are not what they seem are refused one by one; the rest are still read.
+    let unreadable = report["unreadable_artifacts"].as_array().expect("a list");
+    assert_eq!(unreadable.len(), 2, "{unreadable:?}");
     let by_key = bindings(&report);
     let dwarf = dwarf_variables(&fixture.executable());
 
