@@ -54,9 +54,20 @@ fn main() {
     let count = || words.len(); show!(count);
     let path = std::path::Path::new("/tmp"); show!(path);
     let has_root = || path.has_root(); show!(has_root);
-    let sum = add(2) + p.norm(3) as u64 + u64::from(twice(1u8).0) + twice(2u64).1 + other::helper(5) + count() as u64 + u64::from(has_root());
+    let sum = add(2) + p.norm(3) as u64 + u64::from(twice(1u8).0) + twice(2u64).1 + other::helper(5) + count() as u64 + u64::from(has_root()) + verify_fixture::library_sizes(4);
     println!("{text} {sum} {maybe:?} {shadow:?} {twin} {numbers:?}");
 }
+"#;
+
+/// The library: a plain `cargo build` leaves its code in an rlib as well as in the executable.
+const LIB_RS: &str = r#"//! The fixture's library.
+macro_rules! show {
+    ($name:ident) => {
+        println!("{}:{}:{}={}", file!(), line!(), stringify!($name), std::mem::size_of_val(&$name))
+    };
+}
+
+pub fn library_sizes(seed: u32) -> u64 { show!(seed); let widened = u64::from(seed); show!(widened); let pair = (seed, widened); show!(pair); pair.1 }
 "#;
 
 const OTHER_RS: &str = r#"//! A second file: staleness is per file.
@@ -80,6 +91,7 @@ impl Fixture {
         std::fs::write(dir.join("Cargo.toml"), MANIFEST).expect("manifest");
         std::fs::write(dir.join("src/main.rs"), MAIN_RS).expect("main.rs");
         std::fs::write(dir.join("src/other.rs"), OTHER_RS).expect("other.rs");
+        std::fs::write(dir.join("src/lib.rs"), LIB_RS).expect("lib.rs");
         let target_dir = dir.join("build-output");
         Fixture { dir, target_dir }
     }
@@ -103,6 +115,19 @@ impl Fixture {
 
     fn executable(&self) -> PathBuf {
         self.target_dir.join("debug/verify_fixture")
+    }
+
+    /// Removes the binary and its `deps/` copy (a hard link), leaving the rlib.
+    fn remove_executables(&self) {
+        let deps = self.target_dir.join("debug/deps");
+        let entries = std::fs::read_dir(&deps).expect("deps/");
+        for entry in entries.map(|entry| entry.expect("entry").path()) {
+            let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("verify_fixture-") && entry.extension().is_none() {
+                std::fs::remove_file(&entry).expect("remove executable");
+            }
+        }
+        std::fs::remove_file(self.executable()).expect("remove executable");
     }
 
     /// The sizes the running fixture prints, every one for each key (a generic prints one per
@@ -500,7 +525,37 @@ fn verify_matches_the_running_fixture_and_the_dwarf_and_sees_staleness() {
         };
         assert_eq!(binding["verdict"], expected, "{binding:#}");
     }
-    assert_eq!(edited["counts"]["agree"], 2, "{edited:#}");
+    let elsewhere_agreeing = edited["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .filter(|binding| binding["file"] != "src/main.rs")
+        .count();
+    assert!(elsewhere_agreeing >= 5, "{edited:#}");
+    assert_eq!(edited["counts"]["agree"], elsewhere_agreeing, "{edited:#}");
+
+    // With the executables gone, the library's rlib still describes src/lib.rs (its objects'
+    // DWARF read with their relocations applied); the binary's files have no build left.
+    fixture.remove_executables();
+    let rlib_only = fixture.verify_json();
+    for binding in rlib_only["bindings"].as_array().expect("bindings") {
+        let expected = if binding["file"] == "src/lib.rs" {
+            "agree"
+        } else {
+            "not_in_build"
+        };
+        assert_eq!(binding["verdict"], expected, "{binding:#}");
+    }
+    let lib_printed: Vec<&Key> = printed
+        .keys()
+        .filter(|(file, _, _)| file == "src/lib.rs")
+        .collect();
+    assert_eq!(lib_printed.len(), 3, "{printed:?}");
+    let rlib_bindings = bindings(&rlib_only);
+    for key in lib_printed {
+        let binding = rlib_bindings[key][0];
+        assert_eq!(&build_sizes(binding), &printed[key], "{binding:#}");
+    }
 }
 
 #[test]

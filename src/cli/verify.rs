@@ -147,7 +147,12 @@ enum FileState {
 pub fn verify(path: &Path, target: Target) -> Result<VerifyReport, VerifyError> {
     let package = package_of(path)?;
     let target_dir = debuginfo::target_dir(&package);
-    let facts = debuginfo::read_build(&package, &target_dir);
+    let info = crate::workspace::package_info(&package);
+    let names = debuginfo::ArtifactNames {
+        package: info.package_name,
+        lib: info.lib_name,
+    };
+    let facts = debuginfo::read_build(&package, &target_dir, &names);
     if facts.newest_build_of.is_empty() {
         return Err(VerifyError::NoBuild(target_dir.display().to_string()));
     }

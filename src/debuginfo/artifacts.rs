@@ -1,5 +1,6 @@
 //! Finding a package's latest debug artifacts: executables and test executables in
-//! `target/debug/` and `target/debug/deps/` (honouring `CARGO_TARGET_DIR`).
+//! `target/debug/` and `target/debug/deps/`, examples, the build script, and the library's rlib
+//! (honouring `CARGO_TARGET_DIR`).
 
 use std::collections::HashSet;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -35,25 +36,62 @@ pub fn target_dir(package_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| package_dir.join("target"))
 }
 
-/// The executables of the debug profile: binaries and test executables (`deps/`, and their
-/// `debug/NAME` copies), examples, build scripts. `deps/` keeps every build's `NAME-HASH`, so old
-/// ones are here too; whoever reads them sets aside what is older than the source (staleness).
-/// A copy that is a hard link to a file already found is read once.
-pub fn debug_artifacts(target_dir: &Path) -> Vec<Artifact> {
+/// What cargo names a package's artifacts after.
+#[derive(Debug, Clone)]
+pub struct ArtifactNames {
+    /// `[package] name` as written: build scripts are built in `build/NAME-HASH/`.
+    pub package: String,
+    /// The library's crate name (`-` as `_`): its rlib is `deps/libNAME-HASH.rlib`.
+    pub lib: Option<String>,
+}
+
+/// The debug profile's artifacts of the package: binaries and test executables (`deps/`, and
+/// their `debug/NAME` copies), examples, its build script and its library's rlib (all a plain
+/// `cargo build` of a library leaves). `deps/` keeps every build's `NAME-HASH`, so old ones are
+/// here too; whoever reads them sets aside what is older than the source (staleness). A copy
+/// that is a hard link to a file already found is read once.
+pub fn debug_artifacts(target_dir: &Path, names: &ArtifactNames) -> Vec<Artifact> {
     let debug = target_dir.join("debug");
     let mut dirs = vec![debug.join("deps"), debug.join("examples"), debug.clone()];
-    dirs.extend(subdirectories(&debug.join("build")));
+    let build_prefix = format!("{}-", names.package);
+    dirs.extend(
+        subdirectories(&debug.join("build"))
+            .into_iter()
+            .filter(|dir| file_name_starts_with(dir, &build_prefix)),
+    );
     let mut seen_inodes = HashSet::new();
     let mut artifacts = Vec::new();
-    for dir in dirs {
-        for (artifact, inode) in executables(&dir) {
+    let mut found = |candidates: Vec<(Artifact, (u64, u64))>| {
+        for (artifact, inode) in candidates {
             if seen_inodes.insert(inode) {
                 artifacts.push(artifact);
             }
         }
+    };
+    for dir in dirs {
+        found(files_in(&dir, is_executable));
+    }
+    if let Some(lib) = &names.lib {
+        let prefix = format!("lib{}-", lib.replace('-', "_"));
+        found(files_in(&debug.join("deps"), |path, _| {
+            file_name_starts_with(path, &prefix)
+                && path.extension().is_some_and(|ext| ext == "rlib")
+        }));
     }
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
+}
+
+fn file_name_starts_with(path: &Path, prefix: &str) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(prefix))
+}
+
+/// A regular file with an execute bit and no extension (`.d`, `.rlib`, `.rmeta` are not
+/// executables; `.so` proc-macro and build-script outputs are skipped too).
+fn is_executable(path: &Path, metadata: &std::fs::Metadata) -> bool {
+    path.extension().is_none() && metadata.permissions().mode() & 0o111 != 0
 }
 
 /// `build/PACKAGE-HASH/`: one per build script (and per build script's output directory).
@@ -69,24 +107,28 @@ fn subdirectories(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Regular files with an execute bit and no extension (`.d`, `.rlib`, `.rmeta` are not
-/// executables; `.so` build-script outputs are skipped too).
-fn executables(dir: &Path) -> Vec<(Artifact, (u64, u64))> {
+/// The regular files of `dir` that `keep` accepts, with their inodes.
+fn files_in(
+    dir: &Path,
+    keep: impl Fn(&Path, &std::fs::Metadata) -> bool,
+) -> Vec<(Artifact, (u64, u64))> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     entries
         .take(MAX_DIR_ENTRIES)
         .filter_map(Result::ok)
-        .filter(|entry| Path::new(&entry.file_name()).extension().is_none())
         .filter_map(|entry| {
+            let path = entry.path();
             let metadata = entry.metadata().ok()?;
-            let executable = metadata.is_file() && metadata.permissions().mode() & 0o111 != 0;
+            if !metadata.is_file() || !keep(&path, &metadata) {
+                return None;
+            }
             let artifact = Artifact {
-                path: entry.path(),
+                path,
                 modified: metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             };
-            executable.then_some((artifact, (metadata.dev(), metadata.ino())))
+            Some((artifact, (metadata.dev(), metadata.ino())))
         })
         .collect()
 }

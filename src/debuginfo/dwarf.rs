@@ -1,11 +1,13 @@
 //! Reading one artifact's DWARF with `object` and `gimli`: every named local and parameter of
-//! every compiled function, with its declaring file and line and its type's size.
+//! every compiled function, with its declaring file and line and its type's size. An artifact is
+//! an executable, or an rlib whose members are relocatable objects (their DWARF is read with the
+//! relocations applied: in a `.o` the string and line-table offsets live in the relocations).
 
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use gimli::{AttributeValue, EndianSlice, RunTimeEndian, UnitOffset};
+use gimli::{AttributeValue, EndianSlice, Reader as _, RunTimeEndian, UnitOffset};
 use object::{Object, ObjectSection};
 
 use super::BuildVariable;
@@ -19,6 +21,8 @@ const MAX_SECTION_BYTES: u64 = 2 << 30;
 /// Type lookups (typedef / qualifier hops, array elements, subranges) per variable: rustc's chains
 /// are a few hops long, and a hostile file could make them cycle.
 const MAX_TYPE_STEPS: usize = 64;
+/// An rlib's members past this count are not read (rustc writes one per codegen unit).
+const MAX_ARCHIVE_MEMBERS: usize = 10_000;
 /// Units and entries past these counts are not read: they bound the walk over a hostile file.
 const MAX_UNITS: usize = 1_000_000;
 const MAX_ENTRIES_PER_UNIT: usize = 50_000_000;
@@ -40,7 +44,27 @@ pub enum DebugInfoError {
     Dwarf(#[from] gimli::Error),
 }
 
-type Reader<'d> = EndianSlice<'d, RunTimeEndian>;
+type Reader<'d> = gimli::RelocateReader<EndianSlice<'d, RunTimeEndian>, Relocations<'d>>;
+
+/// A section's relocations, as gimli asks for them: an executable has none left, a `.o` has many.
+#[derive(Debug, Clone, Copy)]
+pub struct Relocations<'d>(&'d object::read::RelocationMap);
+
+impl gimli::read::Relocate<usize> for Relocations<'_> {
+    fn relocate_address(&self, offset: usize, value: u64) -> gimli::Result<u64> {
+        Ok(self.0.relocate(offset as u64, value))
+    }
+
+    fn relocate_offset(&self, offset: usize, value: usize) -> gimli::Result<usize> {
+        <usize as gimli::ReaderOffset>::from_u64(self.0.relocate(offset as u64, value as u64))
+    }
+}
+
+/// One debug section's bytes (decompressed if need be) and its relocations.
+struct Section<'d> {
+    data: Cow<'d, [u8]>,
+    relocations: object::read::RelocationMap,
+}
 
 /// The variables of one artifact declared in files under `package_dir` (an absolute path).
 pub fn read_variables(
@@ -48,15 +72,44 @@ pub fn read_variables(
     package_dir: &Path,
 ) -> Result<Vec<BuildVariable>, DebugInfoError> {
     let bytes = read_bounded(artifact)?;
-    let file = object::File::parse(&*bytes)?;
+    let mut variables = Vec::new();
+    if bytes.starts_with(b"!<arch>\n") {
+        let archive = object::read::archive::ArchiveFile::parse(&*bytes)?;
+        for member in archive.members().take(MAX_ARCHIVE_MEMBERS) {
+            let member = member?;
+            // The other members are the crate's metadata (`lib.rmeta`), not objects.
+            if member.name().ends_with(b".o") {
+                // A member starts at any even offset; ELF parsing wants its headers aligned, and
+                // a fresh allocation is (malloc's alignment; were it not, parsing fails, safely).
+                let object = member.data(&*bytes)?.to_vec();
+                object_variables(&object, package_dir, &mut variables)?;
+            }
+        }
+    } else {
+        object_variables(&bytes, package_dir, &mut variables)?;
+    }
+    Ok(variables)
+}
+
+/// The variables of one object file (an executable, or a member of an rlib).
+fn object_variables(
+    bytes: &[u8],
+    package_dir: &Path,
+    out: &mut Vec<BuildVariable>,
+) -> Result<(), DebugInfoError> {
+    let file = object::File::parse(bytes)?;
     let endian = if file.is_little_endian() {
         RunTimeEndian::Little
     } else {
         RunTimeEndian::Big
     };
-    let sections = gimli::DwarfSections::load(|id| section_data(&file, id.name()))?;
-    let dwarf = sections.borrow(|section| EndianSlice::new(section, endian));
-    let mut variables = Vec::new();
+    let sections = gimli::DwarfSections::load(|id| section(&file, id.name()))?;
+    let dwarf = sections.borrow(|section| {
+        gimli::RelocateReader::new(
+            EndianSlice::new(&section.data, endian),
+            Relocations(&section.relocations),
+        )
+    });
     let mut headers = dwarf.units();
     let mut units_read = 0;
     while let Some(header) = headers.next()? {
@@ -65,9 +118,9 @@ pub fn read_variables(
             break;
         }
         let unit = dwarf.unit(header)?;
-        unit_variables(&dwarf, &unit, package_dir, &mut variables)?;
+        unit_variables(&dwarf, &unit, package_dir, out)?;
     }
-    Ok(variables)
+    Ok(())
 }
 
 /// The artifact's bytes, refusing one over the limit (checked on the bytes read, not only on the
@@ -82,10 +135,14 @@ fn read_bounded(artifact: &Path) -> Result<Vec<u8>, DebugInfoError> {
     Ok(bytes)
 }
 
-/// A section's bytes, decompressed if the linker compressed it; an absent section is empty.
-fn section_data<'d>(file: &object::File<'d>, name: &str) -> Result<Cow<'d, [u8]>, DebugInfoError> {
+/// A section's bytes, decompressed if the linker compressed it, and its relocations; an absent
+/// section is empty.
+fn section<'d>(file: &object::File<'d>, name: &str) -> Result<Section<'d>, DebugInfoError> {
     let Some(section) = file.section_by_name(name) else {
-        return Ok(Cow::Borrowed(&[]));
+        return Ok(Section {
+            data: Cow::Borrowed(&[]),
+            relocations: object::read::RelocationMap::default(),
+        });
     };
     let compressed = section.compressed_data()?;
     if compressed.format != object::CompressionFormat::None
@@ -93,7 +150,10 @@ fn section_data<'d>(file: &object::File<'d>, name: &str) -> Result<Cow<'d, [u8]>
     {
         return Err(DebugInfoError::SectionTooLarge);
     }
-    Ok(compressed.decompress()?)
+    Ok(Section {
+        data: compressed.decompress()?,
+        relocations: section.relocation_map()?,
+    })
 }
 
 /// A namespace or subprogram the walk is inside, with the depth of its entry.
@@ -199,7 +259,7 @@ fn entry_name(
 ) -> Option<String> {
     let value = entry.attr_value(gimli::DW_AT_name)?;
     let name = dwarf.attr_string(unit, value).ok()?;
-    Some(name.to_string_lossy().into_owned())
+    Some(name.to_string_lossy().ok()?.into_owned())
 }
 
 /// `twice<u8>` → `twice`; `{closure#0}` and `{impl#1}` name no item.
@@ -280,13 +340,14 @@ impl FileTable {
         let header = program.header();
         let comp_dir = unit
             .comp_dir
-            .map(|dir| PathBuf::from(dir.to_string_lossy().into_owned()))
+            .as_ref()
+            .and_then(|dir| Some(PathBuf::from(dir.to_string_lossy().ok()?.into_owned())))
             .unwrap_or_default();
         let string = |value| {
             dwarf
                 .attr_string(unit, value)
                 .ok()
-                .map(|s| s.to_string_lossy().into_owned())
+                .and_then(|s| Some(s.to_string_lossy().ok()?.into_owned()))
         };
         let paths = header
             .file_names()

@@ -1,5 +1,6 @@
 //! The build's own answers: locals and parameters read from the DWARF of a package's latest debug
-//! artifacts (`target/debug/`, `target/debug/deps/`), keyed by source file, line and name.
+//! artifacts (executables and the library's rlib under `target/debug/`), keyed by source file,
+//! line and name.
 
 pub mod artifacts;
 pub mod dwarf;
@@ -8,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub use artifacts::{debug_artifacts, target_dir};
+pub use artifacts::{ArtifactNames, debug_artifacts, target_dir};
 pub use dwarf::{DebugInfoError, read_variables};
 
 /// One local or parameter as rustc described it in one artifact.
@@ -57,12 +58,12 @@ pub struct BuildFacts {
 
 /// Reads the debug info of the package's latest debug artifacts; only variables declared in files
 /// under `package_dir` are kept. A package without a build gives empty facts.
-pub fn read_build(package_dir: &Path, target_dir: &Path) -> BuildFacts {
+pub fn read_build(package_dir: &Path, target_dir: &Path, names: &ArtifactNames) -> BuildFacts {
     let mut facts = BuildFacts::default();
     let package_dir = package_dir
         .canonicalize()
         .unwrap_or_else(|_| package_dir.to_path_buf());
-    for artifact in debug_artifacts(target_dir) {
+    for artifact in debug_artifacts(target_dir, names) {
         let built_at = artifact.modified;
         match read_variables(&artifact.path, &package_dir) {
             Ok(variables) => {
