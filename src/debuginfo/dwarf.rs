@@ -34,6 +34,8 @@ const MAX_SCOPE_DEPTH: usize = 256;
 pub enum DebugInfoError {
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
+    #[error("not a regular file")]
+    NotAFile,
     #[error("larger than {MAX_ARTIFACT_BYTES} bytes")]
     TooLarge,
     #[error("a compressed debug section would decompress to more than {MAX_SECTION_BYTES} bytes")]
@@ -123,10 +125,22 @@ fn object_variables(
     Ok(())
 }
 
-/// The artifact's bytes, refusing one over the limit (checked on the bytes read, not only on the
-/// size the file had when it was opened: a build may be rewriting it).
+/// The artifact's bytes, refusing one over the limit (checked on the size when opened, and again
+/// on the bytes read: a build may be rewriting it). Opened without blocking and read only if it
+/// is a regular file: what was listed as one may have been replaced by a FIFO since.
 fn read_bounded(artifact: &Path) -> Result<Vec<u8>, DebugInfoError> {
-    let file = std::fs::File::open(artifact)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(artifact)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(DebugInfoError::NotAFile);
+    }
+    if metadata.len() > MAX_ARTIFACT_BYTES {
+        return Err(DebugInfoError::TooLarge);
+    }
     let mut bytes = Vec::new();
     file.take(MAX_ARTIFACT_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_ARTIFACT_BYTES {
