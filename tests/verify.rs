@@ -501,10 +501,21 @@ fn verify_matches_the_running_fixture_and_the_dwarf_and_sees_staleness() {
     assert_eq!(report["counts"]["disagree"], 0, "{report:#}");
     assert_eq!(report["counts"]["stale"], 0, "{report:#}");
 
-    // Without the target directory cargo was told to use, there is no build to be found.
+    // Without the target directory cargo was told to use, there is no build to be found; with
+    // it in `.cargo/config.toml` as `build.target-dir`, there is again.
     let elsewhere = fixture.verify(None);
     assert_eq!(elsewhere.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&elsewhere.stderr).contains("no debug build found"));
+    std::fs::create_dir_all(fixture.dir.join(".cargo")).expect(".cargo/");
+    std::fs::write(
+        fixture.dir.join(".cargo/config.toml"),
+        "[build]\ntarget-dir = \"build-output\"\n",
+    )
+    .expect("config.toml");
+    let configured = fixture.verify(None);
+    assert!(configured.status.success(), "{configured:?}");
+    let configured: Value = serde_json::from_slice(&configured.stdout).expect("JSON");
+    assert_eq!(configured["counts"]["agree"], report["counts"]["agree"]);
 
     // An edit after the build (a line inserted at the top moves every binding): nothing in that
     // file is confirmed any more; the untouched file still is.

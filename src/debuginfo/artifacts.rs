@@ -1,11 +1,13 @@
 //! Finding a package's latest debug artifacts: executables and test executables in
 //! `target/debug/` and `target/debug/deps/`, examples, the build script, and the library's rlib
-//! (honouring `CARGO_TARGET_DIR`).
+//! (honouring `CARGO_TARGET_DIR` and `build.target-dir`).
 
 use std::collections::HashSet;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+use crate::files::{Boundary, read_checked};
 
 /// A directory holds at most this many entries worth looking at; a larger one is cut there.
 const MAX_DIR_ENTRIES: usize = 20_000;
@@ -18,9 +20,10 @@ pub struct Artifact {
 }
 
 /// The target directory cargo builds the package into: `CARGO_TARGET_DIR` (or
-/// `CARGO_BUILD_TARGET_DIR`) if set, relative to the current directory as cargo takes it; else the
-/// nearest `target/` holding a `debug/` in the package's directory or one of its ancestors (a
-/// workspace's). `build.target-dir` in `.cargo/config.toml` is not read yet.
+/// `CARGO_BUILD_TARGET_DIR`) if set, relative to the current directory as cargo takes it; else
+/// `build.target-dir` of the nearest `.cargo/config.toml` in the package's directory or an
+/// ancestor (as if cargo ran there; `$CARGO_HOME`'s config is not read); else the nearest
+/// `target/` holding a `debug/` there (a workspace's).
 pub fn target_dir(package_dir: &Path) -> PathBuf {
     let from_env = ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"]
         .into_iter()
@@ -29,11 +32,26 @@ pub fn target_dir(package_dir: &Path) -> PathBuf {
         let dir = PathBuf::from(dir);
         return std::path::absolute(&dir).unwrap_or(dir);
     }
+    if let Some(dir) = package_dir.ancestors().find_map(configured_target_dir) {
+        return dir;
+    }
     package_dir
         .ancestors()
         .map(|dir| dir.join("target"))
         .find(|dir| dir.join("debug").is_dir())
         .unwrap_or_else(|| package_dir.join("target"))
+}
+
+/// `build.target-dir` of `DIR/.cargo/config.toml` (or the older `config`), relative to `DIR`.
+fn configured_target_dir(dir: &Path) -> Option<PathBuf> {
+    let cargo_dir = dir.join(".cargo");
+    let boundary = Boundary::anywhere();
+    let config = ["config.toml", "config"]
+        .into_iter()
+        .find_map(|name| read_checked(&cargo_dir.join(name), &boundary).ok())?;
+    let table: toml::Table = toml::from_str(&config.text).ok()?;
+    let target_dir = table.get("build")?.get("target-dir")?.as_str()?;
+    Some(dir.join(target_dir))
 }
 
 /// What cargo names a package's artifacts after.
