@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod build_scripts;
 pub mod cargo_targets;
 pub mod cli;
+pub mod debuginfo;
 pub mod dependencies;
 pub mod files;
 pub mod server;

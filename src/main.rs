@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use memlens::analysis::Target;
-use memlens::cli::explain;
+use memlens::cli::{explain, verify};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +42,19 @@ enum Command {
         #[arg(long, default_value = Target::X86_64_LINUX.triple)]
         target: String,
     },
+    /// Compare every local's and parameter's size with the debug info of the package's last
+    /// debug build: agree / disagree / source-unknown / not-in-build counts and each disagreement.
+    Verify {
+        /// The package directory, or a file in it (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Target triple to lay types out for.
+        #[arg(long, default_value = Target::X86_64_LINUX.triple)]
+        target: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +66,7 @@ fn main() -> ExitCode {
             json,
             target,
         }) => run_explain(&files, json, &target),
+        Some(Command::Verify { path, json, target }) => run_verify(path, json, &target),
     }
 }
 
@@ -66,6 +80,32 @@ fn run_explain(files: &[PathBuf], json: bool, target: &str) -> ExitCode {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`memlens explain f | head`) is not an error worth a message.
             let _ = stdout.write_all(output.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("memlens: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_verify(path: PathBuf, json: bool, target: &str) -> ExitCode {
+    let target = target.to_string();
+    let outcome = memlens::stack::on_large_stack(move || {
+        let target = explain::parse_target(&target).map_err(|e| e.to_string())?;
+        let report = verify::verify(&path, target).map_err(|e| e.to_string())?;
+        Ok::<_, String>(if json {
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            )
+        } else {
+            verify::to_text(&report)
+        })
+    });
+    match outcome.and_then(|result| result) {
+        Ok(output) => {
+            let _ = std::io::stdout().lock().write_all(output.as_bytes());
             ExitCode::SUCCESS
         }
         Err(message) => {

@@ -60,6 +60,11 @@ pub fn crate_roots(dir: &Path) -> Vec<CrateRoot> {
     package_and_roots(dir).1
 }
 
+/// What the package's manifest says (its names, edition, dependencies).
+pub fn package_info(dir: &Path) -> PackageInfo {
+    package_and_roots(dir).0
+}
+
 /// What the package's manifest says, and its crate roots.
 fn package_and_roots(dir: &Path) -> (PackageInfo, Vec<CrateRoot>) {
     let manifest = read_manifest(dir).unwrap_or_default();
