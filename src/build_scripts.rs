@@ -97,7 +97,7 @@ fn run_compiled_from(debug: &Path, run: &Path, package: &str, package_dir: &Path
         })?;
     let script_dir = debug.join("build").join(script_unit.file_name()?);
     let dep_info = dep_info_of(&script_dir)?;
-    Some(names_file_under(&dep_info, package_dir))
+    names_file_under(&dep_info, package_dir)
 }
 
 /// The fingerprint (as cargo writes it: the little-endian bytes in hex) of the compiled build
@@ -132,19 +132,30 @@ fn dep_info_of(script_dir: &Path) -> Option<String> {
         .find_map(|path| read_small(&path))
 }
 
-/// Whether a dep-info text (`target: source source …`, spaces escaped as `\ `) names a file
-/// under `dir`. Both sides are compared canonical: cargo may spell a directory through a
-/// symbolic link that memlens does not.
-fn names_file_under(dep_info: &str, dir: &Path) -> bool {
-    let Ok(dir) = dir.canonicalize() else {
-        return false;
-    };
-    dep_info
+/// Whether a dep-info text (`target: source source …`, spaces escaped as `\\ `) names a file
+/// under `dir`; `None` when that cannot be told. Cargo has rustc name a workspace member's
+/// sources relative to the workspace root (where `Cargo.lock` is), others' absolutely. Both
+/// sides are compared canonical: cargo may spell a directory through a symbolic link.
+fn names_file_under(dep_info: &str, dir: &Path) -> Option<bool> {
+    let dir = dir.canonicalize().ok()?;
+    let workspace = dir
+        .ancestors()
+        .find(|ancestor| ancestor.join("Cargo.lock").is_file());
+    let sources: Vec<PathBuf> = dep_info
         .lines()
         .filter_map(|line| line.split_once(": ").map(|(_, sources)| sources))
         .flat_map(dep_info_paths)
-        .filter_map(|path| path.canonicalize().ok())
-        .any(|path| path.starts_with(&dir))
+        .map(|path| match workspace {
+            Some(root) if path.is_relative() => Some(root.join(path)),
+            _ => path.is_absolute().then_some(path),
+        })
+        .collect::<Option<_>>()?;
+    Some(
+        sources
+            .iter()
+            .filter_map(|path| path.canonicalize().ok())
+            .any(|path| path.starts_with(&dir)),
+    )
 }
 
 /// The paths of one dep-info line's sources.

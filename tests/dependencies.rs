@@ -152,6 +152,18 @@ fn sizes_by_memlens(dir: &Path) -> Vec<(String, Option<u64>)> {
         .collect()
 }
 
+/// Every size the build printed is memlens's size for that binding.
+fn assert_sizes_agree(truth: &[(String, u64)], said: &[(String, Option<u64>)]) {
+    for (name, size) in truth {
+        let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
+        assert_eq!(
+            memlens,
+            Some(*size),
+            "`{name}`: memlens {memlens:?}, the build {size} ({said:?})"
+        );
+    }
+}
+
 fn cargo_available() -> bool {
     Command::new("cargo")
         .arg("--version")
@@ -170,14 +182,7 @@ fn types_of_dependencies_have_the_sizes_the_build_gives_them() {
     let truth = sizes_by_the_build(&probe.path);
     assert_eq!(truth.len(), 8, "{truth:?}");
     let said = sizes_by_memlens(&probe.path);
-    for (name, size) in &truth {
-        let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
-        assert_eq!(
-            memlens,
-            Some(*size),
-            "`{name}`: memlens {memlens:?}, the build {size} ({said:?})"
-        );
-    }
+    assert_sizes_agree(&truth, &said);
 }
 
 #[test]
@@ -326,12 +331,5 @@ fn each_version_of_a_dependency_has_its_own_build_script_run() {
     let truth = sizes_by_the_build(&probe.path);
     assert_eq!(truth.len(), 2, "{truth:?}");
     let said = sizes_by_memlens(&probe.path);
-    for (name, size) in &truth {
-        let memlens = said.iter().find(|(n, _)| n == name).and_then(|(_, s)| *s);
-        assert_eq!(
-            memlens,
-            Some(*size),
-            "`{name}`: memlens {memlens:?}, the build {size} ({said:?})"
-        );
-    }
+    assert_sizes_agree(&truth, &said);
 }
