@@ -477,7 +477,7 @@ impl InferCtx<'_> {
             if matches!(lhs_r, Ty::Infer(_)) || matches!(self.shallow(&rhs), Ty::Infer(_)) {
                 self.unify(&lhs, &rhs);
             }
-            return Ty::Bool;
+            return self.overloaded_binary(op, &lhs, &rhs, comparison, assign);
         }
         let rhs = self.check_expr(&binary.right, None);
         self.overloaded_binary(op, &lhs, &rhs, comparison, assign)
@@ -492,6 +492,18 @@ impl InferCtx<'_> {
         assign: bool,
     ) -> Ty {
         if comparison {
+            // `a == b` is `PartialEq::eq(&a, &b)`: its impl may decide literals on either side
+            // (`[u8; 4] == [0xff; 4]` makes the right side's `u8`, as rustc selects it).
+            let trait_key = match op {
+                syn::BinOp::Eq(_) | syn::BinOp::Ne(_) => "PartialEq",
+                _ => "PartialOrd",
+            };
+            let predicate = Predicate {
+                subject: lhs.clone(),
+                bound: TraitRef::new(trait_key, vec![rhs.clone()]),
+            };
+            self.obligations.push(Obligation::Trait(predicate));
+            self.select_obligations_quietly();
             return Ty::Bool;
         }
         let Some(trait_key) = op_trait(op) else {

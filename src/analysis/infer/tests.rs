@@ -965,3 +965,31 @@ fn main() {
         &NoStd,
     ));
 }
+
+#[test]
+fn a_comparison_s_partial_eq_impl_decides_the_literals_of_either_side() {
+    // rustc selects `[u8; 4]: PartialEq<[?int; 4]>` through `u8: PartialEq<?int>`: the
+    // literals are `u8`, not the `i32` of fallback (either 1.19.0's `&buf == &mockdata[..]`).
+    let std = crate::analysis::std_api::StdApi::for_target(&Target::X86_64_LINUX);
+    let text = r#"
+fn h() {
+    let data = [0xff; 4];
+    let buf = [0u8; 4];
+    let same = buf == data;
+    let wide = [7; 4];
+    let less = &buf[..] < &wide[..];
+    let alone = [1; 4];
+    let equal = alone == alone;
+}
+"#;
+    expect![[r#"
+        data: [u8; 4]
+        buf: [u8; 4]
+        same: bool
+        wide: [u8; 4]
+        less: bool
+        alone: [i32; 4]
+        equal: bool
+    "#]]
+    .assert_eq(&bindings_of(text, std));
+}
